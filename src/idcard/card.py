@@ -1,0 +1,69 @@
+"""What the service knows about a card: fields, checks and warnings.
+
+These Structs are the response contract's core; the API layer embeds them as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from idcard.text import Quad
+
+Side = Literal["front", "back", "both"]
+SideHint = Literal["auto", "front", "back"]
+CheckStatus = Literal["pass", "fail", "absent"]
+
+FRONT_FIELDS = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
+BACK_FIELDS = ("issuing_authority", "valid_from", "valid_until")
+
+
+class Field(msgspec.Struct, kw_only=True):
+    """One field's value, how sure we are, where it was read, and what OCR literally said."""
+
+    value: str
+    confidence: float
+    box: Quad
+    raw: str
+
+
+class CardFields(msgspec.Struct, kw_only=True):
+    name: Field | None = None
+    sex: Field | None = None
+    ethnicity: Field | None = None
+    birth_date: Field | None = None
+    address: Field | None = None
+    id_number: Field | None = None
+    issuing_authority: Field | None = None
+    valid_from: Field | None = None
+    valid_until: Field | None = None
+
+
+class Checks(msgspec.Struct, kw_only=True):
+    id_checksum: CheckStatus = "absent"
+    region_code_known: CheckStatus = "absent"
+    birth_date_matches_id: CheckStatus = "absent"
+    sex_matches_id: CheckStatus = "absent"
+    birth_date_plausible: CheckStatus = "absent"
+    ethnicity_known: CheckStatus = "absent"
+    validity_period_plausible: CheckStatus = "absent"
+
+
+class Notice(msgspec.Struct, frozen=True):
+    """A warning for the caller: a stable `code` to branch on, a `message` for people.
+
+    Messages never contain field values: they end up in client logs.
+    """
+
+    code: str
+    message: str
+
+
+class CardReading(msgspec.Struct, kw_only=True):
+    """The rule layer's verdict on one card (or one image holding both sides)."""
+
+    side: Side
+    fields: CardFields = msgspec.field(default_factory=CardFields)
+    checks: Checks = msgspec.field(default_factory=Checks)
+    warnings: list[Notice] = msgspec.field(default_factory=list)

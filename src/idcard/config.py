@@ -1,0 +1,71 @@
+"""Settings, read once from IDCARD_* environment variables (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+def _default_models_dir() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "idcard" / "models"
+
+
+def _default_rules_dir() -> Path:
+    # A source checkout keeps rules/ at the top; an installed package can point elsewhere.
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def available_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    models_dir: Path = msgspec.field(default_factory=_default_models_dir)
+    rules_dir: Path = msgspec.field(default_factory=_default_rules_dir)
+    det_pack: str = "ppocrv3"
+    rec_pack: str = "ppocrv3"
+    runtime: str = "onnxruntime"
+    ocr_threads: int = 0  # threads per model session; 0 = cores / pool size
+    pool_size: int = 0  # OCR worker threads; 0 = chosen from the cores
+    queue_size: int = 8  # requests waiting for a worker before 503
+    timeout_s: float = 10.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_pixels: int = 40_000_000
+    min_side: int = 64
+    det_limit: int = 960  # longest side fed to text detection
+
+    def effective_pool_size(self) -> int:
+        return self.pool_size or max(1, available_cores() // 2)
+
+    def effective_ocr_threads(self) -> int:
+        return self.ocr_threads or max(1, available_cores() // self.effective_pool_size())
+
+
+_ENV_PREFIX = "IDCARD_"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Settings from the environment; a malformed value stops with the variable's name."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, str] = {}
+    for name in Settings.__struct_fields__:
+        value = env.get(_ENV_PREFIX + name.upper())
+        if value is not None and value != "":
+            raw[name] = value
+    try:
+        return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)
+    except msgspec.ValidationError as exc:
+        raise SystemExit(f"idcard: bad configuration in environment: {exc} (prefix {_ENV_PREFIX})")
+
+
+def _decode_path(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value).expanduser()
+    raise NotImplementedError

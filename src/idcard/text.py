@@ -1,0 +1,53 @@
+"""Text lines as an OCR engine reports them: the one shape every layer agrees on.
+
+Coordinates are pixels of the image the caller handed in. Boxes are four points
+ordered clockwise from the top-left corner of the text as it reads.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]
+
+
+class TextLine(msgspec.Struct, frozen=True):
+    """One recognised line of text."""
+
+    text: str
+    confidence: float
+    box: Quad
+    # One entry per character of `text`: the recogniser's confidence in it, and the
+    # centre of its CTC time step as a fraction (0..1) of the line's length, measured
+    # from the box's left edge (top-left -> top-right) in reading direction.
+    char_confidences: tuple[float, ...] = ()
+    char_positions: tuple[float, ...] = ()
+
+
+def point_along(box: Quad, fraction: float) -> Point:
+    """The point at `fraction` of the way along the line's mid-height axis."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = box
+    left = ((x0 + x3) / 2.0, (y0 + y3) / 2.0)
+    right = ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
+    return (left[0] + (right[0] - left[0]) * fraction, left[1] + (right[1] - left[1]) * fraction)
+
+
+def sub_box(box: Quad, start: float, end: float) -> Quad:
+    """The part of a line's box between two fractions of its length."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = box
+
+    def lerp(a: Point, b: Point, t: float) -> Point:
+        return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+
+    top_l, top_r = lerp((x0, y0), (x1, y1), start), lerp((x0, y0), (x1, y1), end)
+    bot_l, bot_r = lerp((x3, y3), (x2, y2), start), lerp((x3, y3), (x2, y2), end)
+    return (top_l, top_r, bot_r, bot_l)
+
+
+def union_box(boxes: list[Quad]) -> Quad:
+    """The axis-aligned box around several boxes (empty list is a programming error)."""
+    xs = [p[0] for b in boxes for p in b]
+    ys = [p[1] for b in boxes for p in b]
+    x_min, x_max, y_min, y_max = min(xs), max(xs), min(ys), max(ys)
+    return ((x_min, y_min), (x_max, y_min), (x_max, y_max), (x_min, y_max))
