@@ -1,0 +1,91 @@
+"""Which way is up: from the shape and reading direction of text lines.
+
+Text lines on an identity card are much wider than tall, so boxes standing on end mean
+the photo is turned a quarter; a recogniser that had to flip most lines to read them
+means it is upside down.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from idcard.imaging.view import CardView
+from idcard.text import Quad, TextLine
+
+_MARGIN = 0.08  # of the text block's size, so labels at the edge are not cut
+
+
+def _edge_lengths(box: Quad) -> tuple[float, float]:
+    (x0, y0), (x1, y1), _, (x3, y3) = box
+    return math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+
+
+def needs_quarter_turn(boxes: Sequence[Quad]) -> bool:
+    """True when most text (by length) runs vertically in the image."""
+    vertical = horizontal = 0.0
+    for box in boxes:
+        (x0, y0), (x1, y1), _, (x3, y3) = box
+        along, across = _edge_lengths(box)
+        length = max(along, across)
+        # The longer edge is the line's direction, whatever order the points came in.
+        dx, dy = (x1 - x0, y1 - y0) if along >= across else (x3 - x0, y3 - y0)
+        if abs(dy) > abs(dx):
+            vertical += length
+        else:
+            horizontal += length
+    return vertical > horizontal
+
+
+def reads_upside_down(lines: Sequence[TextLine]) -> bool:
+    """True when most text (by characters) reads right-to-left in image coordinates.
+
+    The engine orders each box from the text's own top-left, so a line it had to turn
+    over to read points leftwards.
+    """
+    backwards = forwards = 0
+    for line in lines:
+        (x0, _), (x1, _), _, _ = line.box
+        if x1 < x0:
+            backwards += len(line.text)
+        else:
+            forwards += len(line.text)
+    return backwards > forwards
+
+
+def skew_degrees(boxes: Sequence[Quad]) -> float:
+    """Median tilt of the wide boxes' top edges, in degrees (positive = clockwise)."""
+    angles = []
+    for box in boxes:
+        along, across = _edge_lengths(box)
+        if along > 2 * across:
+            (x0, y0), (x1, y1), _, _ = box
+            angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+            if abs(angle) < 30:
+                angles.append(angle)
+    return float(np.median(angles)) if angles else 0.0
+
+
+def text_block_view(view: CardView, boxes: Sequence[Quad]) -> CardView:
+    """Level the view by its text's skew and crop it to the text block plus a margin."""
+    angle = skew_degrees(boxes)
+    points = np.array([p for box in boxes for p in box], dtype=np.float64)
+    centre = points.mean(axis=0)
+    rotation = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), angle, 1.0)
+    levelled = cv2.transform(points.reshape(-1, 1, 2), rotation).reshape(-1, 2)
+    x_min, y_min = levelled.min(axis=0)
+    x_max, y_max = levelled.max(axis=0)
+    pad_x, pad_y = _MARGIN * (x_max - x_min), _MARGIN * (y_max - y_min) + 8
+    x_min, y_min = x_min - pad_x, y_min - pad_y
+    width = int(x_max - x_min + 2 * pad_x)
+    height = int(y_max - y_min + 2 * pad_y)
+    forward = np.vstack([rotation, [0.0, 0.0, 1.0]])
+    forward = np.array([[1, 0, -x_min], [0, 1, -y_min], [0, 0, 1]], dtype=np.float64) @ forward
+    out = cv2.warpAffine(
+        view.image, forward[:2], (max(width, 32), max(height, 32)),
+        flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE,
+    )
+    return CardView(out, view.to_source @ np.linalg.inv(forward))

@@ -1,0 +1,81 @@
+"""A card-shaped view of an image, and the map back to the pixels the client sent.
+
+Every view keeps a 3×3 homography from its own pixels to the source image's, so boxes
+found on a straightened card can be reported where the client can draw them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from idcard.text import Quad
+
+# OpenCV hands back arrays of loosely typed dtype; pixels are uint8 BGR or grey.
+Image = NDArray[Any]
+Matrix = NDArray[np.float64]
+
+# The canonical straightened card: ID-1 format 85.6 × 54 mm at 10 px/mm.
+CARD_WIDTH = 856
+CARD_HEIGHT = 540
+
+
+@dataclass(frozen=True)
+class CardView:
+    image: Image
+    to_source: Matrix  # homography: view pixels -> source pixels
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (int(self.image.shape[1]), int(self.image.shape[0]))
+
+    def map_box(self, box: Quad) -> Quad:
+        points = np.asarray(box, dtype=np.float64).reshape(-1, 1, 2)
+        mapped = cv2.perspectiveTransform(points, self.to_source).reshape(-1, 2)
+        a, b, c, d = ((round(float(x), 1), round(float(y), 1)) for x, y in mapped)
+        return (a, b, c, d)
+
+    def rotated(self, quarter_turns: int) -> CardView:
+        """The same view turned clockwise by 90° steps."""
+        turns = quarter_turns % 4
+        if turns == 0:
+            return self
+        codes = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}
+        turned = cv2.rotate(self.image, codes[turns])
+        # Maps turned-view pixels back to this view's pixels.
+        w, h = self.size
+        back = {
+            1: np.array([[0, 1, 0], [-1, 0, h - 1], [0, 0, 1]], dtype=np.float64),
+            2: np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], dtype=np.float64),
+            3: np.array([[0, -1, w - 1], [1, 0, 0], [0, 0, 1]], dtype=np.float64),
+        }[turns]
+        return CardView(np.ascontiguousarray(turned), self.to_source @ back)
+
+
+def whole_image(image: Image) -> CardView:
+    return CardView(image, np.eye(3, dtype=np.float64))
+
+
+def rectify_card(image: Image, corners: NDArray[np.float32]) -> CardView:
+    """Warp the quadrilateral `corners` (clockwise from the card's top-left) to an upright card."""
+    target = np.array(
+        [[0, 0], [CARD_WIDTH - 1, 0], [CARD_WIDTH - 1, CARD_HEIGHT - 1], [0, CARD_HEIGHT - 1]],
+        dtype=np.float32,
+    )
+    forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    warped = cv2.warpPerspective(
+        image, forward, (CARD_WIDTH, CARD_HEIGHT), flags=cv2.INTER_AREA,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return CardView(warped, np.linalg.inv(forward).astype(np.float64))
+
+
+def crop_fraction(view: CardView, left: float, top: float, right: float, bottom: float) -> Image:
+    w, h = view.size
+    x0, x1 = int(w * left), int(w * right)
+    y0, y1 = int(h * top), int(h * bottom)
+    return np.ascontiguousarray(view.image[y0:y1, x0:x1])
