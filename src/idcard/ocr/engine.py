@@ -1,0 +1,203 @@
+"""The OCR engine: detection → line crops → orientation → recognition."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import msgspec
+import numpy as np
+
+from idcard.config import Settings
+from idcard.errors import ModelsMissingError
+from idcard.ocr import classify, detect, recognize
+from idcard.ocr.geometry import (
+    QuadArray,
+    as_quad_array,
+    crop_line,
+    reading_order,
+    reading_quad,
+)
+from idcard.ocr.image import BgrImage, as_bgr8
+from idcard.ocr.packs import PackSpec, pack_name_for, require_pack, spec_of
+from idcard.ocr.runtime import ONNX_RUNTIME, PADDLE_RUNTIME, Network, open_network
+from idcard.text import Quad, TextLine
+
+# Lines the recogniser reads with less confidence than this are noise (PaddleOCR's
+# drop_score); boxes the caller names are always returned.
+MIN_LINE_CONFIDENCE = 0.5
+# Upper bound on the detector's input side, whatever the settings say: bounds memory.
+MAX_DET_LIMIT = 4096
+
+_T = TypeVar("_T")
+
+
+class DetectedBox(msgspec.Struct, frozen=True):
+    quad: Quad  # input pixels, clockwise from top-left
+    score: float  # mean text probability inside the box
+
+
+class ModelInfo(msgspec.Struct, frozen=True):
+    det: str
+    rec: str
+    cls: str
+    runtime: str
+
+
+class OcrResult(msgspec.Struct):
+    lines: list[TextLine]
+    timings_ms: dict[str, float]  # "detect", "classify" (incl. cropping), "recognize"
+
+
+@dataclass(frozen=True)
+class _Line:
+    box: QuadArray
+    crop: BgrImage
+    quarter_turned: bool
+
+
+class OcrEngine:
+    """Reads text lines from images. Safe to share between threads (see package docs)."""
+
+    def __init__(self, *, det: Network, cls: Network, rec: Network, characters: list[str],
+                 det_params: detect.DetectionParams, rec_params: recognize.RecognitionParams,
+                 info: ModelInfo) -> None:
+        self._det, self._cls, self._rec = det, cls, rec
+        self._characters = characters
+        self._det_params = det_params
+        self._rec_params = rec_params
+        self._info = info
+
+    @classmethod
+    def load(cls, settings: Settings) -> OcrEngine:
+        """Open the configured packs. Raises ModelsMissingError naming the fix."""
+        runtime = settings.runtime
+        if runtime not in (ONNX_RUNTIME, PADDLE_RUNTIME):
+            raise ModelsMissingError(
+                f"unknown OCR runtime {runtime!r} (IDCARD_RUNTIME): "
+                f"use '{ONNX_RUNTIME}' or '{PADDLE_RUNTIME}'"
+            )
+        pack_format = "paddle" if runtime == PADDLE_RUNTIME else "onnx"
+        det_name = pack_name_for(settings.det_pack, pack_format)
+        rec_name = pack_name_for(settings.rec_pack, pack_format)
+        det_dir = require_pack(settings.models_dir, det_name)
+        rec_dir = require_pack(settings.models_dir, rec_name)
+        det_spec, rec_spec = spec_of(det_name), spec_of(rec_name)
+        threads = settings.effective_ocr_threads()
+        networks = _open_all(runtime, threads, det_dir, rec_dir)
+        characters = recognize.load_dictionary(
+            (rec_dir / "dict.txt").read_text(encoding="utf-8"))
+        return cls(
+            det=networks[0], cls=networks[1], rec=networks[2], characters=characters,
+            det_params=_detection_params(det_spec, settings.det_limit),
+            rec_params=recognize.RecognitionParams(height=rec_spec.rec_height,
+                                                   min_width=rec_spec.rec_min_width),
+            info=ModelInfo(det=det_spec.det_model, rec=rec_spec.rec_model,
+                           cls=rec_spec.cls_model, runtime=runtime),
+        )
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return self._info
+
+    def detect_text_lines(self, image: np.ndarray) -> list[DetectedBox]:
+        """Text-line boxes in reading order (top to bottom, left to right)."""
+        bgr = as_bgr8(image)
+        if bgr is None:
+            return []
+        return [DetectedBox(quad=_as_quad(d.box), score=d.score) for d in self._detect(bgr)]
+
+    def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None) -> OcrResult:
+        """Detect (unless `boxes` are given), orient and read every text line.
+
+        Detected lines come back in reading order, without empty or unconfident readings.
+        Given boxes come back one line per box, in the order given (their text may be
+        empty), each box taken as its first point is where reading starts.
+        """
+        timings = {"detect": 0.0, "classify": 0.0, "recognize": 0.0}
+        bgr = as_bgr8(image)
+        if bgr is None:
+            return OcrResult(lines=[], timings_ms=timings)
+        if boxes is None:
+            found = _timed(timings, "detect", lambda: self._detect(bgr))
+            quads = [d.box for d in found]
+        else:
+            quads = [as_quad_array(q) for q in boxes]
+        lines, flips = _timed(timings, "classify", lambda: self._orient(bgr, quads))
+        readings = _timed(timings, "recognize", lambda: recognize.recognize(
+            [line.crop for line in lines], self._rec, self._characters, self._rec_params))
+        text_lines = [_text_line(line, flip, reading)
+                      for line, flip, reading in zip(lines, flips, readings, strict=True)]
+        if boxes is None:
+            text_lines = [t for t in text_lines
+                          if t.text.strip() and t.confidence >= MIN_LINE_CONFIDENCE]
+        return OcrResult(lines=text_lines, timings_ms=timings)
+
+    # -- stages -----------------------------------------------------------------------
+
+    def _detect(self, bgr: BgrImage) -> list[detect.Detection]:
+        tensor = detect.input_tensor(bgr, self._det_params)
+        probability = self._det.run(tensor)[0, 0]
+        found = detect.boxes_from_map(probability, (bgr.shape[0], bgr.shape[1]),
+                                      self._det_params)
+        return [found[i] for i in reading_order([d.box for d in found])]
+
+    def _orient(self, bgr: BgrImage, quads: list[QuadArray]) -> tuple[list[_Line], list[bool]]:
+        lines: list[_Line] = []
+        for quad in quads:
+            cropped = crop_line(bgr, quad)
+            crop, turned = cropped if cropped is not None else (_blank_crop(), False)
+            lines.append(_Line(box=quad, crop=crop, quarter_turned=turned))
+        flips = classify.upside_down([line.crop for line in lines], self._cls)
+        for index, flip in enumerate(flips):
+            if flip:
+                line = lines[index]
+                lines[index] = _Line(box=line.box, crop=np.ascontiguousarray(line.crop[::-1, ::-1]),
+                                     quarter_turned=line.quarter_turned)
+        return lines, flips
+
+
+def _open_all(runtime: str, threads: int, det_dir: Path,
+              rec_dir: Path) -> tuple[Network, Network, Network]:
+    try:
+        return (open_network(runtime, det_dir, "det", threads),
+                open_network(runtime, rec_dir, "cls", threads),
+                open_network(runtime, rec_dir, "rec", threads))
+    except ImportError as exc:
+        raise ModelsMissingError(
+            f"runtime {runtime!r} is not installed ({exc.name}): "
+            "pip install 'idcard[paddle]'") from exc
+
+
+def _detection_params(spec: PackSpec, det_limit: int) -> detect.DetectionParams:
+    return detect.DetectionParams(limit=max(32, min(det_limit, MAX_DET_LIMIT)),
+                                  mean=spec.det_mean, std=spec.det_std)
+
+
+def _timed(timings: dict[str, float], stage: str, work: Callable[[], _T]) -> _T:
+    start = time.perf_counter()
+    result = work()
+    timings[stage] += (time.perf_counter() - start) * 1000.0
+    return result
+
+
+def _blank_crop() -> BgrImage:
+    # A degenerate box still gets a reading (an empty one) so given boxes map 1:1 to lines.
+    return np.full((8, 8, 3), 255, dtype=np.uint8)
+
+
+def _as_quad(box: QuadArray) -> Quad:
+    return reading_quad(box, quarter_turned=False, upside_down=False)
+
+
+def _text_line(line: _Line, flipped: bool, reading: recognize.Reading) -> TextLine:
+    return TextLine(
+        text=reading.text,
+        confidence=reading.confidence,
+        box=reading_quad(line.box, line.quarter_turned, flipped),
+        char_confidences=reading.char_confidences,
+        char_positions=reading.char_positions,
+    )

