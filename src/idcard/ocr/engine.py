@@ -72,8 +72,12 @@ class OcrEngine:
         self._info = info
 
     @classmethod
-    def load(cls, settings: Settings) -> OcrEngine:
-        """Open the configured packs. Raises ModelsMissingError naming the fix."""
+    def load(cls, settings: Settings, *, reference_batching: bool = False) -> OcrEngine:
+        """Open the configured packs. Raises ModelsMissingError naming the fix.
+
+        `reference_batching` batches recognition exactly as PaddleOCR/RapidOCR do (slower;
+        for parity checks against them).
+        """
         runtime = settings.runtime
         if runtime not in (ONNX_RUNTIME, PADDLE_RUNTIME):
             raise ModelsMissingError(
@@ -94,7 +98,8 @@ class OcrEngine:
             det=networks[0], cls=networks[1], rec=networks[2], characters=characters,
             det_params=_detection_params(det_spec, settings.det_limit),
             rec_params=recognize.RecognitionParams(height=rec_spec.rec_height,
-                                                   min_width=rec_spec.rec_min_width),
+                                                   min_width=rec_spec.rec_min_width,
+                                                   reference_batching=reference_batching),
             info=ModelInfo(det=det_spec.det_model, rec=rec_spec.rec_model,
                            cls=rec_spec.cls_model, runtime=runtime),
         )

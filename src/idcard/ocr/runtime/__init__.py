@@ -10,6 +10,9 @@ time spent inside the networks themselves.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -52,8 +55,38 @@ def timed_run() -> Iterator[None]:
         _clock.ms = network_time_ms() + (time.perf_counter() - start) * 1000.0
 
 
+# glibc mallopt parameters and the values we give them (see `_keep_freed_blocks`).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_ABOVE_BYTES = 256 << 20
+_TRIM_ABOVE_BYTES = 512 << 20
+_malloc_tuned = False
+
+
+def _keep_freed_blocks() -> None:
+    """Let freed multi-megabyte tensors stay in the heap for the next run.
+
+    Without an allocator arena (disabled: input shapes vary per image), every network
+    run allocates its activations with malloc. glibc serves those sizes with fresh mmap
+    pages and unmaps them on free, so each run page-faults its whole working set again:
+    that measured +40% on PP-OCR detection. Raising the mmap and trim thresholds keeps the
+    pages mapped and reusable across runs and models, bounded by the largest run.
+    """
+    global _malloc_tuned
+    if _malloc_tuned or not sys.platform.startswith("linux"):
+        return
+    _malloc_tuned = True
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name or "libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_ABOVE_BYTES)
+        libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_ABOVE_BYTES)
+    except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to tune
+        pass
+
+
 def open_network(runtime: str, pack_dir: Path, role: str, threads: int) -> Network:
     """Load the `role` model ("det", "rec" or "cls") of an installed pack."""
+    _keep_freed_blocks()
     if runtime == ONNX_RUNTIME:
         from idcard.ocr.runtime.onnx import OnnxNetwork
 
