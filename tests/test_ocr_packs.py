@@ -41,7 +41,7 @@ def test_damaged_pack_is_reported(tmp_path: Path) -> None:
     pack.mkdir()
     for name, entry in packs.spec_of("ppocrv3").files.items():
         (pack / name).write_bytes(b"\0" * (entry.size if name != "rec.onnx" else 10))
-    with pytest.raises(ModelsMissingError, match="damaged .*rec.onnx"):
+    with pytest.raises(ModelsMissingError, match=r"damaged .*rec\.onnx"):
         packs.require_pack(tmp_path, "ppocrv3")
     assert packs.pack_status(tmp_path, "ppocrv3").startswith("corrupt")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,7 @@ def test_detector_input_size_is_bounded_and_a_multiple_of_32() -> None:
     assert detect.input_size(300, 20000, 960) == (32, 960)
     for h, w in [(1, 1), (17, 5000), (999, 1001), (40000, 30)]:
         out_h, out_w = detect.input_size(h, w, 1000)
-        assert out_h % 32 == 0 and out_w % 32 == 0 and 32 <= min(out_h, out_w)
+        assert out_h % 32 == 0 and out_w % 32 == 0 and min(out_h, out_w) >= 32
         assert max(out_h, out_w) <= 1000
 
 
@@ -47,7 +49,7 @@ def test_plan_batches_is_contiguous_bounded_and_cheap() -> None:
     widths = [6.7] * 5 + [9.0, 12.0, 15.0, 40.0]
     plan = recognize.plan_batches(widths, max_batch=8, run_overhead=2.5)
     assert plan[0][0] == 0 and plan[-1][1] == len(widths)
-    assert all(a[1] == b[0] for a, b in zip(plan, plan[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(plan))
     assert all(0 < end - start <= 8 for start, end in plan)
     # The 40-wide outlier gets a batch of its own instead of widening the others.
     assert plan[-1] == (8, 9)
