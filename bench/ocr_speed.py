@@ -4,9 +4,13 @@ against RapidOCR 1.4.4 on the same images, in the same process, with the same th
     python bench/ocr_speed.py [--images fixtures] [--rounds 3] [--threads N]
                               [--combos ppocrv3/onnxruntime ppocrv3+ppocrv5/onnxruntime ...]
 
-A combo is DET[+REC]/RUNTIME. Each image is read once to warm up, then `--rounds` times;
-RapidOCR is interleaved with the default combo image by image, so machine noise hits
-both alike. The last line is the summary for the configured default packs:
+A combo is DET[+REC]/RUNTIME. With `--accuracy`, each combo is also scored on the
+images that `labels.json` (beside the images) describes: the share of cards whose name
+and whose ID number appear, spaces ignored, inside some recognised line.
+
+Each image is read once to warm up, then `--rounds` times; RapidOCR is interleaved
+with the default combo image by image, so machine noise hits both alike.
+The last line is the summary for the configured default packs:
 
     engine <pack>/<runtime> p50 <ms> ms  rapidocr p50 <ms> ms  ratio <x>
 """
@@ -14,6 +18,8 @@ both alike. The last line is the summary for the configured default packs:
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import statistics
 import sys
 import time
@@ -31,10 +37,57 @@ REPO = Path(__file__).resolve().parents[1]
 STAGES = ("detect", "classify", "recognize", "total", "network")
 
 
-def load_images(root: Path, limit: int) -> list[np.ndarray]:
-    paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-    images = [cv2.imread(str(p), cv2.IMREAD_COLOR) for p in paths[:limit]]
+def image_paths(root: Path, limit: int) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)[:limit]
+
+
+def load_images(paths: list[Path]) -> list[np.ndarray]:
+    images = [cv2.imread(str(p), cv2.IMREAD_COLOR) for p in paths]
     return [i for i in images if i is not None]
+
+
+def expected_strings(label: object) -> dict[str, str]:
+    """The name and ID number a fixture label promises (front sides only)."""
+    found: dict[str, str] = {}
+    if not isinstance(label, dict):
+        return found
+    fields = label.get("fields", label)
+    if not isinstance(fields, dict):
+        return found
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            value = value.get("value", value.get("text"))
+        if not isinstance(value, str) or not value:
+            continue
+        if key == "name":
+            found["name"] = value
+        elif key in ("id_number", "idn", "id", "number", "citizen_id"):
+            found["id_number"] = value
+    return found
+
+
+def accuracy(engine: OcrEngine, root: Path, paths: list[Path]) -> tuple[float, float, int]:
+    """Share of labelled cards whose name / ID number appears in some line."""
+    labels_path = root / "labels.json"
+    if not labels_path.is_file():
+        return float("nan"), float("nan"), 0
+    labels = json.loads(labels_path.read_text(encoding="utf-8"))
+    hits = {"name": [0, 0], "id_number": [0, 0]}
+    for path in paths:
+        label = labels.get(path.relative_to(root).as_posix(), labels.get(path.name))
+        wanted = expected_strings(label)
+        if not wanted:
+            continue
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            continue
+        lines = [re.sub(r"\s+", "", line.text) for line in engine.read_text_lines(image).lines]
+        for field, text in wanted.items():
+            hits[field][1] += 1
+            hits[field][0] += any(re.sub(r"\s+", "", text) in line for line in lines)
+    def share(field: str) -> float:
+        return hits[field][0] / hits[field][1] if hits[field][1] else float("nan")
+    return share("name"), share("id_number"), max(hits["name"][1], hits["id_number"][1])
 
 
 def combo_settings(base: Settings, combo: str, threads: int) -> Settings:
@@ -60,7 +113,7 @@ def time_engine(engine: OcrEngine, image: np.ndarray) -> dict[str, float]:
 
 
 def make_rapidocr(threads: int) -> Callable[[np.ndarray], float]:
-    from rapidocr_onnxruntime import RapidOCR
+    from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
 
     rapid = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
 
@@ -98,6 +151,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="0: the configured count")
     parser.add_argument("--combos", nargs="*", default=None)
+    parser.add_argument("--accuracy", action="store_true",
+                        help="also score names and ID numbers against labels.json")
     args = parser.parse_args()
 
     base = load_settings()
@@ -107,7 +162,8 @@ def main() -> int:
                              "ppocrv5/onnxruntime", "ppocrv3+ppocrv5/onnxruntime",
                              "ppocrv4/paddle"]
     combos = list(dict.fromkeys([default, *combos]))
-    images = load_images(args.images, args.limit)
+    paths = image_paths(args.images, args.limit)
+    images = load_images(paths)
     if not images:
         raise SystemExit(f"no images under {args.images}")
     print(f"{len(images)} images, {args.rounds} rounds, {threads} threads; median ms per image")
@@ -126,6 +182,11 @@ def main() -> int:
                                         rival if with_rival else None)
         print(f"{combo:<32}" + "".join(f"{medians[s]:>10.1f}" for s in STAGES)
               + f"{medians['total'] / medians['network']:>11.2f}")
+        if args.accuracy:
+            names, numbers, cards = accuracy(engine, args.images, image_paths(args.images,
+                                                                                10_000))
+            print(f"  accuracy on {cards} labelled cards: name found {names:.1%}, "
+                  f"ID number found {numbers:.1%}")
         if with_rival:
             line = (f"engine {combo} p50 {medians['total']:.1f} ms  rapidocr p50 "
                     f"{rival_ms:.1f} ms  ratio {rival_ms / medians['total']:.2f}")

@@ -30,8 +30,10 @@ def fixture_images(root: Path) -> list[Path]:
 
 
 def rapidocr_for(pack_dir: Path, det_limit: int) -> object:
-    from rapidocr_onnxruntime import RapidOCR
-    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+    from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import (  # type: ignore[import-untyped]
+        DetPreProcess,
+    )
 
     engine = RapidOCR(
         det_model_path=str(pack_dir / "det.onnx"),
