@@ -7,6 +7,7 @@ A Paddle predictor is not thread-safe, so each calling thread gets its own
 from __future__ import annotations
 
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ _ONEDNN_CACHE_SHAPES = 10
 
 class PaddleNetwork:
     def __init__(self, model: Path, params: Path, threads: int) -> None:
-        import paddle.inference as inference
+        with warnings.catch_warnings():
+            # Paddle warns on import about a missing C++ compiler cache it never uses here.
+            warnings.simplefilter("ignore")
+            import paddle.inference as inference
 
         config = inference.Config(str(model), str(params))
         config.disable_gpu()
