@@ -1,0 +1,400 @@
+"""From a canonical RGBA card to what a client sends: scans, phone photos, hard photos,
+photocopy pages. Every step keeps the card's corner quad in the output's pixels.
+
+A quad lists the card's corners clockwise from its top-left *as the card reads*, in the
+coordinates of the image as a viewer shows it (after any EXIF orientation is applied).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from cardgen.fonts import hei
+from cardgen.render import HEIGHT, WIDTH
+
+CARD_CORNERS = np.array([[0, 0], [WIDTH, 0], [WIDTH, HEIGHT], [0, HEIGHT]], np.float64)
+PHOTO_FRAME = (1280, 960)
+SMALL_FRAME = (640, 480)
+PAGE = (1240, 1754)
+STAMPS = ("复印无效", "再次复印无效", "仅限办理银行开户使用", "仅供入职登记使用",
+          "仅限办理社保业务使用", "此复印件仅供办理手续使用")
+EXIF_ORIENTATION_TAG = 0x0112
+
+
+@dataclass
+class Shot:
+    """An image as the viewer sees it, with its card quads and how it was made."""
+
+    image: np.ndarray  # RGB uint8
+    quads: list[np.ndarray]  # each 4 × 2, float
+    rotation: int = 0  # clockwise turn of the whole frame, degrees
+    exif_orientation: int = 1
+    quality: int = 92
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HardPlan:
+    """Which extra troubles a `hard` image gets on top of a photo."""
+
+    rotation: int = 0
+    exif_orientation: int = 1
+    glare: bool = False
+    small: bool = False
+    heavy_blur: bool = False
+    low_quality: bool = False
+
+
+# Cycled over the hard images so even a handful covers every rotation and EXIF case.
+HARD_PLANS = (
+    HardPlan(rotation=90), HardPlan(exif_orientation=6, glare=True),
+    HardPlan(rotation=180, small=True), HardPlan(exif_orientation=3),
+    HardPlan(rotation=270, heavy_blur=True), HardPlan(exif_orientation=8, small=True),
+    HardPlan(glare=True, small=True), HardPlan(heavy_blur=True, low_quality=True),
+    HardPlan(glare=True, rotation=90), HardPlan(small=True, low_quality=True),
+)
+
+
+# -- geometry -----------------------------------------------------------------------------
+
+
+def _apply(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    homogeneous = np.hstack([points, np.ones((len(points), 1))]) @ matrix.T
+    return homogeneous[:, :2] / homogeneous[:, 2:3]
+
+
+def _affine(centre: tuple[float, float], angle_deg: float, scale: float) -> np.ndarray:
+    """Card → page: scale about the card centre, turn clockwise, move to `centre`."""
+    a = math.radians(angle_deg)
+    rot = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
+    to_origin = np.array([[1, 0, -WIDTH / 2], [0, 1, -HEIGHT / 2], [0, 0, 1]], np.float64)
+    out = np.array([[scale, 0, centre[0]], [0, scale, centre[1]], [0, 0, 1]], np.float64)
+    return out @ rot @ to_origin
+
+
+def _tilted_quad(rng: random.Random, frame: tuple[int, int], width_frac: float,
+                 max_tilt: float, max_turn: float) -> np.ndarray:
+    """Card corners after a 3-D tilt and an in-plane turn, projected and placed in frame."""
+    ax, ay = (math.radians(rng.uniform(-max_tilt, max_tilt)) for _ in range(2))
+    az = math.radians(rng.uniform(-max_turn, max_turn))
+    rx = np.array([[1, 0, 0], [0, math.cos(ax), -math.sin(ax)], [0, math.sin(ax), math.cos(ax)]])
+    ry = np.array([[math.cos(ay), 0, math.sin(ay)], [0, 1, 0], [-math.sin(ay), 0, math.cos(ay)]])
+    rz = np.array([[math.cos(az), -math.sin(az), 0], [math.sin(az), math.cos(az), 0], [0, 0, 1]])
+    centred = np.hstack([CARD_CORNERS - [WIDTH / 2, HEIGHT / 2], np.zeros((4, 1))])
+    points = centred @ (rz @ ry @ rx).T
+    focal = 1.6 * WIDTH
+    flat = points[:, :2] * focal / (points[:, 2:3] + focal)
+    span = np.ptp(flat, axis=0)
+    scale = min(width_frac * frame[0] / span[0], 0.94 * frame[1] / span[1],
+                0.94 * frame[0] / span[0])
+    flat = (flat - flat.min(axis=0)) * scale
+    room = np.array(frame) - np.ptp(flat, axis=0)
+    offset = np.array([rng.uniform(0.1, 0.9) * room[0], rng.uniform(0.1, 0.9) * room[1]])
+    return flat + offset
+
+
+def _place(canvas: np.ndarray, card: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Warp an RGBA card by `matrix` onto an RGB canvas (alpha blended)."""
+    scale = math.sqrt(abs(np.linalg.det(matrix[:2, :2])) or 1.0)
+    if scale < 0.85:  # shrink first so the warp does not alias the text
+        small = cv2.resize(card, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        matrix = matrix @ np.diag([1 / scale, 1 / scale, 1.0])
+        card = small
+    size = (canvas.shape[1], canvas.shape[0])
+    warped = cv2.warpPerspective(card, matrix, size, flags=cv2.INTER_LINEAR,
+                                 borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+    alpha = warped[..., 3:4].astype(np.float32) / 255.0
+    mixed = canvas.astype(np.float32) * (1 - alpha) + warped[..., :3].astype(np.float32) * alpha
+    return mixed.astype(np.uint8)
+
+
+def _drop_shadow(canvas: np.ndarray, card: np.ndarray, matrix: np.ndarray,
+                 rng: random.Random) -> np.ndarray:
+    shift = np.array([[1, 0, rng.uniform(-14, 14)], [0, 1, rng.uniform(4, 18)], [0, 0, 1]])
+    size = (canvas.shape[1], canvas.shape[0])
+    alpha = cv2.warpPerspective(card[..., 3], shift @ matrix, size).astype(np.float32) / 255.0
+    alpha = cv2.GaussianBlur(alpha, (0, 0), rng.uniform(5, 14)) * rng.uniform(0.25, 0.5)
+    return (canvas.astype(np.float32) * (1 - alpha[..., None])).astype(np.uint8)
+
+
+def rotate_shot(shot: Shot, turns: int) -> Shot:
+    """Turn the whole frame clockwise by 90° × `turns`, carrying the quads along."""
+    image, quads = shot.image, [q.copy() for q in shot.quads]
+    for _ in range(turns % 4):
+        height = image.shape[0]
+        image = np.ascontiguousarray(np.rot90(image, -1))
+        quads = [np.stack([height - q[:, 1], q[:, 0]], 1) for q in quads]
+    return replace(shot, image=image, quads=quads, rotation=(shot.rotation + 90 * turns) % 360)
+
+
+def _resize_shot(shot: Shot, size: tuple[int, int]) -> Shot:
+    h, w = shot.image.shape[:2]
+    if (w, h) == size:
+        return shot
+    image = cv2.resize(shot.image, size, interpolation=cv2.INTER_AREA)
+    factor = np.array([size[0] / w, size[1] / h])
+    return replace(shot, image=image, quads=[q * factor for q in shot.quads])
+
+
+# -- photometric --------------------------------------------------------------------------
+
+
+def _noise(image: np.ndarray, rng: random.Random, sigma: float) -> np.ndarray:
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    noisy = image.astype(np.float32) + nrng.normal(0, sigma, image.shape[:2])[..., None]
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(image, (0, 0), sigma) if sigma > 0.05 else image
+
+
+def _motion_blur(image: np.ndarray, rng: random.Random) -> np.ndarray:
+    length = rng.randint(7, 13)
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1.0 / length
+    turn = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1)
+    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    return cv2.filter2D(image, -1, kernel / max(kernel.sum(), 1e-6))
+
+
+def _lighting(image: np.ndarray, rng: random.Random) -> np.ndarray:
+    """Uneven light: a linear gradient, a colour cast, a brightness/contrast change."""
+    h, w = image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = rng.uniform(0, 2 * math.pi)
+    ramp = (xx / w - 0.5) * math.cos(angle) + (yy / h - 0.5) * math.sin(angle)
+    gain = 1.0 + rng.uniform(0.1, 0.5) * ramp
+    cast = np.array([rng.uniform(0.93, 1.07) for _ in range(3)], np.float32)
+    out = image.astype(np.float32) * gain[..., None] * cast
+    out = out * rng.uniform(0.8, 1.15) + rng.uniform(-25, 20)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _cast_shadow(image: np.ndarray, rng: random.Random) -> np.ndarray:
+    """A soft shadow (a hand or phone) darkening a band across part of the frame."""
+    h, w = image.shape[:2]
+    mask = np.zeros((h, w), np.float32)
+    x0 = rng.uniform(0, w)
+    pts = np.array([[x0, 0], [x0 + rng.uniform(0.2, 0.5) * w, 0],
+                    [x0 + rng.uniform(-0.2, 0.6) * w, h], [x0 - rng.uniform(0.1, 0.3) * w, h]])
+    cv2.fillPoly(mask, [pts.astype(np.int32)], 1.0)
+    mask = cv2.GaussianBlur(mask, (0, 0), rng.uniform(20, 60)) * rng.uniform(0.2, 0.45)
+    return (image.astype(np.float32) * (1 - mask[..., None])).astype(np.uint8)
+
+
+def _glare(shot: Shot, rng: random.Random) -> Shot:
+    """A bright specular spot somewhere on the card."""
+    quad = shot.quads[0]
+    weights = np.array([rng.random() for _ in range(4)]) ** 2
+    cx, cy = (weights / weights.sum()) @ quad
+    radius = rng.uniform(0.06, 0.14) * np.ptp(quad[:, 0])
+    h, w = shot.image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    spot = np.exp(-((xx - cx) ** 2 + ((yy - cy) * rng.uniform(1.0, 1.8)) ** 2) / (2 * radius**2))
+    image = shot.image.astype(np.float32) + rng.uniform(130, 220) * spot[..., None]
+    return replace(shot, image=np.clip(image, 0, 255).astype(np.uint8),
+                   notes=[*shot.notes, "glare"])
+
+
+# -- backgrounds --------------------------------------------------------------------------
+
+
+def _wood(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    grain = np.sin(yy / rng.uniform(6, 20) + 3 * np.sin(xx / rng.uniform(80, 300)))
+    fine = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 2)
+    tone = 0.5 + 0.25 * grain + 0.15 * fine
+    light, dark = rng.uniform([170, 120, 80], [225, 180, 130]), rng.uniform([90, 55, 30],
+                                                                          [140, 95, 60])
+    return dark + (light - dark) * np.clip(tone, 0, 1)[..., None]
+
+
+def _solid(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    colour = rng.uniform(20, 235, 3)
+    return np.broadcast_to(colour, (h, w, 3)) + rng.normal(0, 3, (h, w, 1))
+
+
+def _noise_texture(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    base = rng.normal(0, 1, (h // 4, w // 4, 3)).astype(np.float32)
+    base = cv2.resize(cv2.GaussianBlur(base, (0, 0), rng.uniform(1, 4)), (w, h))
+    return rng.uniform(60, 190, 3) + base * rng.uniform(20, 50)
+
+
+def _lined_paper(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    page = np.broadcast_to(rng.uniform(225, 250, 3), (h, w, 3)).copy()
+    gap = int(rng.integers(28, 48))
+    ink = rng.uniform([120, 140, 190], [170, 180, 230])
+    for y in range(int(rng.integers(0, gap)), h, gap):
+        page[y:y + 2] = ink
+    margin = int(rng.integers(60, 200))
+    page[:, margin:margin + 2] = [210, 120, 120]
+    return page
+
+
+def _fabric(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    period = rng.uniform(10, 30)
+    weave = (np.sin(xx / period * 2 * np.pi) * np.sin(yy / period * 2 * np.pi)) * 0.5 + 0.5
+    a, b = rng.uniform(40, 220, 3), rng.uniform(40, 220, 3)
+    return a + (b - a) * weave[..., None]
+
+
+BACKGROUNDS = (_wood, _solid, _noise_texture, _lined_paper, _fabric)
+
+
+def background(rng: random.Random, size: tuple[int, int]) -> np.ndarray:
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    maker = rng.choice(BACKGROUNDS)
+    return np.clip(maker(nrng, *size), 0, 255).astype(np.uint8)
+
+
+# -- tiers --------------------------------------------------------------------------------
+
+
+def _rgb(card: np.ndarray) -> np.ndarray:
+    return card[..., :3]
+
+
+def clean(card: np.ndarray, rng: random.Random) -> Shot:
+    """A flatbed scan: the card on white, slight noise, at most ±1° off square."""
+    scale = rng.uniform(0.95, 1.15)
+    margin = [rng.randint(24, 110) for _ in range(4)]
+    size = (int(WIDTH * scale) + margin[0] + margin[1], int(HEIGHT * scale) + margin[2] + margin[3])
+    page = np.full((size[1], size[0], 3), rng.randint(244, 255), np.uint8)
+    centre = (margin[0] + WIDTH * scale / 2, margin[2] + HEIGHT * scale / 2)
+    matrix = _affine(centre, rng.uniform(-1, 1), scale)
+    image = _place(page, card, matrix)
+    image = _noise(_blur(image, rng.uniform(0.2, 0.6)), rng, rng.uniform(0.8, 2.0))
+    return Shot(image=image, quads=[_apply(matrix, CARD_CORNERS)], quality=92)
+
+
+def photo(card: np.ndarray, rng: random.Random, frame: tuple[int, int] = PHOTO_FRAME) -> Shot:
+    """A phone photo: textured background, tilt ≤ 15°, turn ≤ 10°, uneven light, JPEG."""
+    canvas = background(rng, frame)
+    quad = _tilted_quad(rng, frame, rng.uniform(0.45, 0.8), 15, 10)
+    matrix = cv2.getPerspectiveTransform(CARD_CORNERS.astype(np.float32), quad.astype(np.float32))
+    canvas = _drop_shadow(canvas, card, matrix, rng)
+    image = _place(canvas, card, matrix)
+    image = _lighting(image, rng)
+    if rng.random() < 0.35:
+        image = _cast_shadow(image, rng)
+    image = _noise(_blur(image, rng.uniform(0.3, 1.1)), rng, rng.uniform(1.0, 3.0))
+    return Shot(image=image, quads=[quad], quality=rng.randint(60, 95))
+
+
+def hard(card: np.ndarray, rng: random.Random, plan: HardPlan) -> Shot:
+    """A photo plus the plan's troubles (and a few random ones)."""
+    shot = photo(card, rng)
+    if plan.glare or rng.random() < 0.15:
+        shot = _glare(shot, rng)
+    if plan.heavy_blur or rng.random() < 0.15:
+        blurred = _motion_blur(shot.image, rng) if rng.random() < 0.5 else \
+            _blur(shot.image, rng.uniform(1.6, 2.6))
+        shot = replace(shot, image=blurred, notes=[*shot.notes, "heavy_blur"])
+    if plan.small or rng.random() < 0.15:
+        shot = replace(_resize_shot(shot, SMALL_FRAME), notes=[*shot.notes, "small"])
+    shot = rotate_shot(shot, plan.rotation // 90)
+    low = plan.low_quality or rng.random() < 0.3
+    quality = rng.randint(35, 60) if low else shot.quality
+    return replace(shot, exif_orientation=plan.exif_orientation, quality=quality)
+
+
+# -- photocopy page -----------------------------------------------------------------------
+
+
+def _stamp(page: Image.Image, rng: random.Random, centre: tuple[float, float]) -> None:
+    """A translucent diagonal red or grey 'for this use only' overlay."""
+    text = rng.choice(STAMPS)
+    chain = hei(rng.randint(44, 76), "Bold")
+    font = chain.pick(text[0])
+    left, top, right, bottom = font.getbbox(text)
+    pad = 16
+    layer = Image.new("RGBA", (right - left + 2 * pad, bottom - top + 2 * pad), (0, 0, 0, 0))
+    colour = (205, 35, 40) if rng.random() < 0.7 else (110, 110, 110)
+    alpha = rng.randint(90, 160)
+    draw = ImageDraw.Draw(layer)
+    draw.text((pad - left, pad - top), text, font=font, fill=(*colour, alpha))
+    if rng.random() < 0.5:
+        draw.rectangle((2, 2, layer.width - 3, layer.height - 3), outline=(*colour, alpha), width=4)
+    layer = layer.rotate(rng.uniform(15, 40) * rng.choice((-1, 1)), expand=True,
+                         resample=Image.Resampling.BICUBIC)
+    page.alpha_composite(layer, (int(centre[0] - layer.width / 2),
+                                 int(centre[1] - layer.height / 2)))
+
+
+def _photocopy_tone(image: np.ndarray, rng: random.Random) -> np.ndarray:
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)[..., None]
+    colour_left = rng.uniform(0.0, 0.25)
+    out = grey * (1 - colour_left) + image.astype(np.float32) * colour_left
+    low, high = rng.uniform(20, 60), rng.uniform(225, 245)
+    return np.clip((out - low) * 255 / (high - low), 0, 255).astype(np.uint8)
+
+
+def _toner_specks(image: np.ndarray, rng: random.Random) -> np.ndarray:
+    h, w = image.shape[:2]
+    out = image.copy()
+    for _ in range(rng.randint(150, 600)):
+        centre = (rng.randrange(w), rng.randrange(h))
+        cv2.circle(out, centre, rng.choice((1, 1, 1, 2)), (rng.randint(40, 150),) * 3, -1)
+    return out
+
+
+def both_page(front: np.ndarray, back: np.ndarray, rng: random.Random) -> Shot:
+    """A photocopied A4 page with the front and back of one card; one may be upside down."""
+    page = np.full((PAGE[1], PAGE[0], 3), rng.randint(238, 252), np.uint8)
+    scale = rng.uniform(0.6, 0.95)
+    rows = [0.27, 0.7] if rng.random() < 0.8 else [0.7, 0.27]
+    flipped = rng.choice((None, None, 0, 1))
+    quads, matrices = [], []
+    for i, card in enumerate((front, back)):
+        centre = (PAGE[0] * rng.uniform(0.45, 0.55), PAGE[1] * rows[i] + rng.uniform(-40, 40))
+        angle = rng.uniform(-1.5, 1.5) + (180 if flipped == i else 0)
+        matrices.append(_affine(centre, angle, scale))
+        page = _place(page, card, matrices[-1])
+        quads.append(_apply(matrices[-1], CARD_CORNERS))
+    page = _photocopy_tone(page, rng)
+    overlay = Image.fromarray(page).convert("RGBA")
+    for quad in rng.sample(quads, rng.choice((1, 2, 2))):
+        cx, cy = quad.mean(axis=0)
+        _stamp(overlay, rng, (cx + rng.uniform(-80, 80), cy))
+    image = np.asarray(overlay.convert("RGB"))
+    image = _noise(_blur(_toner_specks(image, rng), rng.uniform(0.3, 0.8)), rng, 2.0)
+    notes = ["upside_down_" + ("front" if flipped == 0 else "back")] if flipped is not None else []
+    return Shot(image=image, quads=quads, quality=rng.randint(80, 92), notes=notes)
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+def stored_pixels(shot: Shot) -> np.ndarray:
+    """The pixels to store so that applying the EXIF orientation shows `shot.image`."""
+    turns = {1: 0, 3: 2, 6: 1, 8: -1}[shot.exif_orientation]  # np.rot90 turns anticlockwise
+    return np.ascontiguousarray(np.rot90(shot.image, turns))
+
+
+def encode(shot: Shot, suffix: str = ".jpg") -> bytes:
+    image = Image.fromarray(stored_pixels(shot))
+    out = io.BytesIO()
+    if suffix == ".png":
+        image.save(out, "PNG", optimize=True)
+        return out.getvalue()
+    options: dict[str, object] = {"quality": shot.quality, "optimize": True}
+    if shot.exif_orientation != 1:
+        exif = Image.Exif()
+        exif[EXIF_ORIENTATION_TAG] = shot.exif_orientation
+        options["exif"] = exif.tobytes()
+    image.save(out, "JPEG", **options)
+    return out.getvalue()
+
+
+def save(shot: Shot, path: Path) -> None:
+    path.write_bytes(encode(shot, path.suffix.lower()))
