@@ -1,0 +1,232 @@
+"""Field accuracy over a labelled folder (labels.json beside the images).
+
+    python bench/accuracy.py DIR [--url http://127.0.0.1:8000] [--limit N]
+
+In-process by default (idcard.pipeline.CardReader with the settings from IDCARD_*), or
+against a running service with `--url` (POST multipart `image` to URL/v1/idcard).
+A value counts as right when it equals the label after NFKC, whitespace removal and
+upper-casing the ID number's X. A missing field, an error or a non-200 is wrong.
+
+Prints exact-match accuracy per field × tier, card-level accuracy (every labelled field
+right), side accuracy, rare-name accuracy and the ten worst misses; the last line is
+
+    accuracy fields <f> cards <c> n <N>
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from common import ALL_FIELDS, load_labels, local_url, normalise, post_image
+
+TIER_ORDER = ("clean", "photo", "hard", "both")
+MISSING = "<missing>"
+
+
+@dataclass
+class Result:
+    """What the reader said about one labelled image."""
+
+    label: dict[str, Any]
+    side: str | None = None
+    values: dict[str, str | None] = field(default_factory=dict)
+    error: str | None = None
+    ms: float = 0.0
+
+    @property
+    def expected(self) -> dict[str, str]:
+        fields = self.label.get("fields") or {}
+        return {k: str(v) for k, v in fields.items() if k in ALL_FIELDS}
+
+    def got(self, name: str) -> str | None:
+        return None if self.error else self.values.get(name)
+
+    def right(self, name: str) -> bool:
+        got = self.got(name)
+        return got is not None and normalise(name, got) == normalise(name, self.expected[name])
+
+    @property
+    def card_right(self) -> bool:
+        return bool(self.expected) and all(self.right(n) for n in self.expected)
+
+
+ReadFn = Callable[[str, bytes], tuple[str | None, dict[str, str | None]]]
+
+
+class ReadFailed(Exception):
+    """The reader gave no reading for an image (bad input, no card, HTTP error)."""
+
+
+# -- readers ------------------------------------------------------------------------------
+
+
+def values_from_response(body: Any) -> tuple[str | None, dict[str, str | None]]:
+    """Side and field values from the service's JSON (or the in-process reading's dict)."""
+    if not isinstance(body, dict):
+        return None, {}
+    fields = body.get("fields") or {}
+    values: dict[str, str | None] = {}
+    for name in ALL_FIELDS:
+        item = fields.get(name) if isinstance(fields, dict) else None
+        value = item.get("value") if isinstance(item, dict) else item
+        values[name] = value if isinstance(value, str) else None
+    side = body.get("side")
+    return (side if isinstance(side, str) else None), values
+
+
+def in_process_reader() -> Callable[[bytes], tuple[str | None, dict[str, str | None]]]:
+    import msgspec
+
+    from idcard.config import load_settings
+    from idcard.errors import InputError
+    from idcard.pipeline import CardReader
+
+    reader = CardReader.load(load_settings())
+
+    def read(data: bytes) -> tuple[str | None, dict[str, str | None]]:
+        try:
+            outcome = reader.read(data, side="auto")
+        except InputError as exc:
+            raise ReadFailed(exc.code) from exc
+        return values_from_response(msgspec.to_builtins(outcome.reading))
+
+    return read
+
+
+def http_reader(base_url: str) -> ReadFn:
+    import httpx
+
+    client = httpx.Client(timeout=60.0)
+
+    def read(name: str, data: bytes) -> tuple[str | None, dict[str, str | None]]:
+        status, body = post_image(client, base_url, name, data)
+        if status != 200:
+            code = body.get("code") if isinstance(body, dict) else None
+            raise ReadFailed(f"http {status}" + (f" {code}" if code else ""))
+        return values_from_response(body)
+
+    return read
+
+
+def _named(read: Callable[[bytes], tuple[str | None, dict[str, str | None]]]) -> ReadFn:
+    return lambda _name, data: read(data)
+
+
+def run(labels: Iterable[dict[str, Any]], folder: Path, read: ReadFn) -> list[Result]:
+    results = []
+    for label in labels:
+        path = folder / label["file"]
+        result = Result(label=label)
+        start = time.perf_counter()
+        try:
+            result.side, result.values = read(path.name, path.read_bytes())
+        except ReadFailed as exc:
+            result.error = str(exc)
+        except OSError as exc:
+            result.error = f"cannot read {path}: {exc}"
+        result.ms = (time.perf_counter() - start) * 1000.0
+        results.append(result)
+    return results
+
+
+# -- report -------------------------------------------------------------------------------
+
+
+def _tiers(results: list[Result]) -> list[str]:
+    present = {str(r.label.get("tier", "?")) for r in results}
+    return [t for t in TIER_ORDER if t in present] + sorted(present - set(TIER_ORDER))
+
+
+def _cell(hits: int, total: int) -> str:
+    return f"{hits / total:6.1%} {hits:>3}/{total:<3}" if total else f"{'-':>6} {'':7}"
+
+
+def field_table(results: list[Result]) -> list[str]:
+    tiers = [*_tiers(results), "all"]
+    lines = [f"{'field':<18}" + "".join(f"{t:>15}" for t in tiers)]
+    for name in ALL_FIELDS:
+        row = f"{name:<18}"
+        for tier in tiers:
+            scope = [r for r in results if name in r.expected
+                     and (tier == "all" or r.label.get("tier") == tier)]
+            row += f"{_cell(sum(r.right(name) for r in scope), len(scope)):>15}"
+        lines.append(row)
+    row = f"{'(cards)':<18}"
+    for tier in tiers:
+        scope = [r for r in results if tier == "all" or r.label.get("tier") == tier]
+        row += f"{_cell(sum(r.card_right for r in scope), len(scope)):>15}"
+    return [*lines, row]
+
+
+def _miss_score(expected: str, got: str | None) -> float:
+    """0 = nearly right … 1 = nothing in common; a missing value scores highest."""
+    if got is None:
+        return 2.0
+    return 1.0 - difflib.SequenceMatcher(None, expected, got).ratio()
+
+
+def worst_misses(results: list[Result], count: int = 10) -> list[str]:
+    """Failed reads first (one line per image), then missing values, then the values
+    furthest from the label."""
+    misses = [(3.0, r.label["file"], "*", f"{len(r.expected)} fields", f"error: {r.error}")
+              for r in results if r.error]
+    for r in results:
+        for name, expected in r.expected.items():
+            if not r.error and not r.right(name):
+                got = r.got(name)
+                misses.append((_miss_score(normalise(name, expected), got), r.label["file"],
+                               name, expected, MISSING if got is None else got))
+    misses.sort(key=lambda m: (-m[0], m[1], m[2]))
+    return [f"  {f}  {n}: expected {e!r} got {g!r}" for _, f, n, e, g in misses[:count]]
+
+
+def summary(results: list[Result]) -> list[str]:
+    n = len(results)
+    total = sum(len(r.expected) for r in results)
+    hits = sum(r.right(name) for r in results for name in r.expected)
+    cards = sum(r.card_right for r in results)
+    sides = sum(r.side == r.label.get("side") for r in results)
+    rare = [r for r in results if r.label.get("rare_name") and "name" in r.expected]
+    errors = sum(r.error is not None for r in results)
+    mean_ms = sum(r.ms for r in results) / n if n else 0.0
+    f = hits / total if total else 0.0
+    c = cards / n if n else 0.0
+    return [
+        f"side accuracy      {sides}/{n}" + (f" ({sides / n:.1%})" if n else ""),
+        f"rare-name accuracy {sum(r.right('name') for r in rare)}/{len(rare)}",
+        f"errors             {errors}/{n}; mean {mean_ms:.0f} ms per image",
+        f"field accuracy     {hits}/{total}; card accuracy {cards}/{n}",
+        f"accuracy fields {f:.4f} cards {c:.4f} n {n}",
+    ]
+
+
+def report(results: list[Result]) -> str:
+    lines = [*field_table(results), ""]
+    misses = worst_misses(results)
+    lines += ["worst misses:", *(misses or ["  none"]), "", *summary(results)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path, help="images with labels.json beside them")
+    parser.add_argument("--url", help="a running service, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N labels")
+    args = parser.parse_args(argv)
+    labels = load_labels(args.folder)
+    labels = labels[:args.limit] if args.limit > 0 else labels
+    read = http_reader(local_url(args.url)) if args.url else _named(in_process_reader())
+    results = run(labels, args.folder, read)
+    print(report(results))
+    return 0 if results else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
