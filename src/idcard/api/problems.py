@@ -1,0 +1,132 @@
+"""Every error as an RFC 9457 `application/problem+json` body with a stable `code`.
+
+Callers branch on `code` (and `status`); `detail` is for people. Details never contain
+field values, and unexpected errors say nothing about their cause (the log has it).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import Scope
+
+from idcard.api.context import request_id_of
+from idcard.api.schemas import Problem
+from idcard.errors import InputError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# code -> (HTTP status, title). Bad input is 4xx, always; 5xx means we failed.
+PROBLEMS: Mapping[str, tuple[int, str]] = {
+    "image_missing": (400, "Image missing"),
+    "invalid_base64": (400, "Invalid base64"),
+    "invalid_parameter": (400, "Invalid parameter"),
+    "not_found": (404, "Not found"),
+    "method_not_allowed": (405, "Method not allowed"),
+    "payload_too_large": (413, "Payload too large"),
+    "unsupported_media_type": (415, "Unsupported media type"),
+    "image_unreadable": (422, "Image unreadable"),
+    "image_too_small": (422, "Image too small"),
+    "too_many_pixels": (422, "Too many pixels"),
+    "no_card_found": (422, "No card found"),
+    "internal_error": (500, "Internal error"),
+    "overloaded": (503, "Overloaded"),
+    "timeout": (504, "Timeout"),
+}
+# Litestar's own HTTP errors (routing, body limit, query validation) by status.
+_CODE_FOR_STATUS = {400: "invalid_parameter", 404: "not_found", 405: "method_not_allowed",
+                    413: "payload_too_large", 415: "unsupported_media_type"}
+# An InputError with a code this table does not know is still the caller's fault.
+_UNKNOWN_INPUT_STATUS = 422
+
+log = logging.getLogger("idcard.api")
+
+
+class ProblemError(Exception):
+    """Raised by handlers for a problem that is not about the image itself."""
+
+    def __init__(self, code: str, detail: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.retry_after_s = retry_after_s
+
+
+def problem_response(request: Request[Any, Any, Any], code: str, detail: str,
+                     *, status: int | None = None,
+                     headers: dict[str, str] | None = None) -> Response[Problem]:
+    known_status, title = PROBLEMS.get(code, (_UNKNOWN_INPUT_STATUS, code.replace("_", " ")))
+    status = status or known_status
+    body = Problem(type=f"urn:idcard:problem:{code}", title=title.capitalize(), status=status,
+                   detail=detail, code=code, request_id=request_id_of(request.scope))
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def on_input_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    assert isinstance(exc, InputError)
+    return problem_response(request, exc.code, exc.detail)
+
+
+def on_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    assert isinstance(exc, ProblemError)
+    headers = None
+    if exc.retry_after_s is not None:
+        headers = {"Retry-After": str(exc.retry_after_s)}
+    return problem_response(request, exc.code, exc.detail, headers=headers)
+
+
+def on_http_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    if status >= 500:
+        return on_unexpected(request, exc)
+    code = _CODE_FOR_STATUS.get(status, "invalid_parameter")
+    detail = _http_detail(exc)
+    headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+    return problem_response(request, code, detail, status=status, headers=headers or None)
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    # The traceback was logged by Litestar's exception logging (see `log_unhandled`).
+    return problem_response(
+        request, "internal_error",
+        "an unexpected error occurred; quote the request_id when reporting it")
+
+
+def _http_detail(exc: HTTPException) -> str:
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        # Litestar names the parameter and the reason; the rejected value itself stays out
+        # of the message so a mistyped query never echoes personal data into client logs.
+        names = [str(item.get("key")) for item in exc.extra if isinstance(item, dict)]
+        if names:
+            return f"invalid value for: {', '.join(names)}"
+    return str(exc.detail)
+
+
+def log_unhandled(logger: Any, scope: Scope, tb: list[str]) -> None:
+    """Log an unexpected error: where it happened, but not its message.
+
+    Exception messages can quote the data being processed (a field value, an ID number);
+    the frames and the exception type are enough to find the bug.
+    """
+    del logger, tb  # the formatted traceback includes the message; rebuild it without
+    exc_type, _, exc_tb = sys.exc_info()
+    frames = "".join(traceback.format_list(traceback.extract_tb(exc_tb)))
+    log.error("unhandled error request_id=%s method=%s path=%s type=%s\n%s",
+              request_id_of(scope), scope.get("method", "-"), scope.get("path", "-"),
+              exc_type.__name__ if exc_type else "-", frames.rstrip())
+
+
+def exception_handlers() -> dict[type[Exception] | int, Any]:
+    return {
+        InputError: on_input_error,
+        ProblemError: on_problem,
+        HTTPException: on_http_exception,
+        Exception: on_unexpected,
+    }

@@ -1,0 +1,150 @@
+"""Request and response bodies of the HTTP API (the contract KYC back ends code against).
+
+The card's own Structs (`CardFields`, `Checks`, `Notice`) are embedded as they are; the
+Structs here add the envelope and the OpenAPI descriptions and examples.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from idcard.card import CardFields, Checks, Notice, Side, SideHint
+
+CropName = Literal["card", "portrait"]
+CROP_NAMES: frozenset[str] = frozenset({"card", "portrait"})
+
+EXAMPLE_FIELDS = {
+    "name": {"value": "张伟明", "confidence": 0.99,
+             "box": [[212.0, 96.0], [356.0, 97.0], [356.0, 131.0], [212.0, 130.0]],
+             "raw": "姓名张伟明"},
+    "sex": {"value": "男", "confidence": 0.99,
+            "box": [[214.0, 160.0], [246.0, 160.0], [246.0, 192.0], [214.0, 192.0]],
+            "raw": "性别男"},
+    "ethnicity": {"value": "汉", "confidence": 0.98,
+                  "box": [[378.0, 160.0], [410.0, 160.0], [410.0, 192.0], [378.0, 192.0]],
+                  "raw": "民族汉"},
+    "birth_date": {"value": "1990-03-07", "confidence": 0.97,
+                   "box": [[214.0, 222.0], [470.0, 222.0], [470.0, 254.0], [214.0, 254.0]],
+                   "raw": "出生1990年3月7日"},
+    "address": {"value": "北京市东城区景山前街4号", "confidence": 0.95,
+                "box": [[214.0, 286.0], [560.0, 286.0], [560.0, 352.0], [214.0, 352.0]],
+                "raw": "住址北京市东城区景山前街4号"},
+    "id_number": {"value": "11010119900307123X", "confidence": 0.99,
+                  "box": [[330.0, 450.0], [800.0, 450.0], [800.0, 486.0], [330.0, 486.0]],
+                  "raw": "公民身份号码11010119900307123X"},
+    "issuing_authority": None,
+    "valid_from": None,
+    "valid_until": None,
+}
+EXAMPLE_CHECKS = {
+    "id_checksum": "pass", "region_code_known": "pass", "birth_date_matches_id": "pass",
+    "sex_matches_id": "pass", "birth_date_plausible": "pass", "ethnicity_known": "pass",
+    "validity_period_plausible": "absent",
+}
+EXAMPLE_TIMINGS = {"decode": 3.1, "locate": 12.4, "detect": 88.0, "classify": 6.2,
+                   "recognize": 140.5, "extract": 1.2, "total": 262.0}
+EXAMPLE_REQUEST_ID = "6f1c2f0e8a9b4c3d9e8f7a6b5c4d3e2f"
+
+
+class ModelUsed(msgspec.Struct, kw_only=True):
+    """The OCR models and runtime that produced this reading."""
+
+    det: Annotated[str, Meta(description="text detection model",
+                             examples=["PP-OCRv3_det"])]
+    rec: Annotated[str, Meta(description="text recognition model",
+                             examples=["PP-OCRv3_rec"])]
+    runtime: Annotated[str, Meta(description="inference runtime", examples=["onnxruntime"])]
+
+
+_MS = Meta(ge=0.0, description="milliseconds", examples=[12.5])
+
+
+class Timings(msgspec.Struct, kw_only=True):
+    """Where the time went, in milliseconds (stages that did not run are 0)."""
+
+    decode: Annotated[float, _MS] = 0.0
+    locate: Annotated[float, _MS] = 0.0
+    detect: Annotated[float, _MS] = 0.0
+    classify: Annotated[float, _MS] = 0.0
+    recognize: Annotated[float, _MS] = 0.0
+    extract: Annotated[float, _MS] = 0.0
+    total: Annotated[float, _MS] = 0.0
+
+
+class CropImages(msgspec.Struct, kw_only=True):
+    """Requested crops as base64 JPEG; null when asked for but not available (e.g. the
+    portrait of a back side)."""
+
+    card: Annotated[str | None, Meta(
+        description="the card, straightened, as base64 JPEG",
+        examples=["/9j/4AAQSkZJRgABAQAAAQABAAD..."])] = None
+    portrait: Annotated[str | None, Meta(
+        description="the portrait area of the front, as base64 JPEG",
+        examples=["/9j/4AAQSkZJRgABAQAAAQABAAD..."])] = None
+
+
+class IdCardResponse(msgspec.Struct, kw_only=True):
+    """The card's fields, the checks run on them, and warnings for the caller."""
+
+    request_id: Annotated[str, Meta(description="echoes X-Request-ID, or generated",
+                                    examples=[EXAMPLE_REQUEST_ID])]
+    side: Annotated[Side, Meta(description="which side(s) of the card the image shows",
+                               examples=["front"])]
+    fields: Annotated[CardFields, Meta(
+        description="one entry per field; null when not found or on the other side",
+        examples=[EXAMPLE_FIELDS])]
+    checks: Annotated[Checks, Meta(
+        description="consistency checks on the fields: pass, fail, or absent (not "
+                    "checkable because a field is missing)",
+        examples=[EXAMPLE_CHECKS])]
+    warnings: Annotated[list[Notice], Meta(
+        description="things the caller should know, with stable codes; never contain "
+                    "field values",
+        examples=[[{"code": "birth_date_repaired",
+                    "message": "the birth date was repaired from the ID number"}]])]
+    model: ModelUsed
+    timings_ms: Annotated[Timings, Meta(examples=[EXAMPLE_TIMINGS])]
+    images: Annotated[CropImages | UnsetType, Meta(
+        description="only present when `return` asked for crops")] = UNSET
+
+
+class ImageJsonRequest(msgspec.Struct, kw_only=True):
+    """The image as base64 in a JSON body (a `data:image/...;base64,` prefix is allowed)."""
+
+    image_base64: Annotated[str | None, Meta(
+        description="the image file (JPEG, PNG, WebP, BMP or TIFF) as base64",
+        examples=["data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD..."])] = None
+    side: Annotated[SideHint | None, Meta(
+        description="which side the image shows; auto detects it", examples=["auto"])] = None
+    return_: Annotated[str | None, Meta(
+        description="comma-separated crops to return: card, portrait",
+        examples=["card,portrait"])] = msgspec.field(default=None, name="return")
+
+
+class Problem(msgspec.Struct, kw_only=True):
+    """An RFC 9457 problem: `code` is stable and meant for programs, `detail` for people."""
+
+    type: Annotated[str, Meta(description="URI naming the problem type",
+                              examples=["urn:idcard:problem:image_unreadable"])]
+    title: Annotated[str, Meta(examples=["Image unreadable"])]
+    status: Annotated[int, Meta(examples=[422])]
+    detail: Annotated[str, Meta(examples=["the image could not be decoded: image file is "
+                                          "truncated"])]
+    code: Annotated[str, Meta(examples=["image_unreadable"])]
+    request_id: Annotated[str, Meta(examples=[EXAMPLE_REQUEST_ID])]
+
+
+class Health(msgspec.Struct, kw_only=True):
+    status: Annotated[str, Meta(examples=["ok"])]
+
+
+class Readiness(msgspec.Struct, kw_only=True):
+    status: Annotated[Literal["ready", "not_ready"], Meta(examples=["ready"])]
+    workers: Annotated[int, Meta(description="OCR worker threads with loaded models",
+                                 examples=[1])]
+    queue_size: Annotated[int, Meta(description="requests that may wait for a worker",
+                                    examples=[8])]
+    model: ModelUsed | None = None
