@@ -18,7 +18,7 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from idcard.api.context import note_side, request_id_of
 from idcard.api.pool import DeadlineExceeded, Overloaded, ReaderPool
@@ -134,19 +134,18 @@ _ERROR_RESPONSES = {
 async def read_card(
     request: Request[Any, Any, Any],
     state: State,
-    side: Annotated[SideHint | None, Parameter(
-        query="side", description="which side the image shows (default auto); may also "
+    side: Annotated[SideHint | None, QueryParameter(
+        name="side", description="which side the image shows (default auto); may also "
                                   "be sent in the body")] = None,
-    crops: Annotated[str | None, Parameter(
-        query="return", description="comma-separated crops to return: card, portrait; may "
+    crops: Annotated[str | None, QueryParameter(
+        name="return", description="comma-separated crops to return: card, portrait; may "
                                     "also be sent in the body",
         examples=[Example(value="card,portrait")])] = None,
 ) -> IdCardResponse:
     """Upload a photo or scan of one side (or a page with both sides) of the card."""
-    service = service_of(state)
     wanted = await read_image_request(request, side, crops)
     note_side(request.scope, wanted.side)
-    outcome = await _read_in_pool(service, wanted)
+    outcome = await _read_in_pool(service_of(state), wanted)
     return build_response(request_id_of(request.scope), outcome, wanted.crops)
 
 
