@@ -172,8 +172,8 @@ class ReaderPool(Generic[ReaderT]):
         try:
             reader = self._factory()
         except BaseException as exc:
-            log.error("OCR worker %s could not load its models: %s",
-                      threading.current_thread().name, exc)
+            log.error("OCR worker %s could not build its reader: %s: %s",
+                      threading.current_thread().name, type(exc).__name__, exc)
             self._start_errors.append(exc)
             self._started.wait()
             return None

@@ -87,7 +87,7 @@ def on_http_exception(request: Request[Any, Any, Any], exc: Exception) -> Respon
     if status >= 500:
         return on_unexpected(request, exc)
     code = _CODE_FOR_STATUS.get(status, "invalid_parameter")
-    detail = _http_detail(exc)
+    detail = _http_detail(request, exc)
     headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
     return problem_response(request, code, detail, status=status, headers=headers or None)
 
@@ -99,7 +99,9 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[P
         "an unexpected error occurred; quote the request_id when reporting it")
 
 
-def _http_detail(exc: HTTPException) -> str:
+def _http_detail(request: Request[Any, Any, Any], exc: HTTPException) -> str:
+    if exc.status_code == 413:
+        return f"the request body is larger than {_body_limit(request)} bytes"
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
         # Litestar names the parameter and the reason; the rejected value itself stays out
         # of the message so a mistyped query never echoes personal data into client logs.
@@ -107,6 +109,13 @@ def _http_detail(exc: HTTPException) -> str:
         if names:
             return f"invalid value for: {', '.join(names)}"
     return str(exc.detail)
+
+
+def _body_limit(request: Request[Any, Any, Any]) -> str:
+    try:
+        return str(request.route_handler.resolve_request_max_body_size())
+    except Exception:  # no route matched: the app-wide limit applies, name it generically
+        return "the configured number of"
 
 
 def log_unhandled(logger: Any, scope: Scope, tb: list[str]) -> None:
