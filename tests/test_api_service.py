@@ -459,3 +459,14 @@ def test_access_log_has_one_line_per_request_without_values(
     assert SECRET_ID not in everything and SECRET_NAME not in everything
     json.dumps(lines)  # plain text, one line each
     assert all("\n" not in line for line in lines)
+
+
+def test_large_base64_decodes_across_slices() -> None:
+    from idcard.api.upload import decode_base64
+
+    raw = bytes(range(256)) * 12_000  # ~3 MB: several decoding slices
+    text = base64.b64encode(raw).decode()
+    wrapped = "\r\n".join(text[i:i + 76] for i in range(0, len(text), 76))
+    assert decode_base64(wrapped) == raw
+    assert decode_base64("data:image/png;base64," + text) == raw
+    assert decode_base64(base64.urlsafe_b64encode(raw).decode().rstrip("=")) == raw

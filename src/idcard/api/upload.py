@@ -7,6 +7,7 @@ both are given they must agree (a silent winner would hide a caller's bug).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import re
@@ -23,8 +24,10 @@ from idcard.errors import InputError
 
 _SIDES: tuple[str, ...] = get_args(SideHint)
 _DATA_URL = re.compile(r"data:[A-Za-z0-9.+/-]*(;[A-Za-z0-9=._+-]+)*;base64,")
-_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=\-_]")
-_WHITESPACE = re.compile(rb"\s+")
+_WHITESPACE_BYTES = b" \t\r\n\f\v"
+_URL_SAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_SLICE_CHARS = 1 << 20  # a multiple of 4
+_INLINE_BASE64_CHARS = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ async def read_image_request(request: Request[Any, Any, Any], query_side: str | 
     if media_type == "multipart/form-data":
         body = await _from_multipart(request)
     elif media_type == "application/json" or media_type.endswith("+json"):
-        body = _from_json(await request.body())
+        body = await _from_json(await request.body())
     else:
         raise InputError(
             "unsupported_media_type",
@@ -78,7 +81,7 @@ def _text_field(value: object, name: str) -> str | None:
     raise InputError("invalid_parameter", f"`{name}` must be a text field, not a file")
 
 
-def _from_json(raw: bytes) -> _Body:
+async def _from_json(raw: bytes) -> _Body:
     try:
         payload = msgspec.json.decode(raw, type=ImageJsonRequest)
     except msgspec.ValidationError as exc:
@@ -88,7 +91,7 @@ def _from_json(raw: bytes) -> _Body:
         raise InputError("invalid_parameter", "the body is not valid JSON") from None
     if not payload.image_base64:
         raise InputError("image_missing", "`image_base64` is missing or empty")
-    return _Body(data=decode_base64(payload.image_base64), side=payload.side,
+    return _Body(data=await decode_base64_off_loop(payload.image_base64), side=payload.side,
                  crops=payload.return_)
 
 
@@ -98,26 +101,47 @@ def _without_values(exc: msgspec.ValidationError) -> str:
     return re.sub(r"'[^']*'", "…", message)
 
 
+async def decode_base64_off_loop(text: str) -> bytes:
+    """`decode_base64`, in a helper thread when the text is large enough to stall the loop."""
+    if len(text) < _INLINE_BASE64_CHARS:
+        return decode_base64(text)
+    return await asyncio.to_thread(decode_base64, text)
+
+
 def decode_base64(text: str) -> bytes:
-    """Standard or URL-safe base64, padding optional, line breaks and a data: URL allowed."""
-    prefix = _DATA_URL.match(text)
-    if prefix:
-        text = text[prefix.end():]
-    raw = _WHITESPACE.sub(b"", text.encode("ascii", errors="replace"))
+    """Standard or URL-safe base64, padding optional, line breaks and a data: URL allowed.
+
+    Works in slices: each C call holds the GIL for a few milliseconds at most, so the
+    event loop (probes, other requests) keeps running while a 10 MiB payload is decoded.
+    """
+    prefix = _DATA_URL.match(text, 0, 256)
+    start = prefix.end() if prefix else 0
+    compact = bytearray()
+    for offset in range(start, len(text), _SLICE_CHARS):
+        piece = text[offset:offset + _SLICE_CHARS]
+        try:
+            compact += piece.encode("ascii").translate(None, _WHITESPACE_BYTES)
+        except UnicodeEncodeError:
+            raise InputError("invalid_base64",
+                             "`image_base64` contains characters outside base64") from None
+    return _decode_compact(bytes(compact).rstrip(b"="))
+
+
+def _decode_compact(raw: bytes) -> bytes:
     if not raw:
         raise InputError("image_missing", "`image_base64` holds no data")
-    if _NOT_BASE64.search(raw):
-        raise InputError("invalid_base64", "`image_base64` contains characters outside base64")
-    raw = raw.rstrip(b"=")
     if len(raw) % 4 == 1:
         raise InputError("invalid_base64", "`image_base64` has an impossible length")
+    if b"-" in raw or b"_" in raw:
+        raw = raw.translate(_URL_SAFE_TO_STANDARD)
     raw += b"=" * (-len(raw) % 4)
+    out = bytearray()
     try:
-        if b"-" in raw or b"_" in raw:
-            return base64.urlsafe_b64decode(raw)
-        return base64.b64decode(raw, validate=True)
+        for offset in range(0, len(raw), _SLICE_CHARS):  # a multiple of 4: whole quanta
+            out += base64.b64decode(raw[offset:offset + _SLICE_CHARS], validate=True)
     except (binascii.Error, ValueError):
         raise InputError("invalid_base64", "`image_base64` is not valid base64") from None
+    return bytes(out)
 
 
 def _agreeing(name: str, from_query: str | None, from_body: str | None) -> str | None:
