@@ -1,1 +1,11 @@
+"""The rule layer: OCR lines in, validated card fields out. Independent of any model.
 
+    rules = load_rules(Path("rules"))
+    reading = interpret_lines(lines, image_size=(w, h), side="auto", rules=rules)
+    both = merge_sides(front_reading, back_reading)
+"""
+
+from idcard.extract.interpret import interpret_lines, merge_sides
+from idcard.extract.rules import RuleBook, RulesError, load_rules
+
+__all__ = ["RuleBook", "RulesError", "interpret_lines", "load_rules", "merge_sides"]

@@ -1,1 +1,35 @@
+"""Checks on extracted fields: ID number arithmetic, region codes, dates and their agreement.
 
+Depends only on idcard.card (never on extraction), so it can check values from any source.
+"""
+
+from idcard.validate.checks import age_on, is_plausible_birth, parse_iso, run_checks
+from idcard.validate.idnumber import (
+    birth_date_of,
+    birth_date_span,
+    check_character,
+    checksum_ok,
+    is_legacy,
+    is_well_formed,
+    region_known,
+    sex_of,
+)
+from idcard.validate.period import LONG_TERM, term_for_age, validity_status
+
+__all__ = [
+    "LONG_TERM",
+    "age_on",
+    "birth_date_of",
+    "birth_date_span",
+    "check_character",
+    "checksum_ok",
+    "is_legacy",
+    "is_plausible_birth",
+    "is_well_formed",
+    "parse_iso",
+    "region_known",
+    "run_checks",
+    "sex_of",
+    "term_for_age",
+    "validity_status",
+]

@@ -1,0 +1,224 @@
+"""Reading the portrait side (人像面): labels as anchors, rows by height, values to the right.
+
+Each field is looked for next to its label; a field whose label was not read falls back to
+the row the canonical layout puts it on (scaled by whatever labels were found) and to the
+shape of its value. Text that starts inside the portrait is never a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from idcard.extract.labels import LabelHit, best_hits, find_labels
+from idcard.extract.layout import (
+    Frame,
+    Segment,
+    cut_out_labels,
+    estimate_frame,
+    on_row,
+    row_centre,
+    rows_of,
+    typical_height,
+)
+from idcard.extract.pieces import Char, Piece, chars_of
+from idcard.extract.rules import FRONT_LABELS, RuleBook
+from idcard.extract.values import (
+    Value,
+    read_address,
+    read_birth_date,
+    read_ethnicity,
+    read_id_number,
+    read_name,
+    read_sex,
+)
+
+# How far (in line heights) an address line may sit below the previous one, and how far
+# its left edge may stray from the first line's.
+_ADDRESS_LINE_GAP = 2.3
+_ADDRESS_ALIGN = 2.5
+
+
+@dataclass
+class FrontDraft:
+    values: dict[str, Value] = field(default_factory=dict)
+    labels: dict[str, LabelHit] = field(default_factory=dict)
+    frame: Frame | None = None
+
+
+@dataclass
+class _Context:
+    rules: RuleBook
+    frame: Frame
+    hits: dict[str, LabelHit]
+    segments: list[Segment]
+    height: float
+    used: set[int] = field(default_factory=set)  # ids of segments given to a field
+
+    def free(self, segments: Sequence[Segment]) -> list[Segment]:
+        return [s for s in segments if id(s) not in self.used]
+
+    def take(self, value: Value | None, segments: Sequence[Segment]) -> Value | None:
+        if value is not None:
+            chosen = {id(c.glyph) for c in value.chars}
+            self.used.update(id(s) for s in segments
+                             if any(id(g) in chosen for g in s.piece.glyphs))
+        return value
+
+
+def read_front(pieces: Sequence[Piece], image_size: tuple[int, int],
+               rules: RuleBook) -> FrontDraft:
+    hits_all = find_labels(pieces, FRONT_LABELS, rules)
+    hits = best_hits(hits_all)
+    height = typical_height(pieces)
+    frame = estimate_frame(hits, rules.layout.front_labels, pieces, image_size, rules.layout)
+    segments = [s for s in cut_out_labels(pieces, hits_all) if not _in_portrait(s, frame, rules)]
+    ctx = _Context(rules, frame, hits, segments, height)
+    draft = FrontDraft(labels=hits, frame=frame)
+    for _field, reader in _READERS:
+        for key, value in reader(ctx).items():
+            if value is not None:
+                draft.values[key] = value
+    return draft
+
+
+def _in_portrait(segment: Segment, frame: Frame, rules: RuleBook) -> bool:
+    x0, y0, x1, y1 = rules.layout.portrait
+    fx = frame.fx(segment.piece.left)
+    fy = frame.fy(segment.piece.centre_y)
+    return x0 <= fx <= x1 and y0 <= fy <= y1
+
+
+def _row_segments(ctx: _Context, label: str) -> list[Segment]:
+    """The free segments on the label's row (right of the label), or on its expected row."""
+    hit = ctx.hits.get(label)
+    if hit is not None:
+        span = hit.span
+        row = on_row(ctx.segments, span.centre_y, max(span.height, ctx.height))
+        return ctx.free([s for s in row if s.piece.left >= span.left
+                         or (s.piece is not span and s.after_label == label)])
+    expected = ctx.frame.y_at(ctx.rules.layout.front_rows.get(label, -1.0))
+    rows = [r for r in rows_of(ctx.free(ctx.segments), ctx.height)
+            if abs(row_centre(r) - expected) <= 0.6 * _row_pitch(ctx)]
+    if not rows:
+        return []
+    row = min(rows, key=lambda r: abs(row_centre(r) - expected))
+    column = ctx.frame.x0 + (ctx.rules.layout.value_column - 0.03) * ctx.frame.width
+    return [s for s in row if s.piece.right > column]
+
+
+def _row_pitch(ctx: _Context) -> float:
+    # Rows of the canonical card are ~0.12 of its height apart.
+    return 0.12 * ctx.frame.height
+
+
+def _chars(segments: Sequence[Segment]) -> list[Char]:
+    return chars_of(s.piece for s in segments)
+
+
+def _read_id(ctx: _Context) -> dict[str, Value | None]:
+    segments = _row_segments(ctx, "id_number")
+    value = read_id_number(_chars(segments), ctx.rules)
+    if value is None:
+        # The number is distinctive enough to be found anywhere: try rows bottom-up.
+        for row in reversed(rows_of(ctx.free(ctx.segments), ctx.height)):
+            value = read_id_number(_chars(row), ctx.rules)
+            if value is not None and len(value.text) in (15, 18):
+                segments = row
+                break
+            value = None
+    return {"id_number": ctx.take(value, segments)}
+
+
+def _read_birth(ctx: _Context) -> dict[str, Value | None]:
+    segments = _row_segments(ctx, "birth")
+    value = read_birth_date(_chars(segments), ctx.rules)
+    if value is None and "birth" not in ctx.hits:
+        for row in rows_of(ctx.free(ctx.segments), ctx.height):
+            chars = _chars(row)
+            if any(c.char in ctx.rules.dates.month_marks for c in chars):
+                value = read_birth_date(chars, ctx.rules)
+                if value is not None:
+                    segments = row
+                    break
+    return {"birth_date": ctx.take(value, segments)}
+
+
+def _read_sex_and_ethnicity(ctx: _Context) -> dict[str, Value | None]:
+    sex_label, eth_label = ctx.hits.get("sex"), ctx.hits.get("ethnicity")
+    row = _row_segments(ctx, "sex") if sex_label or not eth_label else []
+    if eth_label is not None:
+        eth_left = eth_label.span.left
+        eth_segments = [s for s in _row_segments(ctx, "ethnicity")]
+        if not row:
+            span = eth_label.span
+            row = [s for s in on_row(ctx.free(ctx.segments), span.centre_y, ctx.height)
+                   if s.piece.right <= eth_left]
+        sex_segments = [s for s in row if s.piece.left < eth_left]
+    else:
+        sex_segments = eth_segments = row
+    sex = ctx.take(read_sex(_chars(sex_segments), ctx.rules), sex_segments)
+    eth_chars = _chars(ctx.free(eth_segments))
+    if eth_label is None and sex is not None:
+        # Without the 民族 label the ethnicity is what follows the sex on the same row.
+        after = [c for c in _chars(eth_segments) if c.glyph is not sex.chars[0].glyph]
+        eth_chars = after[_index_after(_chars(eth_segments), sex.chars[0]):] if after else []
+    ethnicity = ctx.take(read_ethnicity(eth_chars, ctx.rules), eth_segments)
+    return {"sex": sex, "ethnicity": ethnicity}
+
+
+def _index_after(chars: list[Char], marker: Char) -> int:
+    for i, char in enumerate(chars):
+        if char.glyph is marker.glyph:
+            return i
+    return 0
+
+
+def _read_name(ctx: _Context) -> dict[str, Value | None]:
+    segments = _row_segments(ctx, "name")
+    return {"name": ctx.take(read_name(_chars(segments)), segments)}
+
+
+def _read_address(ctx: _Context) -> dict[str, Value | None]:
+    first = _row_segments(ctx, "address")
+    if not first:
+        return {"address": None}
+    lines = [first]
+    limit = ctx.rules.layout.max_address_lines
+    stop_y = _number_row_top(ctx)
+    left = min(s.piece.left for s in first)
+    rows = rows_of(ctx.free([s for s in ctx.segments if s not in first]), ctx.height)
+    for row in rows:
+        if len(lines) >= limit:
+            break
+        y = row_centre(row)
+        previous = row_centre(lines[-1])
+        if y <= previous or y >= stop_y:
+            continue
+        if y - previous > _ADDRESS_LINE_GAP * ctx.height:
+            break
+        aligned = [s for s in row if abs(s.piece.left - left) <= _ADDRESS_ALIGN * ctx.height
+                   or s.piece.left > left]
+        if not aligned or abs(aligned[0].piece.left - left) > _ADDRESS_ALIGN * ctx.height:
+            break
+        lines.append(aligned)
+    segments = [s for line in lines for s in line]
+    return {"address": ctx.take(read_address(_chars(segments)), segments)}
+
+
+def _number_row_top(ctx: _Context) -> float:
+    hit = ctx.hits.get("id_number")
+    if hit is not None:
+        return hit.span.top
+    return ctx.frame.y_at(ctx.rules.layout.front_rows["id_number"]) - 0.5 * ctx.height
+
+
+_Reader = Callable[[_Context], dict[str, Value | None]]
+# Most distinctive first, so that what they claim is not offered to vaguer fields.
+_READERS: tuple[tuple[str, _Reader], ...] = (
+    ("id_number", _read_id),
+    ("birth_date", _read_birth),
+    ("sex", _read_sex_and_ethnicity),
+    ("name", _read_name),
+    ("address", _read_address),
+)

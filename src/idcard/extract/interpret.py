@@ -1,0 +1,249 @@
+"""From OCR lines to a checked `CardReading`: the rule layer's one entry point.
+
+interpret_lines never raises: any list of lines (empty, noise, two cards, garbage
+geometry) gives a reading with absent fields and warnings saying why.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Container, Sequence
+from datetime import date
+
+from idcard.card import (
+    BACK_FIELDS,
+    FRONT_FIELDS,
+    CardFields,
+    CardReading,
+    Checks,
+    CheckStatus,
+    Field,
+    Notice,
+    SideHint,
+)
+from idcard.extract.back import read_back
+from idcard.extract.front import read_front
+from idcard.extract.labels import find_labels
+from idcard.extract.layout import Frame, estimate_frame
+from idcard.extract.noise import drop_noise
+from idcard.extract.pieces import Piece, box_of, confidence_of, piece_from_line, raw_of
+from idcard.extract.repair import (
+    IdNumberReading,
+    proven_birth_date,
+    proven_sex,
+    repair_id_number,
+    repaired_confidence,
+)
+from idcard.extract.rules import RuleBook
+from idcard.extract.side import CardSide, decide_side
+from idcard.extract.values import Value
+from idcard.text import TextLine
+from idcard.validate import checksum_ok, is_legacy, run_checks
+
+log = logging.getLogger(__name__)
+
+# Which fields a failing check casts doubt on (their confidence is lowered).
+CHECK_FIELDS: dict[str, tuple[str, ...]] = {
+    "id_checksum": ("id_number",),
+    "region_code_known": ("id_number",),
+    "birth_date_matches_id": ("birth_date",),
+    "sex_matches_id": ("sex",),
+    "birth_date_plausible": ("birth_date",),
+    "ethnicity_known": ("ethnicity",),
+    "validity_period_plausible": ("valid_from", "valid_until"),
+}
+# Labels that appear once per card: seeing one twice means two cards' worth of lines.
+_ONCE_PER_CARD = {"front": ("id_number", "name", "birth"),
+                  "back": ("issuing_authority", "valid_period")}
+
+
+def interpret_lines(lines: Sequence[TextLine], *, image_size: tuple[int, int],
+                    side: SideHint = "auto", rules: RuleBook,
+                    today: date | None = None) -> CardReading:
+    """Fields, checks and warnings for one card's worth of OCR lines."""
+    try:
+        return _interpret(lines, image_size, side, rules, today or date.today())
+    except Exception as exc:  # the contract is "never raises"; log no values, only where
+        log.error("rule layer failed on %d lines: %s", len(lines), type(exc).__name__,
+                  exc_info=False)
+        return CardReading(side=side if side != "auto" else "front", warnings=[
+            Notice("extraction_failed", "the text could not be interpreted; no fields read")])
+
+
+def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: SideHint,
+               rules: RuleBook, today: date) -> CardReading:
+    pieces = drop_noise([p for p in map(piece_from_line, filter(_usable, lines)) if p], rules)
+    detected = decide_side(pieces, rules) if pieces else None
+    side: CardSide = hint if hint != "auto" else (detected or "front")
+    warnings: list[Notice] = []
+    if hint != "auto" and detected is not None and detected != hint:
+        warnings.append(Notice("side_mismatch",
+                               f"the text looks like the {detected} side, not the {hint} side "
+                               "that was asked for; fields were read as asked"))
+    pieces, several = _one_card(pieces, side, image_size, rules)
+    if several:
+        warnings.append(Notice("multiple_cards",
+                               "the text holds more than one card; only one was read"))
+    fields, id_reading = _read_fields(pieces, side, image_size, rules)
+    if side == "front":
+        fields, repairs = _repair(fields, id_reading, rules, today)
+        warnings += repairs
+    checks = run_checks(fields, rules.ethnicity_names, today)
+    fields = _lower_doubtful(fields, checks, Checks(), rules.thresholds.failed_check_factor)
+    warnings += _field_warnings(fields, side, detected is None and not _any(fields))
+    return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
+
+
+def _usable(line: TextLine) -> bool:
+    try:
+        return isinstance(line.text, str) and len(line.box) == 4 and all(
+            math.isfinite(float(v)) for point in line.box for v in point)
+    except (TypeError, ValueError):
+        return False
+
+
+def _read_fields(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
+                 rules: RuleBook) -> tuple[CardFields, IdNumberReading | None]:
+    if not pieces:
+        return CardFields(), None
+    if side == "front":
+        values = read_front(pieces, image_size, rules).values
+    else:
+        values = read_back(pieces, image_size, rules).values
+    fields = CardFields(**{name: _to_field(v) for name, v in values.items()})
+    number = values.get("id_number")
+    reading = IdNumberReading(number.text, number.chars) if number else None
+    return fields, reading
+
+
+def _to_field(value: Value) -> Field:
+    return Field(value=value.text, confidence=round(confidence_of(value.chars), 4),
+                 box=box_of(value.chars), raw=raw_of(value.chars))
+
+
+def _any(fields: CardFields) -> bool:
+    return any(getattr(fields, name) is not None for name in fields.__struct_fields__)
+
+
+def _repair(fields: CardFields, id_reading: IdNumberReading | None, rules: RuleBook,
+            today: date) -> tuple[CardFields, list[Notice]]:
+    notices: list[Notice] = []
+    number = fields.id_number
+    if number is None:
+        return fields, notices
+    if id_reading is not None and not checksum_ok(number.value):
+        fixed = repair_id_number(id_reading, _value(fields.sex), _value(fields.birth_date),
+                                 rules, today)
+        if fixed is not None:
+            number = Field(value=fixed, confidence=round(repaired_confidence(id_reading, fixed), 4),
+                           box=number.box, raw=number.raw)
+            notices.append(Notice("id_number_repaired",
+                                  "id_number failed its check character; the doubtful "
+                                  "characters were replaced by the only digits that pass it "
+                                  "and agree with the card"))
+    updates: dict[str, Field | None] = {"id_number": number}
+    if checksum_ok(number.value):
+        for name, prove in (("birth_date", proven_birth_date), ("sex", proven_sex)):
+            proven = prove(number, id_reading, getattr(fields, name), rules)
+            if proven is not None:
+                updates[name], notice = proven
+                notices.append(notice)
+    return _replace(fields, updates), notices
+
+
+def _value(field: Field | None) -> str | None:
+    return field.value if field is not None else None
+
+
+def _replace(fields: CardFields, updates: dict[str, Field | None]) -> CardFields:
+    data = {name: getattr(fields, name) for name in fields.__struct_fields__}
+    data.update(updates)
+    return CardFields(**data)
+
+
+def _lower_doubtful(fields: CardFields, checks: Checks, before: Checks,
+                    factor: float) -> CardFields:
+    """Confidence times `factor` for fields a check newly fails on (once per field)."""
+    doubtful = {name for check, names in CHECK_FIELDS.items()
+                if getattr(checks, check) == "fail" and getattr(before, check) != "fail"
+                for name in names}
+    updates: dict[str, Field | None] = {}
+    for name in doubtful:
+        field: Field | None = getattr(fields, name)
+        if field is not None:
+            updates[name] = Field(value=field.value, confidence=round(field.confidence * factor, 4),
+                                  box=field.box, raw=field.raw)
+    return _replace(fields, updates)
+
+
+def _field_warnings(fields: CardFields, side: CardSide, no_text: bool) -> list[Notice]:
+    if no_text:
+        return [Notice("no_card_text", "no identity card text was found in the lines")]
+    notices: list[Notice] = []
+    names = FRONT_FIELDS if side == "front" else BACK_FIELDS
+    missing = [n for n in names if getattr(fields, n) is None]
+    notices += [Notice("field_missing", f"{n} was not found") for n in missing]
+    if fields.id_number is not None and is_legacy(fields.id_number.value):
+        notices.append(Notice("legacy_15_digit_number",
+                              "id_number is a first-generation 15-digit number; it has no "
+                              "check character"))
+    return notices
+
+
+def _one_card(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
+              rules: RuleBook) -> tuple[list[Piece], bool]:
+    """Keep the first card's text when labels that appear once per card appear twice."""
+    labels = _ONCE_PER_CARD[side]
+    hits = find_labels(pieces, labels, rules)
+    canonical = rules.layout.front_labels if side == "front" else rules.layout.back_labels
+    for label in labels:
+        same = [h for h in hits if h.label == label and h.distance == 0]
+        if len(same) < 2:
+            continue
+        first = min(same, key=lambda h: (h.span.top, h.span.left))
+        frame: Frame = estimate_frame({label: first}, canonical, pieces, image_size,
+                                      rules.layout)
+        return [p for p in pieces if frame.contains(p)], True
+    return pieces, False
+
+
+class _Known:
+    """Membership test answering with a previous verdict (merge_sides has no rule book)."""
+
+    def __init__(self, value: str | None) -> None:
+        self._value = value
+
+    def __contains__(self, item: object) -> bool:
+        return self._value is not None and item == self._value
+
+
+def merge_sides(front: CardReading, back: CardReading, *, today: date | None = None,
+                failed_check_factor: float = 0.5) -> CardReading:
+    """One reading for an image holding both sides: front fields from `front`, back from `back`.
+
+    Checks are recomputed on the merged fields (the validity period can now be compared with
+    the birth date); warnings of both sides are kept, each once.
+    """
+    data: dict[str, Field | None] = {}
+    for name in FRONT_FIELDS:
+        data[name] = getattr(front.fields, name)
+    for name in BACK_FIELDS:
+        data[name] = getattr(back.fields, name)
+    fields = CardFields(**data)
+    ethnicity = front.fields.ethnicity
+    known: Container[str] = _Known(ethnicity.value if ethnicity is not None
+                                   and front.checks.ethnicity_known == "pass" else None)
+    checks = run_checks(fields, known, today or date.today())
+    before = Checks(**{name: _worst(getattr(front.checks, name), getattr(back.checks, name))
+                       for name in Checks.__struct_fields__})
+    fields = _lower_doubtful(fields, checks, before, failed_check_factor)
+    warnings: list[Notice] = []
+    for notice in (*front.warnings, *back.warnings):
+        if notice not in warnings:
+            warnings.append(notice)
+    return CardReading(side="both", fields=fields, checks=checks, warnings=warnings)
+
+
+def _worst(a: CheckStatus, b: CheckStatus) -> CheckStatus:
+    return "fail" if "fail" in (a, b) else ("pass" if "pass" in (a, b) else "absent")

@@ -1,0 +1,147 @@
+"""Evidence-based repair: only what a checksum-valid ID number proves, and always flagged.
+
+The raw OCR reading stays in the field's `raw`; a warning names the field (never its value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import product
+
+from idcard.card import Field, Notice
+from idcard.extract.pieces import Char, box_of, confidence_of
+from idcard.extract.rules import RuleBook
+from idcard.validate import (
+    birth_date_of,
+    birth_date_span,
+    check_character,
+    checksum_ok,
+    is_plausible_birth,
+    parse_iso,
+    region_known,
+    sex_of,
+)
+
+_DIGITS = "0123456789"
+# A repaired character counts as this sure when the field's confidence is recomputed.
+_REPAIRED_CHAR_CONFIDENCE = 0.5
+# The sex digit (17th of 18) in the number.
+_SEX_DIGIT = 16
+
+
+@dataclass(frozen=True)
+class IdNumberReading:
+    """The number's characters as read, kept for per-character decisions and boxes."""
+
+    text: str
+    chars: tuple[Char, ...]
+
+
+def doubtful_positions(reading: IdNumberReading, rules: RuleBook) -> list[int]:
+    """Characters OCR was unsure of, or that were letters folded into digits."""
+    low = rules.thresholds.low_confidence
+    return [i for i, c in enumerate(reading.chars)
+            if c.glyph.confidence < low or not (c.glyph.raw.isdigit() or c.glyph.raw in "Xx")]
+
+
+def repair_id_number(reading: IdNumberReading, sex: str | None, birth: str | None,
+                     rules: RuleBook, today: date) -> str | None:
+    """The unique number that fixes the doubtful characters and agrees with the card, or None.
+
+    Only tried when the number fails its check character and one or two characters are
+    doubtful. A candidate must pass the check, name a known region, state a plausible
+    birth date equal to the printed one (when printed), and the printed sex (when printed).
+    """
+    text = reading.text
+    if len(text) != 18 or checksum_ok(text):
+        return None
+    positions = doubtful_positions(reading, rules)
+    if not 1 <= len(positions) <= rules.thresholds.max_repaired_characters:
+        return None
+    winners = {c for c in _candidates(text, positions)
+               if _agrees(c, sex, birth, today)}
+    return winners.pop() if len(winners) == 1 else None
+
+
+def _candidates(text: str, positions: Sequence[int]) -> Iterator[str]:
+    choices = [_DIGITS + ("X" if p == 17 else "") for p in positions]
+    for picked in product(*choices):
+        chars = list(text)
+        for position, char in zip(positions, picked, strict=True):
+            chars[position] = char
+        candidate = "".join(chars)
+        if candidate != text and check_character(candidate[:17]) == candidate[17]:
+            yield candidate
+
+
+def _agrees(number: str, sex: str | None, birth: str | None, today: date) -> bool:
+    stated = birth_date_of(number)
+    if stated is None or not is_plausible_birth(stated, today):
+        return False
+    if birth is not None and parse_iso(birth) is not None and stated.isoformat() != birth:
+        return False
+    if sex in ("男", "女") and sex_of(number) != sex:
+        return False
+    return region_known(number[:6])
+
+
+def repaired_confidence(reading: IdNumberReading, repaired: str) -> float:
+    values = [_REPAIRED_CHAR_CONFIDENCE if a != b else c.glyph.confidence
+              for a, b, c in zip(reading.text, repaired, reading.chars, strict=True)]
+    return sum(values) / len(values)
+
+
+def proven_birth_date(number: Field, reading: IdNumberReading | None, current: Field | None,
+                      rules: RuleBook) -> tuple[Field, Notice] | None:
+    """The birth date a valid number states, when the printed one is doubtful or missing."""
+    stated = birth_date_of(number.value)
+    span = birth_date_span(number.value)
+    if stated is None or span is None:
+        return None
+    value = stated.isoformat()
+    chars = _number_chars(reading, number.value, *span)
+    if current is None:
+        box = box_of(chars) if chars else number.box
+        confidence = confidence_of(chars) if chars else number.confidence
+        return (Field(value=value, confidence=confidence, box=box, raw=""),
+                Notice("birth_date_from_id",
+                       "birth_date was not read on the card; it is taken from id_number"))
+    if current.value == value:
+        return None
+    repaired = Field(value=value, confidence=min(current.confidence, number.confidence),
+                     box=current.box, raw=current.raw)
+    why = "was read with low confidence" \
+        if current.confidence < rules.thresholds.low_confidence else "disagreed with id_number"
+    return repaired, Notice("birth_date_repaired",
+                            f"birth_date as read {why}; the value is the one id_number states")
+
+
+def proven_sex(number: Field, reading: IdNumberReading | None, current: Field | None,
+               rules: RuleBook) -> tuple[Field, Notice] | None:
+    """The sex a valid number states, when the printed one is doubtful, missing or different."""
+    stated = sex_of(number.value)
+    if stated is None:
+        return None
+    if current is None:
+        position = _SEX_DIGIT if len(number.value) == 18 else 14
+        chars = _number_chars(reading, number.value, position, position + 1)
+        box = box_of(chars) if chars else number.box
+        return (Field(value=stated, confidence=number.confidence, box=box, raw=""),
+                Notice("sex_from_id", "sex was not read on the card; it is taken from id_number"))
+    if current.value == stated:
+        return None
+    why = "was read with low confidence" \
+        if current.confidence < rules.thresholds.low_confidence else "disagreed with id_number"
+    repaired = Field(value=stated, confidence=min(current.confidence, number.confidence),
+                     box=current.box, raw=current.raw)
+    return repaired, Notice("sex_repaired",
+                            f"sex as read {why}; the value is the one id_number states")
+
+
+def _number_chars(reading: IdNumberReading | None, number: str, start: int,
+                  end: int) -> tuple[Char, ...]:
+    if reading is None or len(reading.chars) != len(number):
+        return ()
+    return reading.chars[start:end]

@@ -1,0 +1,243 @@
+"""The rule book: everything a maintainer may tune, read from rules/*.toml once at start-up.
+
+Each file is decoded into a msgspec Struct (unknown keys are errors, so a typo cannot be
+silently ignored) and then checked for meaning (regexes compile, misreadings map to known
+names, ...). Any problem raises `RulesError` naming the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+FRONT_LABELS = ("name", "sex", "ethnicity", "birth", "address", "id_number")
+BACK_LABELS = ("issuing_authority", "valid_period")
+ETHNICITY_COUNT = 56
+
+
+class RulesError(Exception):
+    """A rules file is missing or malformed; the message names file, key and reason."""
+
+    def __init__(self, file: str, key: str, reason: str) -> None:
+        super().__init__(f"{file}: {key}: {reason}")
+        self.file = file
+        self.key = key
+        self.reason = reason
+
+
+class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class LabelRule(_Strict, frozen=True):
+    text: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.text, *self.aliases)
+
+
+class LabelRules(_Strict, frozen=True):
+    labels: dict[str, LabelRule]
+    char_aliases: dict[str, str] = {}
+
+
+class EthnicityRules(_Strict, frozen=True):
+    names: tuple[str, ...]
+    misreadings: dict[str, str] = {}
+
+
+class CharacterRules(_Strict, frozen=True):
+    digit_confusables: dict[str, str]
+    check_character_confusables: dict[str, str]
+    confusable_digits: dict[str, str] = {}
+
+
+class DateRules(_Strict, frozen=True):
+    period_separators: tuple[str, ...]
+    long_term: tuple[str, ...]
+    year_marks: tuple[str, ...]
+    month_marks: tuple[str, ...]
+    day_marks: tuple[str, ...]
+    earliest_year: int = 1880
+    latest_year: int = 2100
+
+
+class NoiseRules(_Strict, frozen=True):
+    phrases: tuple[str, ...] = ()
+    prefix_phrases: tuple[str, ...] = ()
+
+
+class SideRules(_Strict, frozen=True):
+    front: tuple[str, ...]
+    back: tuple[str, ...]
+    number_weight: int = 2
+
+
+class LayoutRules(_Strict, frozen=True):
+    aspect_ratio: float
+    line_height: float
+    value_column: float
+    portrait: tuple[float, float, float, float]
+    max_address_lines: int
+    front_labels: dict[str, tuple[float, float]]
+    back_labels: dict[str, tuple[float, float]]
+    front_rows: dict[str, float]
+    back_rows: dict[str, float]
+
+
+class Thresholds(_Strict, frozen=True):
+    low_confidence: float = 0.80
+    failed_check_factor: float = 0.5
+    fuzzy_label_min_length: int = 4
+    max_repaired_characters: int = 2
+
+
+class ValueRules(_Strict, frozen=True):
+    patterns: dict[str, str]
+    sex_misreadings: dict[str, str] = {}
+
+
+class RuleBook(msgspec.Struct, frozen=True, kw_only=True):
+    """All rules, validated. Built by `load_rules`; immutable and safe to share."""
+
+    labels: LabelRules
+    ethnicities: EthnicityRules
+    characters: CharacterRules
+    dates: DateRules
+    noise: NoiseRules
+    side: SideRules
+    layout: LayoutRules
+    thresholds: Thresholds
+    values: ValueRules
+
+    @property
+    def ethnicity_names(self) -> frozenset[str]:
+        return frozenset(self.ethnicities.names)
+
+    def pattern(self, field: str) -> re.Pattern[str] | None:
+        source = self.values.patterns.get(field)
+        return re.compile(source) if source is not None else None
+
+
+_FILES: dict[str, type[_Strict]] = {
+    "labels": LabelRules,
+    "ethnicities": EthnicityRules,
+    "characters": CharacterRules,
+    "dates": DateRules,
+    "noise": NoiseRules,
+    "side": SideRules,
+    "layout": LayoutRules,
+    "thresholds": Thresholds,
+    "values": ValueRules,
+}
+
+T = TypeVar("T", bound=_Strict)
+
+
+def load_rules(directory: Path) -> RuleBook:
+    """Read and check every rules file in `directory`; raise RulesError on the first problem."""
+    parts = {name: _load_file(directory / f"{name}.toml", kind) for name, kind in _FILES.items()}
+    book = RuleBook(**parts)  # type: ignore[arg-type]
+    _check_meaning(book)
+    return book
+
+
+def _load_file(path: Path, kind: type[T]) -> T:
+    try:
+        with path.open("rb") as handle:
+            data: dict[str, Any] = tomllib.load(handle)
+    except FileNotFoundError:
+        raise RulesError(path.name, "-", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(path.name, "-", f"not valid TOML ({exc})") from None
+    try:
+        return msgspec.convert(data, kind)
+    except msgspec.ValidationError as exc:
+        raise RulesError(path.name, _key_of(str(exc)), str(exc)) from None
+
+
+def _key_of(message: str) -> str:
+    # msgspec reports "... - at `$.labels.name.text`" or "Object missing required field `x`".
+    found = re.search(r"at `\$\.?([^`]*)`", message)
+    if found:
+        return found.group(1) or "(top level)"
+    missing = re.search(r"field `([^`]+)`", message)
+    return missing.group(1) if missing else "(top level)"
+
+
+def _check_meaning(book: RuleBook) -> None:
+    _check_labels(book.labels)
+    _check_ethnicities(book.ethnicities)
+    _check_characters(book.characters)
+    _check_patterns(book.values)
+    _check_layout(book.layout)
+    if not 0.0 <= book.thresholds.low_confidence <= 1.0:
+        raise RulesError("thresholds.toml", "low_confidence", "must be between 0 and 1")
+    if not 0.0 <= book.thresholds.failed_check_factor <= 1.0:
+        raise RulesError("thresholds.toml", "failed_check_factor", "must be between 0 and 1")
+    if not book.dates.long_term:
+        raise RulesError("dates.toml", "long_term", "needs at least one spelling")
+
+
+def _check_labels(rules: LabelRules) -> None:
+    for name in (*FRONT_LABELS, *BACK_LABELS):
+        if name not in rules.labels:
+            raise RulesError("labels.toml", f"labels.{name}", "missing")
+    for name, rule in rules.labels.items():
+        if not rule.text or any(not alias for alias in rule.aliases):
+            raise RulesError("labels.toml", f"labels.{name}", "empty label text")
+    for char in rules.char_aliases:
+        if len(char) != 1:
+            raise RulesError("labels.toml", f"char_aliases.{char}", "keys must be one character")
+
+
+def _check_ethnicities(rules: EthnicityRules) -> None:
+    if len(set(rules.names)) != ETHNICITY_COUNT:
+        raise RulesError("ethnicities.toml", "names",
+                         f"expected {ETHNICITY_COUNT} distinct names, "
+                         f"found {len(set(rules.names))}")
+    known = set(rules.names)
+    for misread, name in rules.misreadings.items():
+        if name not in known:
+            raise RulesError("ethnicities.toml", f"misreadings.{misread}",
+                             "maps to a name that is not in `names`")
+
+
+def _check_characters(rules: CharacterRules) -> None:
+    for table, allowed in (("digit_confusables", "0123456789"),
+                           ("check_character_confusables", "X")):
+        for source, target in getattr(rules, table).items():
+            if len(source) != 1 or target not in allowed or len(target) != 1:
+                raise RulesError("characters.toml", f"{table}.{source}",
+                                 f"must map one character to one of {allowed}")
+    for digit, others in rules.confusable_digits.items():
+        if not (digit.isdigit() and len(digit) == 1 and others.isdigit()):
+            raise RulesError("characters.toml", f"confusable_digits.{digit}",
+                             "must map a digit to a string of digits")
+
+
+def _check_patterns(rules: ValueRules) -> None:
+    for field, source in rules.patterns.items():
+        try:
+            re.compile(source)
+        except re.error as exc:
+            raise RulesError("values.toml", f"patterns.{field}", f"bad regex ({exc})") from None
+    for misread, sex in rules.sex_misreadings.items():
+        if sex not in ("男", "女") or len(misread) != 1:
+            raise RulesError("values.toml", f"sex_misreadings.{misread}",
+                             "must map one character to 男 or 女")
+
+
+def _check_layout(rules: LayoutRules) -> None:
+    for table, names in (("front_labels", FRONT_LABELS), ("back_labels", BACK_LABELS)):
+        for name in names:
+            if name not in getattr(rules, table):
+                raise RulesError("layout.toml", f"{table}.{name}", "missing")
+    if rules.line_height <= 0 or rules.aspect_ratio <= 0:
+        raise RulesError("layout.toml", "line_height", "sizes must be positive")

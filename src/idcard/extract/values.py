@@ -1,0 +1,219 @@
+"""Turning the characters found for a field into its value (and which characters made it).
+
+Every function takes the field's characters (`Char`, which remember their box and
+confidence) and returns the value plus the characters it was made from, or None.
+Confusable-character repair (O→0, l→1, ...) happens only here, only for numeric fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from idcard.extract.pieces import Char
+from idcard.extract.rules import RuleBook
+from idcard.validate import LONG_TERM, checksum_ok
+
+_CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
+_NAME_DOTS = "·・•.。"
+
+
+@dataclass(frozen=True)
+class Value:
+    text: str
+    chars: tuple[Char, ...]
+
+
+def numeric_char(char: str, rules: RuleBook) -> str:
+    """The digit a character in a numeric field most likely is (unchanged if no idea)."""
+    if char.isdigit() and char.isascii():
+        return char
+    return rules.characters.digit_confusables.get(char, char)
+
+
+def read_id_number(chars: Sequence[Char], rules: RuleBook) -> Value | None:
+    """An 18-character (or 15-digit) number among the characters, confusables folded."""
+    mapped: list[tuple[str, Char]] = []
+    for char in chars:
+        folded = _id_char(char.char, rules)
+        if folded is not None:
+            mapped.append((folded, char))
+    for length in (18, 15):
+        best = _best_window(mapped, length)
+        if best is not None:
+            return best
+    if len(mapped) >= 14:  # most of a number, misread: keep it so the checks can say so
+        return Value("".join(c for c, _ in mapped[-18:]), tuple(ch for _, ch in mapped[-18:]))
+    return None
+
+
+def _id_char(char: str, rules: RuleBook) -> str | None:
+    digit = numeric_char(char, rules)
+    if digit.isascii() and digit.isdigit():
+        return digit
+    if char.upper() == "X" or char in rules.characters.check_character_confusables:
+        return "X"
+    return None
+
+
+def _best_window(mapped: list[tuple[str, Char]], length: int) -> Value | None:
+    windows: list[Value] = []
+    for start in range(len(mapped) - length + 1):
+        part = mapped[start:start + length]
+        text = "".join(c for c, _ in part)
+        # X only ever stands last; a 15-digit number has no X at all.
+        if "X" in text[:-1] or (length == 15 and "X" in text):
+            continue
+        windows.append(Value(text, tuple(ch for _, ch in part)))
+    if not windows:
+        return None
+    passing = [w for w in windows if length == 15 or checksum_ok(w.text)]
+    pool = passing or windows
+    # Prefer windows made of characters OCR printed as digits (not folded letters).
+    return max(pool, key=lambda w: sum(c.glyph.raw.isdigit() for c in w.chars))
+
+
+def _numeric(chars: Sequence[Char], rules: RuleBook) -> str:
+    """The characters with confusables folded to digits (one output char per input char)."""
+    out = []
+    for char in chars:
+        folded = numeric_char(char.char, rules)
+        out.append(folded if len(folded) == 1 else char.char)
+    return "".join(out)
+
+
+def _valid_date(year: str, month: str, day: str, rules: RuleBook) -> date | None:
+    try:
+        found = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return found if rules.dates.earliest_year <= found.year <= rules.dates.latest_year else None
+
+
+_PRINTED_DATE = re.compile(r"(\d{4})\D{1,3}?(\d{1,2})\D{1,3}?(\d{1,2})")
+_PACKED_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def read_birth_date(chars: Sequence[Char], rules: RuleBook) -> Value | None:
+    """`1990年3月7日` (in any number of pieces, marks possibly misread) as ISO."""
+    text = _numeric(chars, rules)
+    for pattern in (_PRINTED_DATE, _PACKED_DATE):
+        for found in pattern.finditer(text):
+            year, month, day = found.groups()
+            parsed = _valid_date(year, month, day, rules)
+            if parsed is not None:
+                end = found.end()
+                if end < len(text) and text[end] in rules.dates.day_marks:
+                    end += 1
+                return Value(parsed.isoformat(), tuple(chars[found.start():end]))
+    return None
+
+
+@dataclass(frozen=True)
+class Period:
+    valid_from: Value
+    valid_until: Value | None
+
+
+def read_period(chars: Sequence[Char], rules: RuleBook) -> Period | None:
+    """`2015.01.01-2035.01.01`, `2010.05.20-长期`, any separators or none."""
+    text = _numeric(chars, rules)
+    digits = [i for i, c in enumerate(text) if c.isascii() and c.isdigit()]
+    if len(digits) < 8:
+        return None
+    start = _date_at(text, digits[:8], rules)
+    if start is None:
+        return None
+    from_value = Value(start.isoformat(), tuple(chars[digits[0]:digits[7] + 1]))
+    until = _long_term_after(chars, text, digits[7] + 1, rules)
+    if until is None and len(digits) >= 16:
+        end = _date_at(text, digits[8:16], rules)
+        if end is not None:
+            until = Value(end.isoformat(), tuple(chars[digits[8]:digits[15] + 1]))
+    return Period(from_value, until)
+
+
+def _date_at(text: str, positions: list[int], rules: RuleBook) -> date | None:
+    digits = "".join(text[i] for i in positions)
+    return _valid_date(digits[:4], digits[4:6], digits[6:8], rules)
+
+
+def _long_term_after(chars: Sequence[Char], text: str, position: int,
+                     rules: RuleBook) -> Value | None:
+    rest = text[position:]
+    # Longest spellings first so 长期 wins over a bare 长.
+    for spelling in sorted(rules.dates.long_term, key=len, reverse=True):
+        index = rest.find(spelling)
+        if index >= 0 and not any(c.isdigit() for c in rest[:index]):
+            begin = position + index
+            return Value(LONG_TERM, tuple(chars[begin:begin + len(spelling)]))
+    return None
+
+
+def read_sex(chars: Sequence[Char], rules: RuleBook) -> Value | None:
+    """The first 男/女 (or a known misreading of one) among the characters."""
+    for exact in (True, False):
+        for char in chars:
+            if char.char in ("男", "女"):
+                return Value(char.char, (char,))
+            if not exact and char.char in rules.values.sex_misreadings:
+                return Value(rules.values.sex_misreadings[char.char], (char,))
+    return None
+
+
+def read_ethnicity(chars: Sequence[Char], rules: RuleBook) -> Value | None:
+    """The ethnicity as printed (without 族), snapped to a known name when misread."""
+    kept = [c for c in chars if _CJK.match(c.char)]
+    while kept and kept[-1].char == "族":
+        kept.pop()
+    if not kept:
+        return None
+    text = "".join(c.char for c in kept)
+    names = rules.ethnicities.names
+    # The longest known name at the start wins (布依 over 布, 土家 over 土).
+    for name in sorted(names, key=len, reverse=True):
+        if text.startswith(name):
+            return Value(name, tuple(kept[:len(name)]))
+    for length in range(len(text), 0, -1):
+        known = rules.ethnicities.misreadings.get(text[:length])
+        if known is not None:
+            return Value(known, tuple(kept[:length]))
+    return Value(text, tuple(kept))
+
+
+def read_name(chars: Sequence[Char]) -> Value | None:
+    """Han characters (and the middle dot of transliterated names)."""
+    kept = [c for c in chars if _CJK.match(c.char) or c.char in _NAME_DOTS]
+    while kept and kept[0].char in _NAME_DOTS:
+        kept.pop(0)
+    while kept and kept[-1].char in _NAME_DOTS:
+        kept.pop()
+    if not kept:
+        return None
+    text = "".join("·" if c.char in _NAME_DOTS else c.char for c in kept)
+    return Value(text, tuple(kept))
+
+
+_ADDRESS_EXTRA = set("0123456789-#()（）·")
+
+
+def read_address(chars: Sequence[Char]) -> Value | None:
+    kept = [c for c in chars
+            if _CJK.match(c.char) or c.char in _ADDRESS_EXTRA
+            or (c.char.isascii() and c.char.isalnum())]
+    if len(kept) < 2:
+        return None
+    return Value("".join(c.char for c in kept), tuple(kept))
+
+
+def read_authority(chars: Sequence[Char]) -> Value | None:
+    kept = [c for c in chars if _CJK.match(c.char) or c.char in "()（）0123456789"]
+    if len(kept) < 2:
+        return None
+    return Value("".join(c.char for c in kept), tuple(kept))
+
+
+def is_cjk(char: str) -> bool:
+    return bool(_CJK.match(char))
