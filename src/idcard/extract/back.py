@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from idcard.extract.labels import LabelHit, best_hits, find_labels, find_word
+from idcard.extract.labels import LabelHit, best_hits, find_labels, find_word, looks_like_label
 from idcard.extract.layout import (
     Frame,
     Segment,
@@ -40,7 +40,7 @@ def read_back(pieces: Sequence[Piece], image_size: tuple[int, int],
     segments = [s for s in cut_out_labels(pieces, hits_all) if not _is_title(s.piece, rules)]
     draft = BackDraft(labels=hits, frame=frame)
     period_row = _label_row(segments, hits.get("valid_period"), height) or \
-        _find_period_row(segments, height, rules)
+        _unlabelled(_find_period_row(segments, height, rules), "valid_period", frame, rules)
     period = read_period(chars_of(s.piece for s in period_row), rules) if period_row else None
     if period is not None:
         draft.values["valid_from"] = period.valid_from
@@ -48,11 +48,22 @@ def read_back(pieces: Sequence[Piece], image_size: tuple[int, int],
             draft.values["valid_until"] = period.valid_until
     rest = [s for s in segments if s not in period_row]
     authority_row = _label_row(rest, hits.get("issuing_authority"), height) or \
-        _find_authority_row(rest, period_row, height)
+        _unlabelled(_find_authority_row(rest, period_row, height), "issuing_authority", frame,
+                    rules)
     authority = read_authority(chars_of(s.piece for s in authority_row))
     if authority is not None:
         draft.values["issuing_authority"] = authority
     return draft
+
+
+def _unlabelled(row: list[Segment], label: str, frame: Frame, rules: RuleBook) -> list[Segment]:
+    """A row found without its label: drop what reads like the misread label or sits left of
+    the value column."""
+    row = [s for s in row if not looks_like_label(s.piece, label, rules)]
+    if frame.anchored:
+        column = frame.x0 + (rules.layout.back_value_column - 0.03) * frame.width
+        row = [s for s in row if s.piece.right > column]
+    return row
 
 
 def _is_title(piece: Piece, rules: RuleBook) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from idcard.extract.labels import LabelHit, best_hits, find_labels
+from idcard.extract.labels import LabelHit, best_hits, find_labels, looks_like_label
 from idcard.extract.layout import (
     Frame,
     Segment,
@@ -103,6 +103,9 @@ def _row_segments(ctx: _Context, label: str) -> list[Segment]:
     if not rows:
         return []
     row = min(rows, key=lambda r: abs(row_centre(r) - expected))
+    row = [s for s in row if not looks_like_label(s.piece, label, ctx.rules)]
+    if not ctx.frame.anchored:
+        return row
     column = ctx.frame.x0 + (ctx.rules.layout.value_column - 0.03) * ctx.frame.width
     return [s for s in row if s.piece.right > column]
 
@@ -163,7 +166,8 @@ def _read_sex_and_ethnicity(ctx: _Context) -> dict[str, Value | None]:
         # Without the 民族 label the ethnicity is what follows the sex on the same row.
         after = [c for c in _chars(eth_segments) if c.glyph is not sex.chars[0].glyph]
         eth_chars = after[_index_after(_chars(eth_segments), sex.chars[0]):] if after else []
-    ethnicity = ctx.take(read_ethnicity(eth_chars, ctx.rules), eth_segments)
+    ethnicity = ctx.take(read_ethnicity(eth_chars, ctx.rules, strict=eth_label is None),
+                         eth_segments)
     return {"sex": sex, "ethnicity": ethnicity}
 
 

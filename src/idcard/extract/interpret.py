@@ -24,7 +24,7 @@ from idcard.card import (
 )
 from idcard.extract.back import read_back
 from idcard.extract.front import read_front
-from idcard.extract.labels import find_labels
+from idcard.extract.labels import best_hits, find_labels
 from idcard.extract.layout import Frame, estimate_frame
 from idcard.extract.noise import drop_noise
 from idcard.extract.pieces import Piece, box_of, confidence_of, piece_from_line, raw_of
@@ -35,8 +35,8 @@ from idcard.extract.repair import (
     repair_id_number,
     repaired_confidence,
 )
-from idcard.extract.rules import RuleBook
-from idcard.extract.side import CardSide, decide_side
+from idcard.extract.rules import FRONT_LABELS, RuleBook
+from idcard.extract.side import CardSide, decide_side, keyword_scores
 from idcard.extract.values import Value
 from idcard.text import TextLine
 from idcard.validate import checksum_ok, is_legacy, run_checks
@@ -73,7 +73,15 @@ def interpret_lines(lines: Sequence[TextLine], *, image_size: tuple[int, int],
 
 def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: SideHint,
                rules: RuleBook, today: date) -> CardReading:
-    pieces = drop_noise([p for p in map(piece_from_line, filter(_usable, lines)) if p], rules)
+    pieces = drop_noise([p for line in lines if _usable(line)
+                         if (p := piece_from_line(line, image_size)) is not None], rules)
+    if hint == "auto":
+        sides = _both_sides(pieces, image_size, rules)
+        if sides is not None:
+            front = _read_side(sides[0], "front", image_size, rules, today, [])
+            back = _read_side(sides[1], "back", image_size, rules, today, [])
+            return merge_sides(front, back, today=today,
+                               failed_check_factor=rules.thresholds.failed_check_factor)
     detected = decide_side(pieces, rules) if pieces else None
     side: CardSide = hint if hint != "auto" else (detected or "front")
     warnings: list[Notice] = []
@@ -81,6 +89,48 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
         warnings.append(Notice("side_mismatch",
                                f"the text looks like the {detected} side, not the {hint} side "
                                "that was asked for; fields were read as asked"))
+    return _read_side(pieces, side, image_size, rules, today, warnings,
+                      no_text=detected is None)
+
+
+def _both_sides(pieces: list[Piece], image_size: tuple[int, int],
+                rules: RuleBook) -> tuple[list[Piece], list[Piece]] | None:
+    """Front and back pieces when the lines hold both sides of a card, else None.
+
+    The front's labels place its card; whatever lies outside it is the back.
+    """
+    front_words, back_words = keyword_scores(pieces, rules)
+    wanted = rules.side.both_sides_min_words
+    if front_words < wanted or back_words < wanted:
+        return None
+    by_turn = _sides_by_orientation(pieces, rules)
+    if by_turn is not None:
+        return by_turn
+    hits = best_hits(find_labels(pieces, FRONT_LABELS, rules))
+    frame = estimate_frame(hits, rules.layout.front_labels, pieces, image_size, rules.layout)
+    front = [p for p in pieces if frame.contains(p)]
+    back = [p for p in pieces if not frame.contains(p)]
+    return (front, back) if front and back else None
+
+
+def _sides_by_orientation(pieces: list[Piece],
+                          rules: RuleBook) -> tuple[list[Piece], list[Piece]] | None:
+    """When one side is upright and the other upside down, orientation tells them apart."""
+    upright = [p for p in pieces if p.turned is None]
+    turned = [p for p in pieces if p.turned is not None]
+    if not upright or not turned:
+        return None
+    sides = (decide_side(upright, rules), decide_side(turned, rules))
+    if sides == ("front", "back"):
+        return upright, turned
+    if sides == ("back", "front"):
+        return turned, upright
+    return None
+
+
+def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
+               rules: RuleBook, today: date, warnings: list[Notice],
+               no_text: bool = False) -> CardReading:
     pieces, several = _one_card(pieces, side, image_size, rules)
     if several:
         warnings.append(Notice("multiple_cards",
@@ -91,7 +141,7 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
         warnings += repairs
     checks = run_checks(fields, rules.ethnicity_names, today)
     fields = _lower_doubtful(fields, checks, Checks(), rules.thresholds.failed_check_factor)
-    warnings += _field_warnings(fields, side, detected is None and not _any(fields))
+    warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
 
 

@@ -85,6 +85,16 @@ def _shares_ends(window: str, word: str, aliases: Mapping[str, str]) -> bool:
         (len(window) > 1 and same(window[1], word[1]))
 
 
+def looks_like_label(piece: Piece, label: str, rules: RuleBook) -> bool:
+    """A short text that is half or more one of the label's spellings: a misread label."""
+    text = piece.text
+    for spelling in rules.labels.labels[label].spellings:
+        if len(text) <= len(spelling) + 1 and \
+                edit_distance(text, spelling, rules.labels.char_aliases) <= len(spelling) // 2:
+            return True
+    return False
+
+
 def find_labels(pieces: Iterable[Piece], labels: Iterable[str], rules: RuleBook) -> list[LabelHit]:
     """All non-overlapping label hits, best (fewest edits, then longest) first."""
     candidates: list[LabelHit] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import fmean, median
 
 from idcard.extract.labels import LabelHit
@@ -29,6 +30,8 @@ class Frame:
     y0: float
     width: float
     height: float
+    # False when guessed from the text's extent alone: then x positions are only rough.
+    anchored: bool = True
 
     def fx(self, x: float) -> float:
         return (x - self.x0) / self.width
@@ -72,7 +75,7 @@ def estimate_frame(hits: Mapping[str, LabelHit], canonical: Mapping[str, tuple[f
     left = min((p.left for p in pieces), default=0.0)
     top = min((p.top for p in pieces), default=0.0)
     return Frame(left - 0.07 * card_h * layout.aspect_ratio, top - 0.08 * card_h,
-                 card_h * layout.aspect_ratio, card_h)
+                 card_h * layout.aspect_ratio, card_h, anchored=False)
 
 
 def _frame_from_anchors(anchors: list[tuple[tuple[float, float], Piece]], line: float,
@@ -115,14 +118,58 @@ def cut_out_labels(pieces: Iterable[Piece], hits: Sequence[LabelHit]) -> list[Se
         rest = piece.cut(position, len(piece.glyphs))
         if rest is not None:
             segments.append(Segment(rest, label))
-    return segments
+    return [part for segment in segments for part in split_at_gaps(segment)]
+
+
+# Characters further apart than this many typical character pitches are separate texts
+# that OCR read as one line (a label and its value, a value and a stray mark).
+_GAP_PITCHES = 2.4
+# A segment lying this much inside another one on the same row is a duplicate reading.
+_DUPLICATE_OVERLAP = 0.5
+
+
+def split_at_gaps(segment: Segment) -> list[Segment]:
+    """A segment cut where its characters' positions leave a wide gap."""
+    glyphs = segment.piece.glyphs
+    if len(glyphs) < 3:
+        return [segment]
+    centres = [(g.start + g.end) / 2.0 for g in glyphs]
+    steps = [b - a for a, b in pairwise(centres)]
+    pitch = median(steps)
+    if pitch <= 0:
+        return [segment]
+    cuts = [i + 1 for i, step in enumerate(steps) if step > _GAP_PITCHES * pitch]
+    if not cuts:
+        return [segment]
+    parts: list[Segment] = []
+    for start, end in pairwise([0, *cuts, len(glyphs)]):
+        piece = segment.piece.cut(start, end)
+        if piece is not None:
+            parts.append(Segment(piece, segment.after_label if start == 0 else None))
+    return parts
+
+
+def drop_duplicates(row: Sequence[Segment]) -> list[Segment]:
+    """Without segments mostly inside a larger one: the detector's overlapping re-reads."""
+    kept: list[Segment] = []
+    for segment in sorted(row, key=lambda s: s.piece.right - s.piece.left, reverse=True):
+        if not any(_inside(segment.piece, other.piece) for other in kept):
+            kept.append(segment)
+    return sorted(kept, key=lambda s: s.piece.left)
+
+
+def _inside(small: Piece, large: Piece) -> bool:
+    overlap = min(small.right, large.right) - max(small.left, large.left)
+    vertical = min(small.bottom, large.bottom) - max(small.top, large.top)
+    width = max(1.0, small.right - small.left)
+    return overlap / width >= _DUPLICATE_OVERLAP and vertical > 0
 
 
 def on_row(segments: Iterable[Segment], centre_y: float, height: float) -> list[Segment]:
     """Segments whose vertical centre lies within half a line of `centre_y`, left to right."""
     tolerance = 0.55 * height
     found = [s for s in segments if abs(s.piece.centre_y - centre_y) <= tolerance]
-    return sorted(found, key=lambda s: s.piece.left)
+    return drop_duplicates(found)
 
 
 def rows_of(segments: Sequence[Segment], height: float) -> list[list[Segment]]:
@@ -134,7 +181,7 @@ def rows_of(segments: Sequence[Segment], height: float) -> list[list[Segment]]:
             rows[-1].append(segment)
         else:
             rows.append([segment])
-    return [sorted(row, key=lambda s: s.piece.left) for row in rows]
+    return [drop_duplicates(row) for row in rows]
 
 
 def row_centre(row: Sequence[Segment]) -> float:

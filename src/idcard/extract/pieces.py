@@ -32,6 +32,10 @@ class Glyph:
 class Piece:
     line: TextLine
     glyphs: tuple[Glyph, ...]
+    # The image size when the line reads upside down (a card turned 180° next to an upright
+    # one): layout geometry then uses the box turned about the image centre, so rows and
+    # columns of that card compare the way they would upright. Field boxes never turn.
+    turned: tuple[float, float] | None = None
 
     @property
     def text(self) -> str:
@@ -52,24 +56,33 @@ class Piece:
     def cut(self, start: int, end: int) -> Piece | None:
         """Characters [start, end) as a piece, or None when that is empty."""
         glyphs = self.glyphs[max(0, start):end]
-        return Piece(self.line, glyphs) if glyphs else None
+        return Piece(self.line, glyphs, self.turned) if glyphs else None
 
-    # Axis-aligned extents in image pixels (the pipeline hands us upright text).
+    @property
+    def layout_box(self) -> Quad:
+        box = self.box
+        if self.turned is None:
+            return box
+        width, height = self.turned
+        a, b, c, d = ((width - x, height - y) for x, y in box)
+        return (a, b, c, d)
+
+    # Axis-aligned extents for layout (the pipeline hands us levelled text).
     @property
     def left(self) -> float:
-        return min(p[0] for p in self.box)
+        return min(p[0] for p in self.layout_box)
 
     @property
     def right(self) -> float:
-        return max(p[0] for p in self.box)
+        return max(p[0] for p in self.layout_box)
 
     @property
     def top(self) -> float:
-        return min(p[1] for p in self.box)
+        return min(p[1] for p in self.layout_box)
 
     @property
     def bottom(self) -> float:
-        return max(p[1] for p in self.box)
+        return max(p[1] for p in self.layout_box)
 
     @property
     def centre_y(self) -> float:
@@ -87,7 +100,13 @@ def line_height(line: TextLine) -> float:
     return (left + right) / 2.0
 
 
-def piece_from_line(line: TextLine) -> Piece | None:
+def reads_upside_down(line: TextLine) -> bool:
+    """Whether the box's reading direction points left (text turned 180°)."""
+    (x0, y0), (x1, y1) = line.box[0], line.box[1]
+    return x1 - x0 < 0 and abs(x1 - x0) > abs(y1 - y0)
+
+
+def piece_from_line(line: TextLine, image_size: tuple[int, int] = (0, 0)) -> Piece | None:
     """The whole line as a piece: NFKC-folded (full-width digits → ASCII), spaces dropped."""
     text = line.text
     if not text:
@@ -99,7 +118,10 @@ def piece_from_line(line: TextLine) -> Piece | None:
         for char in unicodedata.normalize("NFKC", raw):
             if not char.isspace() and unicodedata.category(char)[0] != "C":
                 glyphs.append(Glyph(char, raw, _clamp(confidence), start, end))
-    return Piece(line, tuple(glyphs)) if glyphs else None
+    if not glyphs:
+        return None
+    turned = (float(image_size[0]), float(image_size[1])) if reads_upside_down(line) else None
+    return Piece(line, tuple(glyphs), turned)
 
 
 def _clamp(value: float) -> float:

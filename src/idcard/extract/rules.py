@@ -77,12 +77,14 @@ class SideRules(_Strict, frozen=True):
     front: tuple[str, ...]
     back: tuple[str, ...]
     number_weight: int = 2
+    both_sides_min_words: int = 2
 
 
 class LayoutRules(_Strict, frozen=True):
     aspect_ratio: float
     line_height: float
     value_column: float
+    back_value_column: float
     portrait: tuple[float, float, float, float]
     max_address_lines: int
     front_labels: dict[str, tuple[float, float]]

@@ -32,6 +32,12 @@ def _has_word(pieces: Sequence[Piece], word: str, rules: RuleBook) -> bool:
     return any(find_word(p, word, rules) for p in pieces)
 
 
+def keyword_scores(pieces: Sequence[Piece], rules: RuleBook) -> tuple[int, int]:
+    """(front, back) printed-word hits alone."""
+    return (sum(_has_word(pieces, w, rules) for w in rules.side.front),
+            sum(_has_word(pieces, w, rules) for w in rules.side.back))
+
+
 def decide_side(pieces: Sequence[Piece], rules: RuleBook) -> CardSide | None:
     """The side the text speaks for, or None when it says nothing either way."""
     front, back = side_scores(pieces, rules)

@@ -163,8 +163,11 @@ def read_sex(chars: Sequence[Char], rules: RuleBook) -> Value | None:
     return None
 
 
-def read_ethnicity(chars: Sequence[Char], rules: RuleBook) -> Value | None:
-    """The ethnicity as printed (without 族), snapped to a known name when misread."""
+def read_ethnicity(chars: Sequence[Char], rules: RuleBook, *, strict: bool = False) -> Value | None:
+    """The ethnicity as printed (without 族), snapped to a known name when misread.
+
+    `strict` (no 民族 label to vouch for the text): only a known name or misreading counts.
+    """
     kept = [c for c in chars if _CJK.match(c.char)]
     while kept and kept[-1].char == "族":
         kept.pop()
@@ -180,7 +183,7 @@ def read_ethnicity(chars: Sequence[Char], rules: RuleBook) -> Value | None:
         known = rules.ethnicities.misreadings.get(text[:length])
         if known is not None:
             return Value(known, tuple(kept[:length]))
-    return Value(text, tuple(kept))
+    return None if strict else Value(text, tuple(kept))
 
 
 def read_name(chars: Sequence[Char]) -> Value | None:
