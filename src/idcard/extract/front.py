@@ -201,9 +201,11 @@ def _read_address(ctx: _Context) -> dict[str, Value | None]:
             continue
         if y - previous > _ADDRESS_LINE_GAP * ctx.height:
             break
-        aligned = [s for s in row if abs(s.piece.left - left) <= _ADDRESS_ALIGN * ctx.height
-                   or s.piece.left > left]
-        if not aligned or abs(aligned[0].piece.left - left) > _ADDRESS_ALIGN * ctx.height:
+        # Text ending left of the first line's start is a label fragment (住 / 址 alone).
+        aligned = [s for s in row if s.piece.right > left + 0.3 * ctx.height]
+        if not aligned:
+            continue
+        if abs(aligned[0].piece.left - left) > _ADDRESS_ALIGN * ctx.height:
             break
         lines.append(aligned)
     segments = [s for line in lines for s in line]
