@@ -114,11 +114,16 @@ def _fy(f: float) -> float:
     return f * HEIGHT
 
 
+def word_width(word: Word) -> float:
+    return sum(char_width(c, word.size) for c in word.text) + sum(word.gap_after)
+
+
 def merged(label: Word, value: Word) -> Word:
-    """Label and value read as one line (the gap becomes spacing after the label)."""
-    label_width = sum(char_width(c, label.size) for c in label.text)
-    gap = max(0.0, value.x - (label.x + label_width))
-    gaps = [0.0] * (len(label.text) - 1) + [gap] + [0.0] * len(value.text)
+    """Two words read as one line (the gap between them becomes spacing in the line)."""
+    gap = max(0.0, value.x - (label.x + word_width(label)))
+    label_gaps = label.gap_after or [0.0] * len(label.text)
+    value_gaps = value.gap_after or [0.0] * len(value.text)
+    gaps = label_gaps[:-1] + [label_gaps[-1] + gap] + value_gaps
     confs = (label.confidences or [0.97] * len(label.text)) + \
         (value.confidences or [0.97] * len(value.text))
     return Word(label.text + value.text, label.x, value.y, value.size, confs, gaps)
@@ -226,3 +231,16 @@ def dump(lines: Iterable[TextLine]) -> list[dict[str, object]]:
 
 def load(data: object) -> list[TextLine]:
     return msgspec.convert(data, list[TextLine])
+
+
+def identity_with_check(person: Identity, check: str) -> Identity:
+    """The same person with a sequence number whose ID ends in `check`."""
+    for sequence in range(1, 999):
+        candidate = replace(person, sequence=sequence)
+        if candidate.id_number.endswith(check):
+            return candidate
+    raise ValueError(check)
+
+
+def flatten(groups: dict[str, list[Word]]) -> list[Word]:
+    return [w for group in groups.values() for w in group]

@@ -251,7 +251,10 @@ def _one_card(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
         same = [h for h in hits if h.label == label and h.distance == 0]
         if len(same) < 2:
             continue
-        first = min(same, key=lambda h: (h.span.top, h.span.left))
+        # The first in reading order: top-most row (within a line height), then left-most.
+        top = min(h.span.top for h in same)
+        first = min((h for h in same if h.span.top - top <= h.span.height),
+                    key=lambda h: h.span.left)
         frame: Frame = estimate_frame({label: first}, canonical, pieces, image_size,
                                       rules.layout)
         return [p for p in pieces if frame.contains(p)], True
