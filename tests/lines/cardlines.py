@@ -33,8 +33,8 @@ class Identity:
     region: str = "420111"
     sequence: int = 123
     authority: str = "武汉市公安局洪山分局"
-    valid_from: date = date(2015, 1, 1)
-    valid_until: date | None = date(2035, 1, 1)  # None = 长期
+    valid_from: date = date(2016, 5, 12)  # 26 at issue: 20 years
+    valid_until: date | None = date(2036, 5, 12)  # None = 长期
 
     @property
     def id_number(self) -> str:
@@ -123,7 +123,7 @@ def merged(label: Word, value: Word) -> Word:
     gap = max(0.0, value.x - (label.x + word_width(label)))
     label_gaps = label.gap_after or [0.0] * len(label.text)
     value_gaps = value.gap_after or [0.0] * len(value.text)
-    gaps = label_gaps[:-1] + [label_gaps[-1] + gap] + value_gaps
+    gaps = [*label_gaps[:-1], label_gaps[-1] + gap, *value_gaps]
     confs = (label.confidences or [0.97] * len(label.text)) + \
         (value.confidences or [0.97] * len(value.text))
     return Word(label.text + value.text, label.x, value.y, value.size, confs, gaps)
@@ -151,7 +151,8 @@ def front_words(person: Identity) -> dict[str, list[Word]]:
     chunks = [person.address[i:i + ADDRESS_CHARS_PER_LINE]
               for i in range(0, len(person.address), ADDRESS_CHARS_PER_LINE)][:3]
     return {
-        "name": [Word("姓名", _fx(0.07), y_name, LABEL_PX), Word(person.name, _fx(0.19), y_name, 30)],
+        "name": [Word("姓名", _fx(0.07), y_name, LABEL_PX),
+                 Word(person.name, _fx(0.19), y_name, 30)],
         "sex": [Word("性别", _fx(0.07), y_sex, LABEL_PX), Word(person.sex, _fx(0.19), y_sex,
                                                              VALUE_PX)],
         "ethnicity": [Word("民族", _fx(0.36), y_sex, LABEL_PX),

@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lines.cardlines import (  # noqa: E402
+from lines.cardlines import (
     HEIGHT,
     VALUE_PX,
     WIDTH,
@@ -29,7 +29,6 @@ from lines.cardlines import (  # noqa: E402
     Word,
     back_words,
     dump,
-    flatten,
     front_words,
     identity_with_check,
     layout,
@@ -81,7 +80,8 @@ def front_merged_everything() -> Case:
     lines = [merged(words["name"][0], words["name"][1]), sex_eth, birth,
              merged(words["address"][0], words["address"][1]), *words["address"][2:],
              merged(words["id_number"][0], words["id_number"][1])]
-    return case("labels merged with values: 姓名…, 性别男民族维吾尔, 出生1985年11月23日, 公民身份号码…",
+    return case("labels merged with values: 姓名…, 性别男民族维吾尔, 出生1985年11月23日, "
+                "公民身份号码…",
                 [to_line(w) for w in lines], AYI.expected_front(), checks=ALL_PASS_FRONT)
 
 

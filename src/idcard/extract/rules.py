@@ -7,6 +7,7 @@ names, ...). Any problem raises `RulesError` naming the file, the key and the re
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from pathlib import Path
@@ -161,16 +162,53 @@ def _load_file(path: Path, kind: type[T]) -> T:
     try:
         return msgspec.convert(data, kind)
     except msgspec.ValidationError as exc:
-        raise RulesError(path.name, _key_of(str(exc)), str(exc)) from None
+        key = _key_of(str(exc), data, kind)
+        reason = str(exc).split(" - at `", 1)[0]
+        raise RulesError(path.name, key, reason) from None
 
 
-def _key_of(message: str) -> str:
-    # msgspec reports "... - at `$.labels.name.text`" or "Object missing required field `x`".
+def _key_of(message: str, data: dict[str, Any], kind: type[_Strict]) -> str:
+    # msgspec reports "... - at `$.labels[...].text`" (dict keys elided) or
+    # "Object missing required field `x`"; elided keys are found by retrying one at a time.
     found = re.search(r"at `\$\.?([^`]*)`", message)
-    if found:
-        return found.group(1) or "(top level)"
-    missing = re.search(r"field `([^`]+)`", message)
-    return missing.group(1) if missing else "(top level)"
+    if not found:
+        missing = re.search(r"field `([^`]+)`", message)
+        return missing.group(1) if missing else "(top level)"
+    parts = [p for p in re.split(r"\.|(\[\.\.\.\])", found.group(1)) if p]
+    return ".".join(_resolve(parts, data, kind)) or "(top level)"
+
+
+def _resolve(parts: list[str], data: dict[str, Any], kind: type[_Strict]) -> list[str]:
+    resolved: list[str] = []
+    node: Any = data
+    trail: list[Any] = []  # the path of real keys into `data`
+    for part in parts:
+        if part != "[...]" or not isinstance(node, dict):
+            resolved.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+            trail.append(part)
+            continue
+        culprit = next((k for k in node if _fails_with_only(data, trail, k, kind)), "?")
+        resolved[-1:] = [f"{resolved[-1]}.{culprit}" if resolved else str(culprit)]
+        node = node.get(culprit)
+        trail.append(culprit)
+    return resolved
+
+
+def _fails_with_only(data: dict[str, Any], trail: list[Any], key: Any,
+                     kind: type[_Strict]) -> bool:
+    """Whether the data still fails when the dict at `trail` keeps only `key`."""
+    trial = copy.deepcopy(data)
+    node = trial
+    for step in trail:
+        node = node[step]
+    for other in [k for k in node if k != key]:
+        del node[other]
+    try:
+        msgspec.convert(trial, kind)
+    except msgspec.ValidationError:
+        return True
+    return False
 
 
 def _check_meaning(book: RuleBook) -> None:
