@@ -29,6 +29,7 @@ from lines.cardlines import (
     Word,
     back_words,
     dump,
+    flatten,
     front_words,
     identity_with_check,
     layout,
@@ -251,12 +252,37 @@ def date_pieces_odd() -> Case:
     return case("birth date read as 1990年 + 3月7日", layout(words), ZHANG.expected_front())
 
 
+def front_label_words_in_address() -> Case:
+    person = replace(ZHANG, address="湖北省武汉市武昌区民族大道出生巷住址小区公民路8号")
+    return case("label words (民族, 出生, 住址) inside the address are not labels",
+                layout(front_words(person), Variation(shuffle_seed=2)), person.expected_front(),
+                checks=ALL_PASS_FRONT)
+
+
+def front_upside_down_back_below() -> Case:
+    back = [to_line(w) for w in flatten(back_words(AYI))]
+    turned = [_turn(line, WIDTH, 1300) for line in back]
+    return case("front upright above its back turned 180° (a photocopy): side both",
+                layout(front_words(AYI)) + turned, {**AYI.expected_front(),
+                                                    **AYI.expected_back()},
+                size=(WIDTH, 1300))
+
+
+def _turn(line: Any, width: int, height: int) -> Any:
+    """The line as it appears when its card is turned 180° in the lower half of the page."""
+    from idcard.text import TextLine
+    a, b, c, d = ((width - x, height - y) for x, y in line.box)
+    return TextLine(text=line.text, confidence=line.confidence, box=(a, b, c, d),
+                    char_confidences=line.char_confidences, char_positions=line.char_positions)
+
+
 CASES: tuple[Callable[[], Case | list[Case]], ...] = (
     front_clean, front_merged_everything, front_split_shuffled, front_misread_labels,
     front_misread_labels_2, front_no_labels, front_no_labels_photo, front_photo_scaled,
     front_stray_text, front_spaces_fullwidth, front_confusables, front_three_line_address,
     front_legacy_number, back_clean, back_long_term_misread, back_separators, back_no_labels,
     side_mismatch, no_lines, only_noise, two_cards, both_sides, date_pieces_odd,
+    front_label_words_in_address, front_upside_down_back_below,
 )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from idcard.extract.labels import LabelHit, best_hits, find_labels, find_word, looks_like_label
+from idcard.extract.labels import (
+    LabelHit,
+    best_hits,
+    consistent_hits,
+    find_labels,
+    find_word,
+    looks_like_label,
+)
 from idcard.extract.layout import (
     Frame,
     Segment,
@@ -33,7 +40,8 @@ class BackDraft:
 
 def read_back(pieces: Sequence[Piece], image_size: tuple[int, int],
               rules: RuleBook) -> BackDraft:
-    hits_all = find_labels(pieces, BACK_LABELS, rules)
+    hits_all = consistent_hits(find_labels(pieces, BACK_LABELS, rules),
+                               rules.layout.back_labels)
     hits = best_hits(hits_all)
     frame = estimate_frame(hits, rules.layout.back_labels, pieces, image_size, rules.layout)
     height = typical_height(pieces)

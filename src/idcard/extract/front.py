@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from idcard.extract.labels import LabelHit, best_hits, find_labels, looks_like_label
+from idcard.extract.labels import (
+    LabelHit,
+    best_hits,
+    consistent_hits,
+    find_labels,
+    looks_like_label,
+)
 from idcard.extract.layout import (
     Frame,
     Segment,
@@ -68,7 +74,8 @@ class _Context:
 
 def read_front(pieces: Sequence[Piece], image_size: tuple[int, int],
                rules: RuleBook) -> FrontDraft:
-    hits_all = find_labels(pieces, FRONT_LABELS, rules)
+    hits_all = consistent_hits(find_labels(pieces, FRONT_LABELS, rules),
+                               rules.layout.front_labels)
     hits = best_hits(hits_all)
     height = typical_height(pieces)
     frame = estimate_frame(hits, rules.layout.front_labels, pieces, image_size, rules.layout)

@@ -119,3 +119,46 @@ def best_hits(hits: list[LabelHit]) -> dict[str, LabelHit]:
     for hit in hits:
         best.setdefault(hit.label, hit)
     return best
+
+
+def consistent_hits(hits: list[LabelHit],
+                    places: Mapping[str, tuple[float, float]]) -> list[LabelHit]:
+    """Hits whose position agrees with the other labels' (canonical left x, centre y).
+
+    A label's word can occur inside a value (民族大道, 出生巷 in an address); such a hit sits
+    on the wrong row or column relative to the real labels. Each hit is scored by how many
+    other labels it lines up with; hits scoring worse than half are dropped, and of several
+    hits for one label only the best-placed one stays.
+    """
+    placed = [h for h in hits if h.label in places]
+    scores = {id(h): _placement_score(h, placed, places) for h in placed}
+    best: dict[str, LabelHit] = {}
+    for hit in placed:
+        current = best.get(hit.label)
+        if scores[id(hit)] >= 0 and (current is None or
+                                     _rank(hit, scores) > _rank(current, scores)):
+            best[hit.label] = hit
+    kept = [h for h in hits if h.label not in places]
+    return kept + [h for h in hits if best.get(h.label) is h]
+
+
+def _rank(hit: LabelHit, scores: Mapping[int, int]) -> tuple[int, int, int, float]:
+    return (scores[id(hit)], -hit.distance, hit.start == 0, -hit.span.left)
+
+
+def _placement_score(hit: LabelHit, placed: list[LabelHit],
+                     places: Mapping[str, tuple[float, float]]) -> int:
+    """Agreements minus disagreements with the other labels' relative positions."""
+    score = 0
+    for other in placed:
+        if other.label == hit.label:
+            continue
+        (hx, hy), (ox, oy) = places[hit.label], places[other.label]
+        tolerance = 0.6 * max(hit.span.height, other.span.height)
+        dy = hit.span.centre_y - other.span.centre_y
+        row_ok = abs(dy) <= tolerance if abs(hy - oy) < 0.02 else \
+            dy * (hy - oy) > 0 and abs(dy) > tolerance
+        score += 1 if row_ok else -1
+        if abs(hx - ox) < 0.02:  # same column: left edges line up
+            score += 1 if abs(hit.span.left - other.span.left) <= 2.5 * tolerance else -1
+    return score
