@@ -41,6 +41,14 @@ class CardFields(msgspec.Struct, kw_only=True):
 
 
 class Checks(msgspec.Struct, kw_only=True):
+    """Each check on the returned values: `pass`, `fail`, or `absent` (a field it needs is
+    missing, or, for id_checksum, a 15-digit number has no check character).
+
+    Checks never change values. When a value was repaired from a checksum-valid ID number
+    the checks describe the repaired value and a warning (`*_repaired`, `*_from_id`) says
+    so; the OCR reading stays in the field's `raw`.
+    """
+
     id_checksum: CheckStatus = "absent"
     region_code_known: CheckStatus = "absent"
     birth_date_matches_id: CheckStatus = "absent"

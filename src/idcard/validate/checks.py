@@ -20,7 +20,6 @@ from idcard.validate.idnumber import (
 from idcard.validate.period import validity_status
 
 MAX_AGE_YEARS = 120
-LONG_TERM = "long-term"
 
 
 def parse_iso(value: str | None) -> date | None:
