@@ -16,7 +16,8 @@ call gives exactly the result it would give alone.
   calls, so concurrency cannot change padding and therefore cannot change readings.
 """
 
-from idcard.ocr.engine import DetectedBox, ModelInfo, OcrEngine, OcrResult
+from idcard.ocr.engine import DetectedBox, ModelInfo, OcrEngine, OcrResult, require_packs
 from idcard.ocr.runtime import network_time_ms
 
-__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "network_time_ms"]
+__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "network_time_ms",
+           "require_packs"]

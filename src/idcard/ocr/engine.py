@@ -14,6 +14,7 @@ import numpy as np
 from idcard.config import Settings
 from idcard.errors import ModelsMissingError
 from idcard.ocr import classify, detect, recognize
+from idcard.ocr.consensus import merge_readings
 from idcard.ocr.geometry import (
     QuadArray,
     as_quad_array,
@@ -53,23 +54,53 @@ class OcrResult(msgspec.Struct):
 
 
 @dataclass(frozen=True)
+class _Recogniser:
+    network: Network
+    characters: list[str]
+    params: recognize.RecognitionParams
+    model: str
+    known: frozenset[str]
+
+    def read(self, crops: list[BgrImage]) -> list[recognize.Reading]:
+        return recognize.recognize(crops, self.network, self.characters, self.params)
+
+
+@dataclass(frozen=True)
 class _Line:
     box: QuadArray
     crop: BgrImage
     quarter_turned: bool
 
 
+def require_packs(settings: Settings) -> tuple[Path, Path]:
+    """The configured det and rec pack directories; ModelsMissingError names the fix."""
+    runtime = settings.runtime
+    if runtime not in (ONNX_RUNTIME, PADDLE_RUNTIME):
+        raise ModelsMissingError(
+            f"unknown OCR runtime {runtime!r} (IDCARD_RUNTIME): "
+            f"use '{ONNX_RUNTIME}' or '{PADDLE_RUNTIME}'"
+        )
+    pack_format = "paddle" if runtime == PADDLE_RUNTIME else "onnx"
+    det_name = pack_name_for(settings.det_pack, pack_format)
+    rec_name = pack_name_for(settings.rec_pack, pack_format)
+    found = (require_pack(settings.models_dir, det_name),
+             require_pack(settings.models_dir, rec_name))
+    if settings.recheck_pack:
+        require_pack(settings.models_dir, settings.recheck_pack)
+    return found
+
+
 class OcrEngine:
     """Reads text lines from images. Safe to share between threads (see package docs)."""
 
-    def __init__(self, *, det: Network, cls: Network, rec: Network, characters: list[str],
-                 det_params: detect.DetectionParams, rec_params: recognize.RecognitionParams,
-                 info: ModelInfo) -> None:
+    def __init__(self, *, det: Network, cls: Network, rec: _Recogniser,
+                 det_params: detect.DetectionParams, info: ModelInfo,
+                 recheck: _Recogniser | None = None, recheck_below: float = 0.0) -> None:
         self._det, self._cls, self._rec = det, cls, rec
-        self._characters = characters
         self._det_params = det_params
-        self._rec_params = rec_params
         self._info = info
+        self._recheck = recheck
+        self._recheck_below = recheck_below
 
     @classmethod
     def load(cls, settings: Settings, *, reference_batching: bool = False) -> OcrEngine:
@@ -79,29 +110,24 @@ class OcrEngine:
         for parity checks against them).
         """
         runtime = settings.runtime
-        if runtime not in (ONNX_RUNTIME, PADDLE_RUNTIME):
-            raise ModelsMissingError(
-                f"unknown OCR runtime {runtime!r} (IDCARD_RUNTIME): "
-                f"use '{ONNX_RUNTIME}' or '{PADDLE_RUNTIME}'"
-            )
-        pack_format = "paddle" if runtime == PADDLE_RUNTIME else "onnx"
-        det_name = pack_name_for(settings.det_pack, pack_format)
-        rec_name = pack_name_for(settings.rec_pack, pack_format)
-        det_dir = require_pack(settings.models_dir, det_name)
-        rec_dir = require_pack(settings.models_dir, rec_name)
-        det_spec, rec_spec = spec_of(det_name), spec_of(rec_name)
+        det_dir, rec_dir = require_packs(settings)
+        det_spec = spec_of(det_dir.name)
         threads = settings.effective_ocr_threads()
-        networks = _open_all(runtime, threads, det_dir, rec_dir)
-        characters = recognize.load_dictionary(
-            (rec_dir / "dict.txt").read_text(encoding="utf-8"))
+        det, cls_net = _open_detection(runtime, threads, det_dir, rec_dir)
+        rec = _open_recogniser(runtime, threads, rec_dir, reference_batching)
+        recheck = None
+        if settings.recheck_pack not in ("", settings.rec_pack) and not reference_batching:
+            # The re-check pack runs on onnxruntime whatever the main runtime: it exists
+            # for its dictionary (rare name characters), which only ONNX packs carry.
+            recheck_dir = require_pack(settings.models_dir, settings.recheck_pack)
+            recheck = _open_recogniser(ONNX_RUNTIME, threads, recheck_dir, False)
+        rec_name = rec.model + (f"+{recheck.model}" if recheck else "")
         return cls(
-            det=networks[0], cls=networks[1], rec=networks[2], characters=characters,
-            det_params=_detection_params(det_spec, settings.det_limit),
-            rec_params=recognize.RecognitionParams(height=rec_spec.rec_height,
-                                                   min_width=rec_spec.rec_min_width,
-                                                   reference_batching=reference_batching),
-            info=ModelInfo(det=det_spec.det_model, rec=rec_spec.rec_model,
-                           cls=rec_spec.cls_model, runtime=runtime),
+            det=det, cls=cls_net, rec=rec, det_params=_detection_params(det_spec,
+                                                                         settings.det_limit),
+            info=ModelInfo(det=det_spec.det_model, rec=rec_name,
+                           cls=spec_of(rec_dir.name).cls_model, runtime=runtime),
+            recheck=recheck, recheck_below=settings.recheck_below,
         )
 
     @property
@@ -115,12 +141,16 @@ class OcrEngine:
             return []
         return [DetectedBox(quad=_as_quad(d.box), score=d.score) for d in self._detect(bgr)]
 
-    def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None) -> OcrResult:
+    def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None,
+                        *, second_opinion: bool = False) -> OcrResult:
         """Detect (unless `boxes` are given), orient and read every text line.
 
         Detected lines come back in reading order, without empty or unconfident readings.
         Given boxes come back one line per box, in the order given (their text may be
         empty), each box taken as its first point is where reading starts.
+        Lines with an unsure character are read by a second model as well (when one is
+        configured); `second_opinion` asks for that on every line (e.g. a name, whose
+        rare characters one model may drop without doubt).
         """
         timings = {"detect": 0.0, "classify": 0.0, "recognize": 0.0}
         bgr = as_bgr8(image)
@@ -132,8 +162,7 @@ class OcrEngine:
         else:
             quads = [as_quad_array(q) for q in boxes]
         lines, flips = _timed(timings, "classify", lambda: self._orient(bgr, quads))
-        readings = _timed(timings, "recognize", lambda: recognize.recognize(
-            [line.crop for line in lines], self._rec, self._characters, self._rec_params))
+        readings = _timed(timings, "recognize", lambda: self._read(lines, second_opinion))
         text_lines = [_text_line(line, flip, reading)
                       for line, flip, reading in zip(lines, flips, readings, strict=True)]
         if boxes is None:
@@ -142,6 +171,22 @@ class OcrEngine:
         return OcrResult(lines=text_lines, timings_ms=timings)
 
     # -- stages -----------------------------------------------------------------------
+
+    def _read(self, lines: list[_Line], every_line: bool) -> list[recognize.Reading]:
+        """Read every line; lines with an unsure character get a second opinion."""
+        readings = self._rec.read([line.crop for line in lines])
+        if self._recheck is None:
+            return readings
+        unsure = [i for i, r in enumerate(readings) if every_line or not r.char_confidences
+                  or min(r.char_confidences) < self._recheck_below]
+        if not unsure:
+            return readings
+        second = self._recheck.read([lines[i].crop for i in unsure])
+        for index, other in zip(unsure, second, strict=True):
+            readings[index] = merge_readings(readings[index], other,
+                                             first_knows=self._rec.known,
+                                             second_knows=self._recheck.known)
+        return readings
 
     def _detect(self, bgr: BgrImage) -> list[detect.Detection]:
         tensor = detect.input_tensor(bgr, self._det_params)
@@ -165,12 +210,29 @@ class OcrEngine:
         return lines, flips
 
 
-def _open_all(runtime: str, threads: int, det_dir: Path,
-              rec_dir: Path) -> tuple[Network, Network, Network]:
+def _open_detection(runtime: str, threads: int, det_dir: Path,
+                    rec_dir: Path) -> tuple[Network, Network]:
+    return (_open(runtime, det_dir, "det", threads), _open(runtime, rec_dir, "cls", threads))
+
+
+def _open_recogniser(runtime: str, threads: int, pack_dir: Path,
+                     reference_batching: bool) -> _Recogniser:
+    spec = spec_of(pack_dir.name)
+    characters = recognize.load_dictionary((pack_dir / "dict.txt").read_text(encoding="utf-8"))
+    return _Recogniser(
+        network=_open(runtime, pack_dir, "rec", threads),
+        characters=characters,
+        known=frozenset(characters),
+        params=recognize.RecognitionParams(height=spec.rec_height,
+                                           min_width=spec.rec_min_width,
+                                           reference_batching=reference_batching),
+        model=spec.rec_model,
+    )
+
+
+def _open(runtime: str, pack_dir: Path, role: str, threads: int) -> Network:
     try:
-        return (open_network(runtime, det_dir, "det", threads),
-                open_network(runtime, rec_dir, "cls", threads),
-                open_network(runtime, rec_dir, "rec", threads))
+        return open_network(runtime, pack_dir, role, threads)
     except ImportError as exc:
         raise ModelsMissingError(
             f"runtime {runtime!r} is not installed ({exc.name}): "

@@ -97,6 +97,8 @@ def default_pack_names() -> list[str]:
     runtime_format = "paddle" if settings.runtime == "paddle" else "onnx"
     names = [pack_name_for(settings.det_pack, runtime_format),
              pack_name_for(settings.rec_pack, runtime_format)]
+    if settings.recheck_pack:
+        names.append(settings.recheck_pack)
     return list(dict.fromkeys(names))
 
 

@@ -1,0 +1,81 @@
+"""Two recognisers' readings of one line, merged character by character.
+
+Each model fails differently: the v3/v4 dictionaries lack rare name characters (翀 赟 䶮
+come out as a look-alike or not at all), while the v5 mobile model, which has them,
+sometimes skips a simple character (山, 文) with full confidence. Both read the same
+crop, so their CTC time steps line up: characters at the same place are the same
+character read twice (keep the surer reading), and a character only one model saw is
+kept when that model was sure of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from idcard.ocr.recognize import Reading
+
+# A character only one model saw is kept above this confidence.
+_LONE_CHARACTER_CONFIDENCE = 0.5
+# Two characters are the same one when their centres are closer than this share of the
+# line's character pitch.
+_SAME_PLACE = 0.5
+
+_Char = tuple[float, str, float]  # position, character, confidence
+
+
+def merge_readings(first: Reading, second: Reading, *, first_knows: Collection[str],
+                   second_knows: Collection[str]) -> Reading:
+    """`first_knows`/`second_knows`: the characters each model can emit. Where the two
+    disagree and one read a character the other cannot emit, that one is right (the
+    other could only offer a look-alike)."""
+    if not (_aligned(first) and _aligned(second)):
+        return first  # a dictionary entry of several code points: positions are not 1:1
+    a, b = _characters(first), _characters(second)
+    if not a or not b:
+        return first if len(a) >= len(b) else second
+    pitch = 1.0 / max(len(a), len(b))
+    merged: list[_Char] = []
+    i = j = 0
+    while i < len(a) or j < len(b):
+        if j == len(b) or (i < len(a) and a[i][0] < b[j][0] - _SAME_PLACE * pitch):
+            _keep_if_sure(merged, a[i])
+            i += 1
+        elif i == len(a) or b[j][0] < a[i][0] - _SAME_PLACE * pitch:
+            _keep_if_sure(merged, b[j])
+            j += 1
+        else:
+            merged.append(_pick(a[i], b[j], first_knows, second_knows))
+            i += 1
+            j += 1
+    confidences = tuple(c for _, _, c in merged)
+    return Reading(
+        text="".join(ch for _, ch, _ in merged),
+        confidence=sum(confidences) / len(confidences) if confidences else 0.0,
+        char_confidences=confidences,
+        char_positions=tuple(p for p, _, _ in merged),
+    )
+
+
+def _pick(a: _Char, b: _Char, a_knows: Collection[str], b_knows: Collection[str]) -> _Char:
+    if a[1] != b[1]:
+        if b[1] not in a_knows:
+            return b
+        if a[1] not in b_knows:
+            return a
+    return a if a[2] >= b[2] else b
+
+
+def _aligned(reading: Reading) -> bool:
+    return len(reading.text) == len(reading.char_confidences) == len(reading.char_positions)
+
+
+def _characters(reading: Reading) -> list[_Char]:
+    # Spaces are left out: one model's space would pair with the other's character.
+    return [char for char in zip(reading.char_positions, reading.text,
+                                 reading.char_confidences, strict=True)
+            if not char[1].isspace()]
+
+
+def _keep_if_sure(merged: list[_Char], char: _Char) -> None:
+    if char[2] >= _LONE_CHARACTER_CONFIDENCE:
+        merged.append(char)

@@ -1,0 +1,249 @@
+"""From image bytes to a checked card reading: decode → locate → OCR → rules → checks.
+
+One `CardReader` owns one OCR engine; it is not shared between threads (the service
+gives each worker thread its own).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import cv2
+import msgspec
+import numpy as np
+
+from idcard.card import FRONT_FIELDS, CardFields, CardReading, Field, Notice, SideHint
+from idcard.config import Settings
+from idcard.errors import InputError
+from idcard.extract import RuleBook, interpret_lines, load_rules, merge_sides
+from idcard.imaging.decode import DecodeLimits, decode_image
+from idcard.imaging.locate import CardOutline, find_card_outlines
+from idcard.imaging.orient import needs_quarter_turn, reads_upside_down, text_block_view
+from idcard.imaging.view import CardView, Image, crop_fraction, rectify_card, whole_image
+from idcard.ocr import OcrEngine
+from idcard.text import TextLine
+
+CROP_NAMES = frozenset({"card", "portrait"})
+# Where the portrait sits on the front of an upright card (fractions of width/height).
+_PORTRAIT_REGION = (0.60, 0.08, 0.95, 0.80)
+# A reading from a card outline with fewer fields than this makes us try the text itself.
+_MIN_FIELDS_FROM_OUTLINE = 3
+# A second outline at least this large (relative to the first) is a second card.
+_SECOND_CARD_AREA_RATIO = 0.5
+
+
+class ModelInfo(msgspec.Struct, frozen=True):
+    det: str
+    rec: str
+    runtime: str
+
+
+class ReadOutcome(msgspec.Struct, kw_only=True):
+    reading: CardReading
+    model: ModelInfo
+    timings_ms: dict[str, float]
+    images: dict[str, bytes] = msgspec.field(default_factory=dict)
+
+
+@dataclass
+class _CardRead:
+    view: CardView
+    lines: list[TextLine]
+    reading: CardReading
+    outline: CardOutline | None
+
+    @property
+    def field_count(self) -> int:
+        return sum(1 for name in self.reading.fields.__struct_fields__
+                   if getattr(self.reading.fields, name) is not None)
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, (time.perf_counter() - start) * 1000.0)
+
+    def add(self, name: str, ms: float) -> None:
+        self.ms[name] = round(self.ms.get(name, 0.0) + ms, 2)
+
+
+class CardReader:
+    def __init__(self, settings: Settings, engine: OcrEngine, rules: RuleBook) -> None:
+        self._engine = engine
+        self._rules = rules
+        self._limits = DecodeLimits(max_pixels=settings.max_pixels, min_side=settings.min_side)
+        info = engine.model_info
+        self.model_info = ModelInfo(det=info.det, rec=info.rec, runtime=info.runtime)
+
+    @classmethod
+    def load(cls, settings: Settings) -> CardReader:
+        """Load the models and rules and warm the engine (a few hundred ms)."""
+        reader = cls(settings, OcrEngine.load(settings), load_rules(settings.rules_dir))
+        reader.warm_up()
+        return reader
+
+    def warm_up(self) -> None:
+        sample = np.full((540, 856, 3), 235, dtype=np.uint8)
+        for row, text in enumerate(("NAME 1990 3 7", "ID 42011119900307123X")):
+            cv2.putText(sample, text, (60, 150 + 200 * row), cv2.FONT_HERSHEY_SIMPLEX, 1.6,
+                        (20, 20, 20), 3)
+        self._engine.read_text_lines(sample)
+
+    def read_lines(self, data: bytes) -> list[TextLine]:
+        image = decode_image(data, self._limits)
+        views = self._card_views(image, _Stopwatch())
+        view = views[0][0] if views else self._text_view(image, _Stopwatch())
+        lines, _ = self._read_upright(view, _Stopwatch())
+        return lines
+
+    def read(self, data: bytes, side: SideHint = "auto",
+             crops: frozenset[str] = frozenset()) -> ReadOutcome:
+        clock = _Stopwatch()
+        started = time.perf_counter()
+        with clock.stage("decode"):
+            image = decode_image(data, self._limits)
+        reads = self._read_cards(image, side, clock)
+        reading = self._combine(reads, side)
+        with clock.stage("extract"):
+            reading = _in_source_pixels(reading, reads)
+        images = _crops(reads, crops)
+        clock.add("total", (time.perf_counter() - started) * 1000.0)
+        return ReadOutcome(reading=reading, model=self.model_info, timings_ms=clock.ms,
+                           images=images)
+
+    # -- locating the card(s) -------------------------------------------------------------
+
+    def _read_cards(self, image: Image, side: SideHint, clock: _Stopwatch) -> list[_CardRead]:
+        with clock.stage("locate"):
+            views = self._card_views(image, clock)
+        # With two cards in view the hint picks between them instead of forcing both.
+        card_side: SideHint = side if len(views) == 1 else "auto"
+        reads = [self._read_view(view, outline, card_side, clock) for view, outline in views]
+        if not reads or max(r.field_count for r in reads) < _MIN_FIELDS_FROM_OUTLINE:
+            fallback = self._read_view(self._text_view(image, clock), None, side, clock)
+            if not reads or fallback.field_count > max(r.field_count for r in reads):
+                reads = [fallback]
+        if max(r.field_count for r in reads) == 0:
+            raise InputError("no_card_found", "no identity card text was found in the image")
+        return reads
+
+    def _card_views(self, image: Image,
+                    clock: _Stopwatch) -> list[tuple[CardView, CardOutline | None]]:
+        outlines = find_card_outlines(image)
+        if not outlines:
+            return []
+        chosen = [outlines[0]]
+        chosen += [o for o in outlines[1:2]
+                   if o.area_fraction >= _SECOND_CARD_AREA_RATIO * outlines[0].area_fraction]
+        return [(rectify_card(image, o.corners), o) for o in chosen]
+
+    def _text_view(self, image: Image, clock: _Stopwatch) -> CardView:
+        """No card outline: level and crop the image around its text instead."""
+        view = whole_image(image)
+        with clock.stage("detect"):
+            boxes = [b.quad for b in self._engine.detect_text_lines(image)]
+        if not boxes:
+            raise InputError("no_card_found", "no text was found in the image")
+        with clock.stage("locate"):
+            if needs_quarter_turn(boxes):
+                view = view.rotated(1)
+                boxes = [b.quad for b in self._engine.detect_text_lines(view.image)]
+            return text_block_view(view, boxes) if boxes else view
+
+    # -- reading one card ---------------------------------------------------------------
+
+    def _read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
+                   clock: _Stopwatch) -> _CardRead:
+        lines, view = self._read_upright(view, clock)
+        with clock.stage("extract"):
+            reading = interpret_lines(lines, image_size=view.size, side=side, rules=self._rules)
+        if outline is None:
+            reading.warnings.append(Notice(
+                "card_outline_not_found",
+                "no card edge was found; fields were read from the text alone"))
+        elif outline.touches_edge:
+            reading.warnings.append(Notice(
+                "card_incomplete", "the card touches the edge of the image and may be cut off"))
+        return _CardRead(view=view, lines=lines, reading=reading, outline=outline)
+
+    def _read_upright(self, view: CardView,
+                      clock: _Stopwatch) -> tuple[list[TextLine], CardView]:
+        lines = self._ocr(view, clock)
+        if reads_upside_down(lines):
+            view = view.rotated(2)
+            lines = self._ocr(view, clock)
+        return lines, view
+
+    def _ocr(self, view: CardView, clock: _Stopwatch) -> list[TextLine]:
+        result = self._engine.read_text_lines(view.image)
+        for stage, ms in result.timings_ms.items():
+            clock.add(stage, ms)
+        return result.lines
+
+    # -- putting cards together ---------------------------------------------------------
+
+    def _combine(self, reads: list[_CardRead], side: SideHint) -> CardReading:
+        if len(reads) == 1:
+            return reads[0].reading
+        first, second = reads[0].reading, reads[1].reading
+        if {first.side, second.side} == {"front", "back"}:
+            if side == "auto":
+                front, back = (first, second) if first.side == "front" else (second, first)
+                return merge_sides(front, back)
+            reads.sort(key=lambda r: r.reading.side != side)
+            del reads[1:]
+            return reads[0].reading
+        del reads[1:]
+        first.warnings.append(Notice(
+            "multiple_cards", "more than one card was found; the largest one was read"))
+        return first
+
+
+def _in_source_pixels(reading: CardReading, reads: list[_CardRead]) -> CardReading:
+    """Field boxes from each card's straightened view, mapped to the client's pixels."""
+    updates: dict[str, Field | None] = {}
+    for name in CardFields.__struct_fields__:
+        field: Field | None = getattr(reading.fields, name)
+        if field is None:
+            continue
+        read = _read_for_field(name, reads)
+        updates[name] = msgspec.structs.replace(field, box=read.view.map_box(field.box))
+    fields = msgspec.structs.replace(reading.fields, **updates)
+    return msgspec.structs.replace(reading, fields=fields)
+
+
+def _read_for_field(name: str, reads: list[_CardRead]) -> _CardRead:
+    if len(reads) == 1:
+        return reads[0]
+    wanted = "front" if name in FRONT_FIELDS else "back"
+    return next((r for r in reads if r.reading.side == wanted), reads[0])
+
+
+def _crops(reads: list[_CardRead], wanted: frozenset[str]) -> dict[str, bytes]:
+    makers: dict[str, Callable[[], Image | None]] = {
+        "card": lambda: reads[0].view.image,
+        "portrait": lambda: _portrait(reads),
+    }
+    out: dict[str, bytes] = {}
+    for name in sorted(wanted & CROP_NAMES):
+        crop = makers[name]()
+        if crop is not None and crop.size:
+            ok, encoded = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 90])
+            if ok:
+                out[name] = encoded.tobytes()
+    return out
+
+
+def _portrait(reads: list[_CardRead]) -> Image | None:
+    front = next((r for r in reads if r.reading.side == "front" and r.outline is not None), None)
+    return crop_fraction(front.view, *_PORTRAIT_REGION) if front else None

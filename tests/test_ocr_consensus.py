@@ -1,0 +1,69 @@
+"""Merging two recognisers' readings of one line (no model needed)."""
+
+from __future__ import annotations
+
+from idcard.ocr.consensus import merge_readings
+from idcard.ocr.recognize import Reading
+
+SMALL = frozenset("四川省雅安市名山区文化路付龚兰顾琴肿")
+LARGE = SMALL | frozenset("䶮翀")
+
+
+def reading(chars: list[tuple[str, float, float]]) -> Reading:
+    """(character, position, confidence) per character."""
+    text = "".join(c for c, _, _ in chars)
+    confidences = tuple(c for _, _, c in chars)
+    return Reading(text=text, confidence=sum(confidences) / max(1, len(chars)),
+                   char_confidences=confidences,
+                   char_positions=tuple(p for _, p, _ in chars))
+
+
+def evenly(text: str, confidence: float = 0.99, skip: str = "") -> Reading:
+    step = 1.0 / len(text)
+    return reading([(c, (i + 0.5) * step, confidence) for i, c in enumerate(text)
+                    if c not in skip])
+
+
+def merge(a: Reading, b: Reading) -> str:
+    return merge_readings(a, b, first_knows=SMALL, second_knows=LARGE).text
+
+
+def test_a_character_one_model_skipped_is_kept() -> None:
+    full = evenly("四川省雅安市名山区文化路")
+    skipping = evenly("四川省雅安市名山区文化路", skip="山文")
+    assert merge(full, skipping) == "四川省雅安市名山区文化路"
+    assert merge(skipping, full) == "四川省雅安市名山区文化路"
+
+
+def test_a_character_outside_the_first_dictionary_wins_even_when_less_sure() -> None:
+    first = reading([("付", 0.2, 0.99), ("龚", 0.5, 0.70), ("兰", 0.8, 0.99)])
+    second = reading([("付", 0.2, 0.99), ("䶮", 0.5, 0.61), ("兰", 0.8, 0.99)])
+    assert merge(first, second) == "付䶮兰"
+
+
+def test_between_characters_both_know_the_surer_one_wins() -> None:
+    first = reading([("顾", 0.2, 0.99), ("琴", 0.5, 0.99), ("肿", 0.8, 0.90)])
+    second = reading([("顾", 0.2, 0.99), ("琴", 0.5, 0.99), ("肿", 0.8, 0.95)])
+    assert merge(first, second) == "顾琴肿"
+    third = reading([("顾", 0.2, 0.99), ("琴", 0.5, 0.40), ("肿", 0.8, 0.95)])
+    assert merge(third, first) == "顾琴肿"
+
+
+def test_an_unsure_character_seen_by_one_model_only_is_dropped() -> None:
+    first = reading([("顾", 0.2, 0.99), ("琴", 0.5, 0.99), ("肿", 0.8, 0.30)])
+    second = reading([("顾", 0.2, 0.99), ("琴", 0.5, 0.99)])
+    assert merge(first, second) == "顾琴"
+    assert merge(second, first) == "顾琴"
+
+
+def test_spaces_do_not_pair_with_characters() -> None:
+    first = reading([("付", 0.1, 0.99), (" ", 0.35, 0.9), ("兰", 0.6, 0.99)])
+    second = reading([("付", 0.1, 0.99), ("兰", 0.45, 0.99)])
+    assert merge(first, second) == "付兰"
+
+
+def test_empty_readings() -> None:
+    empty = Reading(text="", confidence=0.0, char_confidences=(), char_positions=())
+    assert merge(empty, evenly("兰")) == "兰"
+    assert merge(evenly("兰"), empty) == "兰"
+    assert merge(empty, empty) == ""
