@@ -1,12 +1,15 @@
 """Finding identity cards in a photo: quadrilaterals of the card's shape.
 
-Works on a small copy of the image (a few milliseconds) and tries two views of it —
-edges and the bright-card/background split — because neither alone survives both
-busy tables and low-contrast scans.
+Works on a small copy of the image (a few milliseconds). Candidates come from several
+masks — edges at two sensitivities, "differs from the background at the image border",
+and the bright/dark split — because no single one survives busy tables, gradients and
+pale scans alike. Each candidate is then judged by how much of its outline runs along
+an actual edge, so a region cut out by a shadow or a gradient does not pass for a card.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -17,8 +20,14 @@ from idcard.imaging.view import Image
 
 _WORK_SIDE = 512
 _CARD_ASPECT = 85.6 / 54.0
-_MIN_AREA_FRACTION = 0.06
+_MIN_AREA_FRACTION = 0.04
 _MIN_RECTANGULARITY = 0.85
+# Share of a candidate's outline that must lie on an edge of the image content.
+_MIN_EDGE_SUPPORT = 0.6
+_OUTLINE_SAMPLES = 160
+# How far (work pixels) an outline may sit from the edge it follows: corners fitted to
+# rounded, blurred cards land a few pixels off.
+_EDGE_REACH = 5.0
 
 
 @dataclass(frozen=True)
@@ -26,37 +35,90 @@ class CardOutline:
     corners: NDArray[np.float32]  # 4×2, source pixels, clockwise, a long edge first
     area_fraction: float
     touches_edge: bool
+    edge_support: float = 1.0  # share of the outline on a visible edge
 
 
 def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
-    """Card-shaped quadrilaterals, largest first, overlapping candidates merged."""
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    scale = _WORK_SIDE / max(grey.shape)
-    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    """Card-shaped quadrilaterals with visible edges, largest first, one per card."""
+    colour = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    scale = _WORK_SIDE / max(colour.shape[:2])
+    small = cv2.resize(colour, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
-    found: list[CardOutline] = []
-    for mask in (_edge_mask(small), *_brightness_masks(small)):
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    support_map = _support_map(grey, small)
+    candidates: list[tuple[float, CardOutline]] = []
+    for mask in _candidate_masks(grey, small):
         for quad in _card_quads(mask):
-            outline = _to_outline(quad / scale, grey.shape)
-            if not any(_same_card(outline, other) for other in found):
-                found.append(outline)
+            support = _edge_support(quad, support_map)
+            if support < _MIN_EDGE_SUPPORT:
+                continue
+            outline = _to_outline(quad / scale, colour.shape, support)
+            candidates.append((_quality(outline), outline))
+    # Overlapping candidates are one card: keep the best-fitting one of each group.
+    candidates.sort(key=lambda item: item[0], reverse=True)
+    found: list[CardOutline] = []
+    for _, outline in candidates:
+        if not any(_same_card(outline, other) for other in found):
+            found.append(outline)
     found.sort(key=lambda o: o.area_fraction, reverse=True)
     return found[:max_cards]
 
 
-def _edge_mask(small: Image) -> Image:
-    median = float(np.median(small))
-    edges = cv2.Canny(small, 0.5 * median, 1.2 * median + 20)
+def _candidate_masks(grey: Image, colour: Image) -> list[Image]:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
-    return cv2.morphologyEx(edges, cv2.MORPH_CLOSE, kernel, iterations=2)
-
-
-def _brightness_masks(small: Image) -> tuple[Image, Image]:
-    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel)
+    masks = []
+    median = float(np.median(grey))
+    for low, high in ((0.5 * median, 1.2 * median + 20), (12.0, 36.0)):
+        edges = cv2.Canny(grey, low, high)
+        masks.append(cv2.morphologyEx(edges, cv2.MORPH_CLOSE, kernel, iterations=2))
+    masks.append(_unlike_background(colour))
+    _, bright = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (7, 7)))
     # A card photocopied on white paper is the darker region: try the inverse too.
-    return bright, cv2.bitwise_not(bright)
+    masks += [bright, cv2.bitwise_not(bright)]
+    return masks
+
+
+def _unlike_background(colour: Image) -> Image:
+    """Pixels whose colour differs from the image border's (paper, table, scanner lid)."""
+    border = np.concatenate([colour[:4].reshape(-1, 3), colour[-4:].reshape(-1, 3),
+                             colour[:, :4].reshape(-1, 3), colour[:, -4:].reshape(-1, 3)])
+    background = np.median(border, axis=0)
+    spread = float(np.percentile(np.abs(border - background).max(axis=1), 90))
+    distance = np.abs(colour.astype(np.int16) - background.astype(np.int16)).max(axis=2)
+    mask = (distance > max(8.0, 2.0 * spread)).astype(np.uint8) * 255
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+
+
+def _support_map(grey: Image, colour: Image) -> Image:
+    """Distance (work pixels) to the nearest edge in the image content."""
+    edges = cv2.Canny(grey, 10, 30)
+    for channel in cv2.split(colour):
+        edges = cv2.bitwise_or(edges, cv2.Canny(channel, 10, 30))
+    # The image's own border is no evidence of a card edge.
+    edges[:2, :] = edges[-2:, :] = 0
+    edges[:, :2] = edges[:, -2:] = 0
+    return cv2.distanceTransform(cv2.bitwise_not(edges), cv2.DIST_L2, 3)
+
+
+def _edge_support(quad: NDArray[np.float32], distance: Image) -> float:
+    """Share of the outline (corners aside: they are rounded) within reach of an edge."""
+    h, w = distance.shape[:2]
+    t = np.linspace(0.1, 0.9, _OUTLINE_SAMPLES // 4)[:, None]
+    points = np.concatenate([quad[i] + (quad[(i + 1) % 4] - quad[i]) * t for i in range(4)])
+    xy = points.round().astype(int)
+    inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+    near = np.zeros(len(xy), dtype=bool)
+    near[inside] = distance[xy[inside, 1], xy[inside, 0]] <= _EDGE_REACH
+    return float(near.mean())
+
+
+def _quality(outline: CardOutline) -> float:
+    """Edge support, less a penalty for straying from the card's proportions."""
+    return outline.edge_support - 2.0 * abs(math.log(_aspect(outline.corners) / _CARD_ASPECT))
 
 
 def _card_quads(mask: Image) -> list[NDArray[np.float32]]:
@@ -87,22 +149,21 @@ def _quadrilateral(hull: Image) -> NDArray[np.float32] | None:
     return None
 
 
-def _card_shaped(quad: NDArray[np.float32], shape: tuple[int, ...]) -> bool:
+def _aspect(quad: NDArray[np.float32]) -> float:
     sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
-    long_side = (sides[0] + sides[2]) / 2 if sides[0] + sides[2] > sides[1] + sides[3] else (
-        sides[1] + sides[3]) / 2
-    short_side = min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
-    if short_side <= 0:
-        return False
-    aspect = long_side / short_side
+    pairs = sorted(((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2))
+    return float(pairs[1] / pairs[0]) if pairs[0] > 0 else math.inf
+
+
+def _card_shaped(quad: NDArray[np.float32], shape: tuple[int, ...]) -> bool:
     # A frame-filling quad is the photo's own border, not a card.
-    area = cv2.contourArea(quad)
-    if area > 0.97 * shape[0] * shape[1]:
+    if cv2.contourArea(quad) > 0.97 * shape[0] * shape[1]:
         return False
-    return bool(0.75 * _CARD_ASPECT <= aspect <= 1.3 * _CARD_ASPECT)
+    return 0.75 * _CARD_ASPECT <= _aspect(quad) <= 1.3 * _CARD_ASPECT
 
 
-def _to_outline(quad: NDArray[np.float32], shape: tuple[int, ...]) -> CardOutline:
+def _to_outline(quad: NDArray[np.float32], shape: tuple[int, ...],
+                support: float) -> CardOutline:
     corners = order_corners(quad)
     h, w = shape[:2]
     margin = 0.01 * max(h, w)
@@ -111,7 +172,8 @@ def _to_outline(quad: NDArray[np.float32], shape: tuple[int, ...]) -> CardOutlin
         or (corners[:, 0] >= w - 1 - margin).any() or (corners[:, 1] >= h - 1 - margin).any()
     )
     area = float(cv2.contourArea(corners)) / float(h * w)
-    return CardOutline(corners=corners, area_fraction=area, touches_edge=touches)
+    return CardOutline(corners=corners, area_fraction=area, touches_edge=touches,
+                       edge_support=support)
 
 
 def order_corners(quad: NDArray[np.float32]) -> NDArray[np.float32]:
