@@ -24,13 +24,15 @@ from idcard.imaging.locate import CardOutline, find_card_outlines
 from idcard.imaging.orient import needs_quarter_turn, reads_upside_down, text_block_view
 from idcard.imaging.view import CardView, Image, crop_fraction, rectify_card, whole_image
 from idcard.ocr import OcrEngine
-from idcard.text import TextLine
+from idcard.text import Quad, TextLine
 
 CROP_NAMES = frozenset({"card", "portrait"})
 # Where the portrait sits on the front of an upright card (fractions of width/height).
 _PORTRAIT_REGION = (0.60, 0.08, 0.95, 0.80)
 # A reading from a card outline with fewer fields than this makes us try the text itself.
 _MIN_FIELDS_FROM_OUTLINE = 3
+# How far (in line heights) a name's box is lengthened for the second look.
+_NAME_STRETCH = 1.0
 # A second outline at least this large (relative to the first) is a second card.
 _SECOND_CARD_AREA_RATIO = 0.5
 
@@ -167,6 +169,10 @@ class CardReader:
         lines, view = self._read_upright(view, clock)
         with clock.stage("extract"):
             reading = interpret_lines(lines, image_size=view.size, side=side, rules=self._rules)
+        if self._second_look_at_name(view, lines, reading, clock):
+            with clock.stage("extract"):
+                reading = interpret_lines(lines, image_size=view.size, side=side,
+                                          rules=self._rules)
         if outline is None:
             reading.warnings.append(Notice(
                 "card_outline_not_found",
@@ -175,6 +181,29 @@ class CardReader:
             reading.warnings.append(Notice(
                 "card_incomplete", "the card touches the edge of the image and may be cut off"))
         return _CardRead(view=view, lines=lines, reading=reading, outline=outline)
+
+    def _second_look_at_name(self, view: CardView, lines: list[TextLine],
+                             reading: CardReading, clock: _Stopwatch) -> bool:
+        """Read the name's lines again with every model the engine has: names carry the
+        rare characters a single model drops or swaps for a look-alike. Updates `lines`."""
+        name = reading.fields.name
+        if name is None:
+            return False
+        chosen = [i for i, line in enumerate(lines) if _overlaps(line.box, name.box)]
+        if not chosen:
+            return False
+        # The box is stretched by about one character: a detector may stop short of a
+        # last character drawn in a rarer glyph.
+        boxes = [_stretched(lines[i].box, view.size) for i in chosen]
+        result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
+        for stage, ms in result.timings_ms.items():
+            clock.add(stage, ms)
+        changed = False
+        for index, again in zip(chosen, result.lines, strict=True):
+            if again.text and again.text != lines[index].text:
+                lines[index] = again
+                changed = True
+        return changed
 
     def _read_upright(self, view: CardView,
                       clock: _Stopwatch) -> tuple[list[TextLine], CardView]:
@@ -207,6 +236,32 @@ class CardReader:
         first.warnings.append(Notice(
             "multiple_cards", "more than one card was found; the largest one was read"))
         return first
+
+
+def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
+    """The box lengthened in its reading direction by one line height, inside the image."""
+    points = np.array(box, dtype=np.float64)
+    along = points[1] - points[0]
+    length = float(np.hypot(*along))
+    height = float(np.hypot(*(points[3] - points[0])))
+    if length <= 0:
+        return box
+    step = along / length * height * _NAME_STRETCH
+    points[1] += step
+    points[2] += step
+    points[:, 0] = points[:, 0].clip(0, size[0] - 1)
+    points[:, 1] = points[:, 1].clip(0, size[1] - 1)
+    a, b, c, d = ((float(x), float(y)) for x, y in points)
+    return (a, b, c, d)
+
+
+def _overlaps(a: Quad, b: Quad) -> bool:
+    """Either box's centre lies inside the other."""
+    first, second = np.array(a, dtype=np.float32), np.array(b, dtype=np.float32)
+    return any(
+        cv2.pointPolygonTest(poly, tuple(float(v) for v in centre.mean(axis=0)), False) >= 0
+        for poly, centre in ((first, second), (second, first))
+    )
 
 
 def _in_source_pixels(reading: CardReading, reads: list[_CardRead]) -> CardReading:
