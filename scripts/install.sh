@@ -12,4 +12,12 @@ if [ -n "$extras" ]; then
 else
     .venv/bin/python -m pip install --quiet -e .
 fi
-.venv/bin/idcard models pull ${IDCARD_PULL_PACKS:-}
+# Default: the packs the configuration loads. The test suite (dev extra) also checks
+# parity on v3/v4 and the paddle runtime, so it needs those packs too.
+packs="${IDCARD_PULL_PACKS:-}"
+if [ -z "$packs" ] && [[ ",$extras," == *",dev,"* ]]; then
+    packs="ppocrv3 ppocrv4 ppocrv5"
+    if [[ ",$extras," == *",paddle,"* ]]; then packs="$packs ppocrv4-paddle"; fi
+fi
+# shellcheck disable=SC2086  # a space-separated list of pack names
+.venv/bin/idcard models pull $packs

@@ -14,7 +14,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from idcard.api.app import create_app
+    from idcard.ocr import require_packs
 
+    require_packs(settings)  # a missing pack stops here with one line, before uvicorn starts
     if args.workers:
         settings = Settings(**{**_as_dict(settings), "pool_size": args.workers})
     app = create_app(settings)
@@ -65,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=0, help="OCR worker threads (IDCARD_POOL_SIZE)")
+    serve.add_argument("--workers", type=int, default=0,
+                       help="OCR worker threads (IDCARD_POOL_SIZE)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(run=_serve)
 
@@ -86,9 +89,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from idcard.errors import ModelsMissingError
+
     args = _parser().parse_args(argv)
     settings = load_settings()
-    code: int = args.run(args, settings)
+    try:
+        code: int = args.run(args, settings)
+    except ModelsMissingError as exc:
+        print(f"idcard: {exc}", file=sys.stderr)
+        return 1
     return code
 
 

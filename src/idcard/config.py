@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -30,8 +31,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     models_dir: Path = msgspec.field(default_factory=_default_models_dir)
     rules_dir: Path = msgspec.field(default_factory=_default_rules_dir)
     det_pack: str = "ppocrv3"
-    rec_pack: str = "ppocrv3"
-    runtime: str = "onnxruntime"
+    # Chosen by measurement (README, "Model packs"): v3 finds lines fastest, v5 reads rare
+    # name characters that the v3/v4 dictionaries lack.
+    rec_pack: str = "ppocrv4"
+    runtime: Literal["onnxruntime", "paddle"] = "onnxruntime"
+    # Lines whose least sure character is below `recheck_below` are read again by this
+    # pack's recogniser ("" = never): it knows rare name characters the others lack.
+    recheck_pack: str = "ppocrv5"
+    recheck_below: float = 0.9
     ocr_threads: int = 0  # threads per model session; 0 = cores / pool size
     pool_size: int = 0  # OCR worker threads; 0 = chosen from the cores
     queue_size: int = 8  # requests waiting for a worker before 503
@@ -62,7 +69,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     try:
         return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)
     except msgspec.ValidationError as exc:
-        raise SystemExit(f"idcard: bad configuration in environment: {exc} (prefix {_ENV_PREFIX})")
+        raise SystemExit(
+            f"idcard: bad configuration in environment: {exc} (prefix {_ENV_PREFIX})") from None
 
 
 def _decode_path(kind: type, value: object) -> object:
