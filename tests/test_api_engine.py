@@ -54,8 +54,8 @@ def engine_client() -> Iterator[TestClient[Litestar]]:
         client.__enter__()
     except BaseException as exc:
         if isinstance(exc, ModelsMissingError) or _models_missing(exc):
-            pytest.skip(f"OCR model packs not installed locally ({exc!r}); "
-                        "run `idcard models pull`")
+            pytest.fail(f"OCR model packs not installed ({exc!r}); "
+                        "scripts/install.sh dev pulls them")
         raise
     try:
         yield client
