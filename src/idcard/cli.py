@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from idcard.errors import ModelsMissingError
+    from idcard.errors import InputError, ModelsMissingError
 
     args = _parser().parse_args(argv)
     settings = load_settings()
@@ -98,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelsMissingError as exc:
         print(f"idcard: {exc}", file=sys.stderr)
         return 1
+    except InputError as exc:
+        print(f"idcard: {exc.code}: {exc.detail}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -33,6 +33,10 @@ _PORTRAIT_REGION = (0.60, 0.08, 0.95, 0.80)
 _MIN_FIELDS_FROM_OUTLINE = 3
 # How far (in line heights) a name's box is lengthened for the second look.
 _NAME_STRETCH = 1.0
+# An outline smaller than this share of the image may have another card beside it
+# (a photocopy page), which is worth a look when at least this many lines lie outside it.
+_LONE_CARD_MIN_AREA = 0.3
+_MIN_LINES_OF_A_CARD = 4
 # A second outline at least this large (relative to the first) is a second card.
 _SECOND_CARD_AREA_RATIO = 0.5
 
@@ -59,8 +63,7 @@ class _CardRead:
 
     @property
     def field_count(self) -> int:
-        return sum(1 for name in self.reading.fields.__struct_fields__
-                   if getattr(self.reading.fields, name) is not None)
+        return _filled(self.reading)
 
 
 class _Stopwatch:
@@ -131,6 +134,11 @@ class CardReader:
         # With two cards in view the hint picks between them instead of forcing both.
         card_side: SideHint = side if len(views) == 1 else "auto"
         reads = [self._read_view(view, outline, card_side, clock) for view, outline in views]
+        if len(views) == 1 and self._text_beside(image, views[0][1], clock):
+            # A second card the outline search missed (a faint photocopy): read them both.
+            both = self._read_view(self._text_view(image, clock), None, "auto", clock)
+            if both.reading.side == "both" or both.field_count > reads[0].field_count:
+                reads = [both]
         if not reads or max(r.field_count for r in reads) < _MIN_FIELDS_FROM_OUTLINE:
             fallback = self._read_view(self._text_view(image, clock), None, side, clock)
             if not reads or fallback.field_count > max(r.field_count for r in reads):
@@ -149,6 +157,18 @@ class CardReader:
                    if o.area_fraction >= _SECOND_CARD_AREA_RATIO * outlines[0].area_fraction]
         return [(rectify_card(image, o.corners), o) for o in chosen]
 
+    def _text_beside(self, image: Image, outline: CardOutline | None,
+                     clock: _Stopwatch) -> bool:
+        """Whether a card's worth of text lies outside a small card outline."""
+        if outline is None or outline.area_fraction >= _LONE_CARD_MIN_AREA:
+            return False
+        with clock.stage("detect"):
+            boxes = self._engine.detect_text_lines(image)
+        outside = sum(
+            1 for box in boxes
+            if cv2.pointPolygonTest(outline.corners, _centre(box.quad), False) < 0)
+        return outside >= _MIN_LINES_OF_A_CARD
+
     def _text_view(self, image: Image, clock: _Stopwatch) -> CardView:
         """No card outline: level and crop the image around its text instead."""
         view = whole_image(image)
@@ -166,9 +186,20 @@ class CardReader:
 
     def _read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                    clock: _Stopwatch) -> _CardRead:
-        lines, view = self._read_upright(view, clock)
+        lines, upright = self._read_upright(view, clock)
         with clock.stage("extract"):
             reading = interpret_lines(lines, image_size=view.size, side=side, rules=self._rules)
+        if _filled(reading) < _MIN_FIELDS_FROM_OUTLINE:
+            # Too little was read to trust the line classifier's sense of up (blur, glare):
+            # read the view turned over as well and keep whichever gives more fields.
+            turned = upright.rotated(2)
+            turned_lines = self._ocr(turned, clock)
+            with clock.stage("extract"):
+                turned_reading = interpret_lines(turned_lines, image_size=turned.size,
+                                                 side=side, rules=self._rules)
+            if _filled(turned_reading) > _filled(reading):
+                lines, upright, reading = turned_lines, turned, turned_reading
+        view = upright
         if self._second_look_at_name(view, lines, reading, clock):
             with clock.stage("extract"):
                 reading = interpret_lines(lines, image_size=view.size, side=side,
@@ -253,6 +284,15 @@ def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
     points[:, 1] = points[:, 1].clip(0, size[1] - 1)
     a, b, c, d = ((float(x), float(y)) for x, y in points)
     return (a, b, c, d)
+
+
+def _filled(reading: CardReading) -> int:
+    return sum(1 for name in reading.fields.__struct_fields__
+               if getattr(reading.fields, name) is not None)
+
+
+def _centre(box: Quad) -> tuple[float, float]:
+    return (sum(x for x, _ in box) / 4.0, sum(y for _, y in box) / 4.0)
 
 
 def _overlaps(a: Quad, b: Quad) -> bool:
