@@ -37,6 +37,7 @@ _NAME_STRETCH = 1.0
 # (a photocopy page), which is worth a look when at least this many lines lie outside it.
 _LONE_CARD_MIN_AREA = 0.3
 _MIN_LINES_OF_A_CARD = 4
+_GLANCE_SIDE = 640
 # A second outline at least this large (relative to the first) is a second card.
 _SECOND_CARD_AREA_RATIO = 0.5
 
@@ -162,11 +163,15 @@ class CardReader:
         """Whether a card's worth of text lies outside a small card outline."""
         if outline is None or outline.area_fraction >= _LONE_CARD_MIN_AREA:
             return False
+        # Counting lines needs no detail: a small copy keeps this check cheap.
+        scale = min(1.0, _GLANCE_SIDE / max(image.shape[:2]))
+        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         with clock.stage("detect"):
-            boxes = self._engine.detect_text_lines(image)
+            boxes = self._engine.detect_text_lines(small)
+        corners = outline.corners * scale
         outside = sum(
             1 for box in boxes
-            if cv2.pointPolygonTest(outline.corners, _centre(box.quad), False) < 0)
+            if cv2.pointPolygonTest(corners, _centre(box.quad), False) < 0)
         return outside >= _MIN_LINES_OF_A_CARD
 
     def _text_view(self, image: Image, clock: _Stopwatch) -> CardView:

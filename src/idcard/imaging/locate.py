@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from idcard.imaging.view import Image
 
-_WORK_SIDE = 512
+_WORK_SIDE = 448
 _CARD_ASPECT = 85.6 / 54.0
 _MIN_AREA_FRACTION = 0.04
 _MIN_RECTANGULARITY = 0.85
