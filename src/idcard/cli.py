@@ -29,9 +29,9 @@ def _as_dict(settings: Settings) -> dict[str, object]:
 
 
 def _models_pull(args: argparse.Namespace, settings: Settings) -> int:
-    from idcard.ocr.packs import pull_packs
+    from idcard.ocr.packs import configured_pack_names, pull_packs
 
-    pull_packs(args.packs or None, settings.models_dir)
+    pull_packs(args.packs or configured_pack_names(settings), settings.models_dir)
     return 0
 
 

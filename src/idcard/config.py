@@ -31,8 +31,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     models_dir: Path = msgspec.field(default_factory=_default_models_dir)
     rules_dir: Path = msgspec.field(default_factory=_default_rules_dir)
     det_pack: str = "ppocrv3"
-    # Chosen by measurement (README, "Model packs"): v3 finds lines fastest, v5 reads rare
-    # name characters that the v3/v4 dictionaries lack.
+    # Chosen by measurement (README, "Model packs"): v3 finds lines fastest, v4 reads
+    # common text best, v5 (the re-check) knows rare name characters v3/v4 lack.
     rec_pack: str = "ppocrv4"
     runtime: Literal["onnxruntime", "paddle"] = "onnxruntime"
     # Lines whose least sure character is below `recheck_below` are read again by this

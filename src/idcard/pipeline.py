@@ -82,6 +82,10 @@ class _Stopwatch:
     def add(self, name: str, ms: float) -> None:
         self.ms[name] = round(self.ms.get(name, 0.0) + ms, 2)
 
+    def add_all(self, timings_ms: dict[str, float]) -> None:
+        for name, ms in timings_ms.items():
+            self.add(name, ms)
+
 
 class CardReader:
     def __init__(self, settings: Settings, engine: OcrEngine, rules: RuleBook) -> None:
@@ -191,24 +195,18 @@ class CardReader:
 
     def _read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                    clock: _Stopwatch) -> _CardRead:
-        lines, upright = self._read_upright(view, clock)
-        with clock.stage("extract"):
-            reading = interpret_lines(lines, image_size=view.size, side=side, rules=self._rules)
+        lines, view = self._read_upright(view, clock)
+        reading = self._interpret(lines, view, side, clock)
         if _filled(reading) < _MIN_FIELDS_FROM_OUTLINE:
             # Too little was read to trust the line classifier's sense of up (blur, glare):
             # read the view turned over as well and keep whichever gives more fields.
-            turned = upright.rotated(2)
+            turned = view.rotated(2)
             turned_lines = self._ocr(turned, clock)
-            with clock.stage("extract"):
-                turned_reading = interpret_lines(turned_lines, image_size=turned.size,
-                                                 side=side, rules=self._rules)
+            turned_reading = self._interpret(turned_lines, turned, side, clock)
             if _filled(turned_reading) > _filled(reading):
-                lines, upright, reading = turned_lines, turned, turned_reading
-        view = upright
+                lines, view, reading = turned_lines, turned, turned_reading
         if self._second_look_at_name(view, lines, reading, clock):
-            with clock.stage("extract"):
-                reading = interpret_lines(lines, image_size=view.size, side=side,
-                                          rules=self._rules)
+            reading = self._interpret(lines, view, side, clock)
         if outline is None:
             reading.warnings.append(Notice(
                 "card_outline_not_found",
@@ -217,6 +215,11 @@ class CardReader:
             reading.warnings.append(Notice(
                 "card_incomplete", "the card touches the edge of the image and may be cut off"))
         return _CardRead(view=view, lines=lines, reading=reading, outline=outline)
+
+    def _interpret(self, lines: list[TextLine], view: CardView, side: SideHint,
+                   clock: _Stopwatch) -> CardReading:
+        with clock.stage("extract"):
+            return interpret_lines(lines, image_size=view.size, side=side, rules=self._rules)
 
     def _second_look_at_name(self, view: CardView, lines: list[TextLine],
                              reading: CardReading, clock: _Stopwatch) -> bool:
@@ -232,8 +235,7 @@ class CardReader:
         # last character drawn in a rarer glyph.
         boxes = [_stretched(lines[i].box, view.size) for i in chosen]
         result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
-        for stage, ms in result.timings_ms.items():
-            clock.add(stage, ms)
+        clock.add_all(result.timings_ms)
         changed = False
         for index, again in zip(chosen, result.lines, strict=True):
             if again.text and again.text != lines[index].text:
@@ -251,8 +253,7 @@ class CardReader:
 
     def _ocr(self, view: CardView, clock: _Stopwatch) -> list[TextLine]:
         result = self._engine.read_text_lines(view.image)
-        for stage, ms in result.timings_ms.items():
-            clock.add(stage, ms)
+        clock.add_all(result.timings_ms)
         return result.lines
 
     # -- putting cards together ---------------------------------------------------------
@@ -302,10 +303,9 @@ def _centre(box: Quad) -> tuple[float, float]:
 
 def _overlaps(a: Quad, b: Quad) -> bool:
     """Either box's centre lies inside the other."""
-    first, second = np.array(a, dtype=np.float32), np.array(b, dtype=np.float32)
     return any(
-        cv2.pointPolygonTest(poly, tuple(float(v) for v in centre.mean(axis=0)), False) >= 0
-        for poly, centre in ((first, second), (second, first))
+        cv2.pointPolygonTest(np.array(poly, dtype=np.float32), _centre(other), False) >= 0
+        for poly, other in ((a, b), (b, a))
     )
 
 

