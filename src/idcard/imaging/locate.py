@@ -22,6 +22,10 @@ _WORK_SIDE = 448
 _CARD_ASPECT = 85.6 / 54.0
 _MIN_AREA_FRACTION = 0.04
 _MIN_RECTANGULARITY = 0.85
+# A card seen at an angle is still nearly a parallelogram: corners stay near 90° and
+# opposite edges of similar length. Quads traced around a portrait or a text block are not.
+_CORNER_ANGLES = (60.0, 120.0)
+_MAX_OPPOSITE_RATIO = 1.4
 # Share of a candidate's outline that must lie on an edge of the image content.
 _MIN_EDGE_SUPPORT = 0.6
 _OUTLINE_SAMPLES = 160
@@ -159,7 +163,24 @@ def _card_shaped(quad: NDArray[np.float32], shape: tuple[int, ...]) -> bool:
     # A frame-filling quad is the photo's own border, not a card.
     if cv2.contourArea(quad) > 0.97 * shape[0] * shape[1]:
         return False
-    return 0.75 * _CARD_ASPECT <= _aspect(quad) <= 1.3 * _CARD_ASPECT
+    return (0.75 * _CARD_ASPECT <= _aspect(quad) <= 1.3 * _CARD_ASPECT
+            and _seen_rectangle(quad))
+
+
+def _seen_rectangle(quad: NDArray[np.float32]) -> bool:
+    """Whether the quad can be a rectangle photographed at a moderate angle."""
+    edges = np.roll(quad, -1, axis=0) - quad
+    lengths = np.linalg.norm(edges, axis=1)
+    if lengths.min() <= 0:
+        return False
+    for i in range(4):
+        back, ahead = -edges[i - 1], edges[i]
+        cosine = float(np.dot(back, ahead) / (lengths[i - 1] * lengths[i]))
+        angle = math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
+        if not _CORNER_ANGLES[0] <= angle <= _CORNER_ANGLES[1]:
+            return False
+    ratios = (lengths[0] / lengths[2], lengths[1] / lengths[3])
+    return all(1.0 / _MAX_OPPOSITE_RATIO <= r <= _MAX_OPPOSITE_RATIO for r in ratios)
 
 
 def _to_outline(quad: NDArray[np.float32], shape: tuple[int, ...],
