@@ -83,6 +83,11 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
             return merge_sides(front, back, today=today,
                                failed_check_factor=rules.thresholds.failed_check_factor)
     detected = decide_side(pieces, rules) if pieces else None
+    if detected is None and hint == "auto":
+        # Nothing printed only on a card was read: any text here (a receipt, a screen,
+        # a page) would give fields that mean nothing.
+        return CardReading(side="front", warnings=[
+            Notice("no_card_text", "no identity card text was found in the lines")])
     side: CardSide = hint if hint != "auto" else (detected or "front")
     warnings: list[Notice] = []
     if hint != "auto" and detected is not None and detected != hint:

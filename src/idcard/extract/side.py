@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 
 from idcard.extract.labels import find_word
 from idcard.extract.pieces import Piece
 from idcard.extract.rules import RuleBook
+from idcard.validate import birth_date_of, checksum_ok, region_known
 
 CardSide = Literal["front", "back"]
 
 _NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}")
-_PERIOD = re.compile(r"\d{4}\D?\d{2}\D?\d{2}\D{0,3}(\d{4}\D?\d{2}\D?\d{2}|长)")
+_PERIOD = re.compile(r"(\d{4})\D?(\d{2})\D?(\d{2})\D{0,3}(?:(\d{4})\D?(\d{2})\D?(\d{2})|长)")
+# A card is valid for 5, 10 or 20 years from its issue date (or for life: 长期).
+_TERMS = (5, 10, 20)
 
 
 def side_scores(pieces: Sequence[Piece], rules: RuleBook) -> tuple[int, int]:
@@ -21,11 +25,38 @@ def side_scores(pieces: Sequence[Piece], rules: RuleBook) -> tuple[int, int]:
     front = sum(_has_word(pieces, w, rules) for w in rules.side.front)
     back = sum(_has_word(pieces, w, rules) for w in rules.side.back)
     joined = ["".join(p.text.split()) for p in pieces]
-    if any(_NUMBER.search(t) for t in joined):
+    if any(_is_id_number(n) for t in joined for n in _NUMBER.findall(t)):
         front += rules.side.number_weight
-    if any(_PERIOD.search(t) for t in joined):
+    if any(_is_validity_period(m) for t in joined for m in _PERIOD.finditer(t)):
         back += rules.side.number_weight
     return front, back
+
+
+def _is_id_number(number: str) -> bool:
+    """A number that can only be an identity number: any digit string is not evidence
+    (a receipt or a screen full of figures holds 18 digits in a row)."""
+    if checksum_ok(number.upper()):
+        return True
+    return region_known(number[:6]) and birth_date_of(number.upper()) is not None
+
+
+def _is_validity_period(match: re.Match[str]) -> bool:
+    """Two dates a card's term apart, or a date then 长期 (not any run of figures)."""
+    start = _date(*match.group(1, 2, 3))
+    if start is None:
+        return False
+    if match.group(4) is None:
+        return True
+    end = _date(*match.group(4, 5, 6))
+    return end is not None and (end.month, end.day) == (start.month, start.day) \
+        and end.year - start.year in _TERMS
+
+
+def _date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def _has_word(pieces: Sequence[Piece], word: str, rules: RuleBook) -> bool:

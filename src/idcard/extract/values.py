@@ -14,7 +14,7 @@ from datetime import date
 
 from idcard.extract.pieces import Char
 from idcard.extract.rules import RuleBook
-from idcard.validate import LONG_TERM, checksum_ok
+from idcard.validate import LONG_TERM, checksum_ok, is_legacy, region_known
 
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 _NAME_DOTS = "·・•.。"
@@ -69,6 +69,12 @@ def _best_window(mapped: list[tuple[str, Char]], length: int) -> Value | None:
         windows.append(Value(text, tuple(ch for _, ch in part)))
     if not windows:
         return None
+    if length == 15:
+        # A 15-digit number has no check character; its region and birth date are what
+        # tell a first-generation number from part of a longer one.
+        windows = [w for w in windows if is_legacy(w.text) and region_known(w.text[:6])]
+        if not windows:
+            return None
     passing = [w for w in windows if length == 15 or checksum_ok(w.text)]
     pool = passing or windows
     # Prefer windows made of characters OCR printed as digits (not folded letters).

@@ -26,7 +26,9 @@ def is_well_formed(number: str) -> bool:
 
 
 def is_legacy(number: str) -> bool:
-    return bool(_FIFTEEN.match(number))
+    """A first-generation number: 15 digits stating a real birth date (so not merely the
+    first 15 digits of a cut-off 18-character number)."""
+    return bool(_FIFTEEN.match(number)) and birth_date_of(number) is not None
 
 
 def check_character(first17: str) -> str:
