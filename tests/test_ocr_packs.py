@@ -65,6 +65,7 @@ def _fake_spec(files: dict[str, bytes]) -> packs.PackSpec:
         format="onnx", wheel="fake==1", wheel_file="fake-1-py3-none-any.whl",
         wheel_sha256="0" * 64, det_model="d", rec_model="r", cls_model="c",
         det_mean=(0.5, 0.5, 0.5), det_std=(0.5, 0.5, 0.5), rec_height=48, rec_min_width=320,
+        rec_pad_width=96,
         files={name: packs.PackFile(member=f"pkg/{name}", size=len(data),
                                     sha256=hashlib.sha256(data).hexdigest())
                for name, data in files.items()},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from idcard.text import Quad, TextLine
 # Lines the recogniser reads with less confidence than this are noise (PaddleOCR's
 # drop_score); boxes the caller names are always returned.
 MIN_LINE_CONFIDENCE = 0.5
+# At most this many unsure lines per call are read again by the second recogniser.
+MAX_RECHECKS = 8
 # Upper bound on the detector's input side, whatever the settings say: bounds memory.
 MAX_DET_LIMIT = 4096
 
@@ -145,7 +148,8 @@ class OcrEngine:
         return [DetectedBox(quad=_as_quad(d.box), score=d.score) for d in self._detect(bgr)]
 
     def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None,
-                        *, second_opinion: bool = False) -> OcrResult:
+                        *, second_opinion: bool = False,
+                        detect_side: int | None = None) -> OcrResult:
         """Detect (unless `boxes` are given), orient and read every text line.
 
         Detected lines come back in reading order, without empty or unconfident readings.
@@ -153,14 +157,16 @@ class OcrEngine:
         empty), each box taken as its first point is where reading starts.
         Lines with an unsure character are read by a second model as well (when one is
         configured); `second_opinion` asks for that on every line (e.g. a name, whose
-        rare characters one model may drop without doubt).
+        rare characters one model may drop without doubt). `detect_side` caps the longest
+        side the detector sees below the configured limit (recognition still reads the
+        full-resolution image).
         """
         timings = {"detect": 0.0, "classify": 0.0, "recognize": 0.0}
         bgr = as_bgr8(image)
         if bgr is None:
             return OcrResult(lines=[], timings_ms=timings)
         if boxes is None:
-            found = _timed(timings, "detect", lambda: self._detect(bgr))
+            found = _timed(timings, "detect", lambda: self._detect(bgr, detect_side))
             quads = [d.box for d in found]
         else:
             quads = [as_quad_array(q) for q in boxes]
@@ -182,6 +188,9 @@ class OcrEngine:
             return readings
         unsure = [i for i, r in enumerate(readings) if every_line or not r.char_confidences
                   or min(r.char_confidences) < self._recheck_below]
+        if not every_line:
+            # A card has about a dozen lines; a page of other text must not cost twice.
+            unsure = sorted(unsure, key=lambda i: _least_sure(readings[i]))[:MAX_RECHECKS]
         if not unsure:
             return readings
         second = self._recheck.read([lines[i].crop for i in unsure])
@@ -191,11 +200,13 @@ class OcrEngine:
                                              second_knows=self._recheck.known)
         return readings
 
-    def _detect(self, bgr: BgrImage) -> list[detect.Detection]:
-        tensor = detect.input_tensor(bgr, self._det_params)
+    def _detect(self, bgr: BgrImage, side: int | None = None) -> list[detect.Detection]:
+        params = self._det_params
+        if side is not None and 32 <= side < params.limit:
+            params = dataclasses.replace(params, limit=side)
+        tensor = detect.input_tensor(bgr, params)
         probability = self._det.run(tensor)[0, 0]
-        found = detect.boxes_from_map(probability, (bgr.shape[0], bgr.shape[1]),
-                                      self._det_params)
+        found = detect.boxes_from_map(probability, (bgr.shape[0], bgr.shape[1]), params)
         return [found[i] for i in reading_order([d.box for d in found])]
 
     def _orient(self, bgr: BgrImage, quads: list[QuadArray]) -> tuple[list[_Line], list[bool]]:
@@ -227,7 +238,8 @@ def _open_recogniser(runtime: str, threads: int, pack_dir: Path,
         characters=characters,
         known=frozenset(characters),
         params=recognize.RecognitionParams(height=spec.rec_height,
-                                           min_width=spec.rec_min_width,
+                                           min_width=spec.rec_min_width
+                                           if reference_batching else spec.rec_pad_width,
                                            reference_batching=reference_batching),
         model=spec.rec_model,
     )
@@ -252,6 +264,10 @@ def _timed(timings: dict[str, float], stage: str, work: Callable[[], _T]) -> _T:
     result = work()
     timings[stage] += (time.perf_counter() - start) * 1000.0
     return result
+
+
+def _least_sure(reading: recognize.Reading) -> float:
+    return min(reading.char_confidences, default=0.0)
 
 
 def _blank_crop() -> BgrImage:

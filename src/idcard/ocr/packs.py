@@ -49,7 +49,8 @@ class PackSpec(msgspec.Struct, frozen=True, kw_only=True):
     det_mean: tuple[float, float, float]
     det_std: tuple[float, float, float]
     rec_height: int
-    rec_min_width: int
+    rec_min_width: int  # the training width: reference batching pads to it
+    rec_pad_width: int  # the narrowest batch with our batching
     files: dict[str, PackFile]
 
 
