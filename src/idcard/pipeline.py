@@ -22,7 +22,15 @@ from idcard.extract import RuleBook, interpret_lines, load_rules, merge_sides
 from idcard.imaging.decode import DecodeLimits, decode_image
 from idcard.imaging.locate import CardOutline, find_card_outlines
 from idcard.imaging.orient import needs_quarter_turn, reads_upside_down, text_block_view
-from idcard.imaging.view import CardView, Image, crop_fraction, rectify_card, whole_image
+from idcard.imaging.view import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    CardView,
+    Image,
+    crop_fraction,
+    rectify_card,
+    whole_image,
+)
 from idcard.ocr import OcrEngine
 from idcard.text import Quad, TextLine
 
@@ -39,7 +47,11 @@ _LONE_CARD_MIN_AREA = 0.3
 _MIN_LINES_OF_A_CARD = 4
 _GLANCE_SIDE = 640
 # A second outline at least this large (relative to the first) is a second card.
-_SECOND_CARD_AREA_RATIO = 0.5
+_SECOND_CARD_AREA_RATIO = 0.25
+# Lines read with at least this median confidence were read the right way up.
+_CLEAR_READING = 0.9
+# Text this close to the image border (share of the longer side) is likely cut off.
+_BORDER_MARGIN = 0.01
 
 
 class ModelInfo(msgspec.Struct, frozen=True):
@@ -92,6 +104,8 @@ class CardReader:
         self._engine = engine
         self._rules = rules
         self._limits = DecodeLimits(max_pixels=settings.max_pixels, min_side=settings.min_side)
+        self._card_det_side = settings.card_det_side
+        self._locate_cards = settings.locate_cards
         info = engine.model_info
         self.model_info = ModelInfo(det=info.det, rec=info.rec, runtime=info.runtime)
 
@@ -150,11 +164,14 @@ class CardReader:
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
             raise InputError("no_card_found", "no identity card text was found in the image")
+        for read in reads:
+            if read.outline is None and _text_at_border(read, image.shape):
+                read.reading.warnings.append(_CUT_OFF)
         return reads
 
     def _card_views(self, image: Image,
                     clock: _Stopwatch) -> list[tuple[CardView, CardOutline | None]]:
-        outlines = find_card_outlines(image)
+        outlines = find_card_outlines(image) if self._locate_cards else []
         if not outlines:
             return []
         chosen = [outlines[0]]
@@ -197,9 +214,10 @@ class CardReader:
                    clock: _Stopwatch) -> _CardRead:
         lines, view = self._read_upright(view, clock)
         reading = self._interpret(lines, view, side, clock)
-        if _filled(reading) < _MIN_FIELDS_FROM_OUTLINE:
+        if _filled(reading) < _MIN_FIELDS_FROM_OUTLINE and not _read_clearly(lines):
             # Too little was read to trust the line classifier's sense of up (blur, glare):
             # read the view turned over as well and keep whichever gives more fields.
+            # (Text read clearly was the right way up, just not a card's.)
             turned = view.rotated(2)
             turned_lines = self._ocr(turned, clock)
             turned_reading = self._interpret(turned_lines, turned, side, clock)
@@ -208,12 +226,12 @@ class CardReader:
         if self._second_look_at_name(view, lines, reading, clock):
             reading = self._interpret(lines, view, side, clock)
         if outline is None:
-            reading.warnings.append(Notice(
-                "card_outline_not_found",
-                "no card edge was found; fields were read from the text alone"))
+            if self._locate_cards:
+                reading.warnings.append(Notice(
+                    "card_outline_not_found",
+                    "no card edge was found; fields were read from the text alone"))
         elif outline.touches_edge:
-            reading.warnings.append(Notice(
-                "card_incomplete", "the card touches the edge of the image and may be cut off"))
+            reading.warnings.append(_CUT_OFF)
         return _CardRead(view=view, lines=lines, reading=reading, outline=outline)
 
     def _interpret(self, lines: list[TextLine], view: CardView, side: SideHint,
@@ -252,7 +270,9 @@ class CardReader:
         return lines, view
 
     def _ocr(self, view: CardView, clock: _Stopwatch) -> list[TextLine]:
-        result = self._engine.read_text_lines(view.image)
+        # A straightened card has a known size; anything else is detected as configured.
+        side = self._card_det_side if view.size == (CARD_WIDTH, CARD_HEIGHT) else None
+        result = self._engine.read_text_lines(view.image, detect_side=side)
         clock.add_all(result.timings_ms)
         return result.lines
 
@@ -275,6 +295,21 @@ class CardReader:
         return first
 
 
+_CUT_OFF = Notice("card_incomplete", "the card touches the edge of the image and may be cut off")
+
+
+def _text_at_border(read: _CardRead, shape: tuple[int, ...]) -> bool:
+    """Whether any line read without a card outline runs into the image's border."""
+    height, width = shape[:2]
+    margin = _BORDER_MARGIN * max(height, width)
+    for line in read.lines:
+        points = np.array(read.view.map_box(line.box))
+        if (points.min(axis=0) <= margin).any() or points[:, 0].max() >= width - 1 - margin \
+                or points[:, 1].max() >= height - 1 - margin:
+            return True
+    return False
+
+
 def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
     """The box lengthened in its reading direction by one line height, inside the image."""
     points = np.array(box, dtype=np.float64)
@@ -290,6 +325,12 @@ def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
     points[:, 1] = points[:, 1].clip(0, size[1] - 1)
     a, b, c, d = ((float(x), float(y)) for x, y in points)
     return (a, b, c, d)
+
+
+def _read_clearly(lines: list[TextLine]) -> bool:
+    confidences = [line.confidence for line in lines]
+    return (len(confidences) >= _MIN_LINES_OF_A_CARD
+            and float(np.median(confidences)) >= _CLEAR_READING)
 
 
 def _filled(reading: CardReading) -> int:
