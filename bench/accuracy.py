@@ -8,7 +8,8 @@ A value counts as right when it equals the label after NFKC, whitespace removal 
 upper-casing the ID number's X. A missing field, an error or a non-200 is wrong.
 
 Prints exact-match accuracy per field × tier, card-level accuracy (every labelled field
-right), side accuracy, rare-name accuracy and the ten worst misses; the last line is
+right), side accuracy, rare-name accuracy, the ten worst misses and (in-process) the
+median ms of each pipeline stage; the last line is
 
     accuracy fields <f> cards <c> n <N>
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -81,6 +83,16 @@ def values_from_response(body: Any) -> tuple[str | None, dict[str, str | None]]:
     return (side if isinstance(side, str) else None), values
 
 
+# Pipeline stage timings of the in-process reader's successful reads: stage -> ms list.
+stage_ms: dict[str, list[float]] = {}
+
+
+def stage_line() -> str:
+    """Median ms per pipeline stage (in-process only)."""
+    parts = [f"{stage} {statistics.median(values):.1f}" for stage, values in stage_ms.items()]
+    return "stage p50 ms: " + ", ".join(parts)
+
+
 def in_process_reader() -> Callable[[bytes], tuple[str | None, dict[str, str | None]]]:
     import msgspec
 
@@ -95,6 +107,8 @@ def in_process_reader() -> Callable[[bytes], tuple[str | None, dict[str, str | N
             outcome = reader.read(data, side="auto")
         except InputError as exc:
             raise ReadFailed(exc.code) from exc
+        for stage, ms in outcome.timings_ms.items():
+            stage_ms.setdefault(stage, []).append(ms)
         return values_from_response(msgspec.to_builtins(outcome.reading))
 
     return read
@@ -210,7 +224,10 @@ def summary(results: list[Result]) -> list[str]:
 def report(results: list[Result]) -> str:
     lines = [*field_table(results), ""]
     misses = worst_misses(results)
-    lines += ["worst misses:", *(misses or ["  none"]), "", *summary(results)]
+    lines += ["worst misses:", *(misses or ["  none"]), ""]
+    if stage_ms:
+        lines.append(stage_line())
+    lines += summary(results)
     return "\n".join(lines)
 
 
