@@ -22,15 +22,7 @@ from idcard.extract import RuleBook, interpret_lines, load_rules, merge_sides
 from idcard.imaging.decode import DecodeLimits, decode_image
 from idcard.imaging.locate import CardOutline, find_card_outlines
 from idcard.imaging.orient import needs_quarter_turn, reads_upside_down, text_block_view
-from idcard.imaging.view import (
-    CARD_HEIGHT,
-    CARD_WIDTH,
-    CardView,
-    Image,
-    crop_fraction,
-    rectify_card,
-    whole_image,
-)
+from idcard.imaging.view import CardView, Image, crop_fraction, rectify_card, whole_image
 from idcard.ocr import OcrEngine
 from idcard.text import Quad, TextLine
 
@@ -126,8 +118,10 @@ class CardReader:
     def read_lines(self, data: bytes) -> list[TextLine]:
         image = decode_image(data, self._limits)
         views = self._card_views(image, _Stopwatch())
-        view = views[0][0] if views else self._text_view(image, _Stopwatch())
-        lines, _ = self._read_upright(view, _Stopwatch())
+        if views:
+            lines, _ = self._read_upright(views[0][0], _Stopwatch(), self._card_det_side)
+        else:
+            lines, _ = self._read_upright(self._text_view(image, _Stopwatch()), _Stopwatch())
         return lines
 
     def read(self, data: bytes, side: SideHint = "auto",
@@ -212,14 +206,16 @@ class CardReader:
 
     def _read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                    clock: _Stopwatch) -> _CardRead:
-        lines, view = self._read_upright(view, clock)
+        # A straightened card's text is large: detection can look at a smaller copy.
+        detect_side = self._card_det_side if outline is not None else None
+        lines, view = self._read_upright(view, clock, detect_side)
         reading = self._interpret(lines, view, side, clock)
         if _filled(reading) < _MIN_FIELDS_FROM_OUTLINE and not _read_clearly(lines):
             # Too little was read to trust the line classifier's sense of up (blur, glare):
             # read the view turned over as well and keep whichever gives more fields.
             # (Text read clearly was the right way up, just not a card's.)
             turned = view.rotated(2)
-            turned_lines = self._ocr(turned, clock)
+            turned_lines = self._ocr(turned, clock, detect_side)
             turned_reading = self._interpret(turned_lines, turned, side, clock)
             if _filled(turned_reading) > _filled(reading):
                 lines, view, reading = turned_lines, turned, turned_reading
@@ -261,18 +257,17 @@ class CardReader:
                 changed = True
         return changed
 
-    def _read_upright(self, view: CardView,
-                      clock: _Stopwatch) -> tuple[list[TextLine], CardView]:
-        lines = self._ocr(view, clock)
+    def _read_upright(self, view: CardView, clock: _Stopwatch,
+                      detect_side: int | None = None) -> tuple[list[TextLine], CardView]:
+        lines = self._ocr(view, clock, detect_side)
         if reads_upside_down(lines):
             view = view.rotated(2)
-            lines = self._ocr(view, clock)
+            lines = self._ocr(view, clock, detect_side)
         return lines, view
 
-    def _ocr(self, view: CardView, clock: _Stopwatch) -> list[TextLine]:
-        # A straightened card has a known size; anything else is detected as configured.
-        side = self._card_det_side if view.size == (CARD_WIDTH, CARD_HEIGHT) else None
-        result = self._engine.read_text_lines(view.image, detect_side=side)
+    def _ocr(self, view: CardView, clock: _Stopwatch,
+             detect_side: int | None = None) -> list[TextLine]:
+        result = self._engine.read_text_lines(view.image, detect_side=detect_side)
         clock.add_all(result.timings_ms)
         return result.lines
 
@@ -304,8 +299,9 @@ def _text_at_border(read: _CardRead, shape: tuple[int, ...]) -> bool:
     margin = _BORDER_MARGIN * max(height, width)
     for line in read.lines:
         points = np.array(read.view.map_box(line.box))
-        if (points.min(axis=0) <= margin).any() or points[:, 0].max() >= width - 1 - margin \
-                or points[:, 1].max() >= height - 1 - margin:
+        (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
+        if min(left, top) <= margin or right >= width - 1 - margin \
+                or bottom >= height - 1 - margin:
             return True
     return False
 
