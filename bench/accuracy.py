@@ -172,11 +172,13 @@ def field_table(results: list[Result]) -> list[str]:
                      and (tier == "all" or r.label.get("tier") == tier)]
             row += f"{_cell(sum(r.right(name) for r in scope), len(scope)):>15}"
         lines.append(row)
-    row = f"{'(cards)':<18}"
+    fields_row, cards_row = f"{'(fields)':<18}", f"{'(cards)':<18}"
     for tier in tiers:
         scope = [r for r in results if tier == "all" or r.label.get("tier") == tier]
-        row += f"{_cell(sum(r.card_right for r in scope), len(scope)):>15}"
-    return [*lines, row]
+        right = sum(r.right(name) for r in scope for name in r.expected)
+        fields_row += f"{_cell(right, sum(len(r.expected) for r in scope)):>15}"
+        cards_row += f"{_cell(sum(r.card_right for r in scope), len(scope)):>15}"
+    return [*lines, fields_row, cards_row]
 
 
 def _miss_score(expected: str, got: str | None) -> float:
