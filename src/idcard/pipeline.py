@@ -37,7 +37,7 @@ _NAME_STRETCH = 1.0
 # (a photocopy page), which is worth a look when at least this many lines lie outside it.
 _LONE_CARD_MIN_AREA = 0.3
 _MIN_LINES_OF_A_CARD = 4
-_GLANCE_SIDE = 640
+_GLANCE_SIDE = 960
 # A second outline at least this large (relative to the first) is a second card.
 _SECOND_CARD_AREA_RATIO = 0.25
 # Lines read with at least this median confidence were read the right way up.
@@ -149,9 +149,11 @@ class CardReader:
         reads = [self._read_view(view, outline, card_side, clock) for view, outline in views]
         if len(views) == 1 and self._text_beside(image, views[0][1], clock):
             # A second card the outline search missed (a faint photocopy): read them both.
-            both = self._read_view(self._text_view(image, clock), None, "auto", clock)
-            if both.reading.side == "both" or both.field_count > reads[0].field_count:
-                reads = [both]
+            text = self._read_view(self._text_view(image, clock), None, "auto", clock)
+            if {text.reading.side, reads[0].reading.side} == {"front", "back"}:
+                reads = [reads[0], text]  # each side as read where it was found
+            elif text.reading.side == "both" or text.field_count > reads[0].field_count:
+                reads = [text]
         if not reads or max(r.field_count for r in reads) < _MIN_FIELDS_FROM_OUTLINE:
             fallback = self._read_view(self._text_view(image, clock), None, side, clock)
             if not reads or fallback.field_count > max(r.field_count for r in reads):
@@ -208,16 +210,24 @@ class CardReader:
                    clock: _Stopwatch) -> _CardRead:
         # A straightened card's text is large: detection can look at a smaller copy.
         detect_side = self._card_det_side if outline is not None else None
-        lines, view = self._read_upright(view, clock, detect_side)
+        lines = self._ocr(view, clock, detect_side)
         reading = self._interpret(lines, view, side, clock)
-        if _filled(reading) < _MIN_FIELDS_FROM_OUTLINE and not _read_clearly(lines):
-            # Too little was read to trust the line classifier's sense of up (blur, glare):
-            # read the view turned over as well and keep whichever gives more fields.
-            # (Text read clearly was the right way up, just not a card's.)
+        backwards = reads_upside_down(lines)
+        if backwards or (_filled(reading) < _MIN_FIELDS_FROM_OUTLINE
+                         and not _read_clearly(lines)):
+            # Most text had to be turned over to be read: the view is upside down (or it
+            # holds two cards one each way, a photocopy page, which may read as both
+            # sides only as it is). Or too little was read to trust the line classifier's
+            # sense of up (blur, glare; text read clearly was the right way up, just not
+            # a card's): then keep whichever way gives more fields.
             turned = view.rotated(2)
             turned_lines = self._ocr(turned, clock, detect_side)
             turned_reading = self._interpret(turned_lines, turned, side, clock)
-            if _filled(turned_reading) > _filled(reading):
+            if backwards:
+                better = reading.side != "both" or turned_reading.side == "both"
+            else:
+                better = _filled(turned_reading) > _filled(reading)
+            if better:
                 lines, view, reading = turned_lines, turned, turned_reading
         if self._second_look_at_name(view, lines, reading, clock):
             reading = self._interpret(lines, view, side, clock)
