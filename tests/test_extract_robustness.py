@@ -98,6 +98,34 @@ def test_fifteen_digit_number() -> None:
     assert reading.fields.birth_date is None or "birth_date_from_id" not in codes(reading)
 
 
+@pytest.mark.parametrize("merged", ["民汉", "族汉", "民族汉族"])
+def test_ethnicity_read_together_with_what_is_left_of_its_label(merged: str) -> None:
+    lines = [line for line in front_lines(PERSON) if line.text not in ("民族", "汉")]
+    lines.append(TextLine(merged, 0.97, box(330, 118, 80, 30)))
+    reading = read(lines)
+    assert reading.fields.ethnicity is not None
+    assert reading.fields.ethnicity.value == "汉"
+
+
+def test_text_without_card_evidence_gives_no_fields() -> None:
+    # A receipt: a date range that is no card term, digits that are no ID number.
+    lines = [TextLine("2024.05.17-2024.06.17", 0.99, box(60, 60, 300, 30)),
+             TextLine("012345678901234567", 0.99, box(60, 120, 300, 30)),
+             TextLine("张伟明", 0.99, box(60, 180, 100, 30))]
+    reading = read(lines)
+    assert not any(getattr(reading.fields, n) for n in reading.fields.__struct_fields__)
+    assert "no_card_text" in codes(reading)
+
+
+def test_cut_off_number_is_not_a_legacy_one() -> None:
+    # The first 15 digits of 420111199003071239 (its 19|90|03 reads as no date).
+    lines = [TextLine("公民身份号码", 0.99, box(60, 455, 130, 26)),
+             TextLine("420111199003071", 0.97, box(295, 452, 300, 30))]
+    reading = read(lines)
+    assert "legacy_15_digit_number" not in codes(reading)
+    assert reading.checks.id_checksum == "fail"
+
+
 def test_side_detection_and_mismatch() -> None:
     assert read(front_lines(PERSON)).side == "front"
     assert read(back_lines(PERSON)).side == "back"

@@ -50,6 +50,10 @@ def test_rules_error_is_an_exception() -> None:
     ("layout.toml", "aspect_ratio = 1.585", "aspect_ration = 1.585", "aspect_ration",
      "unknown field"),
     ("dates.toml", 'long_term = [', 'long_term = ]', "-", "not valid TOML"),
+    ("layout.toml", "ethnicity = [0.42, 0.185, 0.64, 0.305]",
+     "ethnicity = [0.64, 0.185, 0.42, 0.305]", "value_regions.ethnicity", "x0 < x1"),
+    ("layout.toml", "\nname = [0.17, 0.065, 0.50, 0.185]", "\nbirth = [0.1, 0.1, 0.2, 0.2]",
+     "value_regions.birth", "not a front field"),
 ])
 def test_broken_file_names_file_key_and_reason(rules_copy: Path, file: str, old: str, new: str,
                                                key: str, reason: str) -> None:

@@ -229,6 +229,8 @@ class CardReader:
                 better = _filled(turned_reading) > _filled(reading)
             if better:
                 lines, view, reading = turned_lines, turned, turned_reading
+        if outline is not None and self._look_where_values_belong(view, lines, reading, clock):
+            reading = self._interpret(lines, view, side, clock)
         if self._second_look_at_name(view, lines, reading, clock):
             reading = self._interpret(lines, view, side, clock)
         if outline is None:
@@ -244,6 +246,26 @@ class CardReader:
                    clock: _Stopwatch) -> CardReading:
         with clock.stage("extract"):
             return interpret_lines(lines, image_size=view.size, side=side, rules=self._rules)
+
+    def _look_where_values_belong(self, view: CardView, lines: list[TextLine],
+                                  reading: CardReading, clock: _Stopwatch) -> bool:
+        """Read the printed place of each missing front value of a straightened card on its
+        own (rules' `value_regions`); adds what is read to `lines`."""
+        if reading.side != "front":
+            return False
+        width, height = view.size
+        boxes: list[Quad] = []
+        for name, (x0, y0, x1, y1) in self._rules.layout.value_regions.items():
+            if getattr(reading.fields, name) is None:
+                left, top, right, bottom = x0 * width, y0 * height, x1 * width, y1 * height
+                boxes.append(((left, top), (right, top), (right, bottom), (left, bottom)))
+        if not boxes:
+            return False
+        result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
+        clock.add_all(result.timings_ms)
+        found = [line for line in result.lines if line.text.strip()]
+        lines.extend(found)
+        return bool(found)
 
     def _second_look_at_name(self, view: CardView, lines: list[TextLine],
                              reading: CardReading, clock: _Stopwatch) -> bool:

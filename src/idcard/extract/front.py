@@ -175,6 +175,10 @@ def _read_sex_and_ethnicity(ctx: _Context) -> dict[str, Value | None]:
         eth_chars = after[_index_after(_chars(eth_segments), sex.chars[0]):] if after else []
     ethnicity = ctx.take(read_ethnicity(eth_chars, ctx.rules, strict=eth_label is None),
                          eth_segments)
+    if ethnicity is None and eth_label is not None and eth_label.distance > 0:
+        # A "label" one edit from 民族 may be its first character and the value read as
+        # one (民汉): a known name in it is the value.
+        ethnicity = read_ethnicity(chars_of([eth_label.span]), ctx.rules, strict=True)
     return {"sex": sex, "ethnicity": ethnicity}
 
 

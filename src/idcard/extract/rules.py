@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from idcard.card import FRONT_FIELDS
+
 FRONT_LABELS = ("name", "sex", "ethnicity", "birth", "address", "id_number")
 BACK_LABELS = ("issuing_authority", "valid_period")
 ETHNICITY_COUNT = 56
@@ -92,6 +94,10 @@ class LayoutRules(_Strict, frozen=True):
     back_labels: dict[str, tuple[float, float]]
     front_rows: dict[str, float]
     back_rows: dict[str, float]
+    # Front fields whose value is read again where it is printed (x0, y0, x1, y1) when a
+    # straightened card gave none: short values (汉, a two-character name) are the ones
+    # a detector drops from a blurred card.
+    value_regions: dict[str, tuple[float, float, float, float]] = {}
 
 
 class Thresholds(_Strict, frozen=True):
@@ -281,3 +287,9 @@ def _check_layout(rules: LayoutRules) -> None:
                 raise RulesError("layout.toml", f"{table}.{name}", "missing")
     if rules.line_height <= 0 or rules.aspect_ratio <= 0:
         raise RulesError("layout.toml", "line_height", "sizes must be positive")
+    for name, (x0, y0, x1, y1) in rules.value_regions.items():
+        if name not in FRONT_FIELDS:
+            raise RulesError("layout.toml", f"value_regions.{name}", "not a front field")
+        if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
+            raise RulesError("layout.toml", f"value_regions.{name}",
+                             "must be x0 < x1 and y0 < y1, fractions of the card")

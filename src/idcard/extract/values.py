@@ -177,10 +177,17 @@ def read_ethnicity(chars: Sequence[Char], rules: RuleBook, *, strict: bool = Fal
     kept = [c for c in chars if _CJK.match(c.char)]
     while kept and kept[-1].char == "族":
         kept.pop()
+    # What is left of a label read together with its value (民汉): no ethnicity's name
+    # starts with a character of the 民族 label.
+    label = rules.labels.labels.get("ethnicity")
+    label_chars = set("".join(label.spellings)) if label is not None else set()
+    names = rules.ethnicities.names
+    while kept and kept[0].char in label_chars and not any(
+            n.startswith(kept[0].char) for n in names):
+        kept.pop(0)
     if not kept:
         return None
     text = "".join(c.char for c in kept)
-    names = rules.ethnicities.names
     # The longest known name at the start wins (布依 over 布, 土家 over 土).
     for name in sorted(names, key=len, reverse=True):
         if text.startswith(name):
