@@ -42,6 +42,9 @@ _GLANCE_SIDE = 960
 _SECOND_CARD_AREA_RATIO = 0.25
 # Lines read with at least this median confidence were read the right way up.
 _CLEAR_READING = 0.9
+# A value region read with less confidence than this is noise (lower than for detected
+# lines: the region is known to hold the value, and blur lowers every reading there).
+_MIN_REGION_CONFIDENCE = 0.3
 # Text this close to the image border (share of the longer side) is likely cut off.
 _BORDER_MARGIN = 0.01
 
@@ -116,12 +119,15 @@ class CardReader:
         self._engine.read_text_lines(sample)
 
     def read_lines(self, data: bytes) -> list[TextLine]:
+        """The OCR lines of the first card (or of the text), the right way up."""
         image = decode_image(data, self._limits)
-        views = self._card_views(image, _Stopwatch())
+        clock = _Stopwatch()
+        views = self._card_views(image, clock)
         if views:
-            lines, _ = self._read_upright(views[0][0], _Stopwatch(), self._card_det_side)
+            view, detect_side = views[0][0], self._card_det_side
         else:
-            lines, _ = self._read_upright(self._text_view(image, _Stopwatch()), _Stopwatch())
+            view, detect_side = self._text_view(image, clock), None
+        lines, _, _ = self._read_right_way_up(view, "auto", clock, detect_side)
         return lines
 
     def read(self, data: bytes, side: SideHint = "auto",
@@ -210,25 +216,7 @@ class CardReader:
                    clock: _Stopwatch) -> _CardRead:
         # A straightened card's text is large: detection can look at a smaller copy.
         detect_side = self._card_det_side if outline is not None else None
-        lines = self._ocr(view, clock, detect_side)
-        reading = self._interpret(lines, view, side, clock)
-        backwards = reads_upside_down(lines)
-        if backwards or (_filled(reading) < _MIN_FIELDS_FROM_OUTLINE
-                         and not _read_clearly(lines)):
-            # Most text had to be turned over to be read: the view is upside down (or it
-            # holds two cards one each way, a photocopy page, which may read as both
-            # sides only as it is). Or too little was read to trust the line classifier's
-            # sense of up (blur, glare; text read clearly was the right way up, just not
-            # a card's): then keep whichever way gives more fields.
-            turned = view.rotated(2)
-            turned_lines = self._ocr(turned, clock, detect_side)
-            turned_reading = self._interpret(turned_lines, turned, side, clock)
-            if backwards:
-                better = reading.side != "both" or turned_reading.side == "both"
-            else:
-                better = _filled(turned_reading) > _filled(reading)
-            if better:
-                lines, view, reading = turned_lines, turned, turned_reading
+        lines, view, reading = self._read_right_way_up(view, side, clock, detect_side)
         if outline is not None and self._look_where_values_belong(view, lines, reading, clock):
             reading = self._interpret(lines, view, side, clock)
         if self._second_look_at_name(view, lines, reading, clock):
@@ -241,6 +229,29 @@ class CardReader:
         elif outline.touches_edge:
             reading.warnings.append(_CUT_OFF)
         return _CardRead(view=view, lines=lines, reading=reading, outline=outline)
+
+    def _read_right_way_up(self, view: CardView, side: SideHint, clock: _Stopwatch,
+                           detect_side: int | None,
+                           ) -> tuple[list[TextLine], CardView, CardReading]:
+        lines = self._ocr(view, clock, detect_side)
+        reading = self._interpret(lines, view, side, clock)
+        backwards = reads_upside_down(lines)
+        if not backwards and (_filled(reading) >= _MIN_FIELDS_FROM_OUTLINE
+                              or _read_clearly(lines)):
+            return lines, view, reading
+        # Most text had to be turned over to be read: the view is upside down (or it holds
+        # two cards one each way, a photocopy page, which may read as both sides only as
+        # it is). Or too little was read to trust the line classifier's sense of up (blur,
+        # glare; text read clearly was the right way up, just not a card's): then keep
+        # whichever way gives more fields.
+        turned = view.rotated(2)
+        turned_lines = self._ocr(turned, clock, detect_side)
+        turned_reading = self._interpret(turned_lines, turned, side, clock)
+        if backwards:
+            better = reading.side != "both" or turned_reading.side == "both"
+        else:
+            better = _filled(turned_reading) > _filled(reading)
+        return (turned_lines, turned, turned_reading) if better else (lines, view, reading)
 
     def _interpret(self, lines: list[TextLine], view: CardView, side: SideHint,
                    clock: _Stopwatch) -> CardReading:
@@ -263,7 +274,8 @@ class CardReader:
             return False
         result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
         clock.add_all(result.timings_ms)
-        found = [line for line in result.lines if line.text.strip()]
+        found = [line for line in result.lines
+                 if line.text.strip() and line.confidence >= _MIN_REGION_CONFIDENCE]
         lines.extend(found)
         return bool(found)
 
@@ -288,14 +300,6 @@ class CardReader:
                 lines[index] = again
                 changed = True
         return changed
-
-    def _read_upright(self, view: CardView, clock: _Stopwatch,
-                      detect_side: int | None = None) -> tuple[list[TextLine], CardView]:
-        lines = self._ocr(view, clock, detect_side)
-        if reads_upside_down(lines):
-            view = view.rotated(2)
-            lines = self._ocr(view, clock, detect_side)
-        return lines, view
 
     def _ocr(self, view: CardView, clock: _Stopwatch,
              detect_side: int | None = None) -> list[TextLine]:
