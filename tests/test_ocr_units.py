@@ -9,6 +9,7 @@ import pytest
 
 from idcard.errors import InputError
 from idcard.ocr import detect, recognize
+from idcard.ocr.engine import _skips_a_character
 from idcard.ocr.geometry import order_clockwise, reading_order, reading_quad
 from idcard.ocr.image import as_bgr8
 
@@ -89,3 +90,20 @@ def test_image_conversion() -> None:
     assert as_bgr8(half_transparent).tolist() == [[[127, 127, 127]]]  # type: ignore[union-attr]
     with pytest.raises(InputError):
         as_bgr8(np.zeros((3, 3), np.float64))
+
+
+def _reading(positions: list[float]) -> recognize.Reading:
+    return recognize.Reading(text="字" * len(positions), confidence=0.99,
+                             char_confidences=tuple(0.99 for _ in positions),
+                             char_positions=tuple(positions))
+
+
+@pytest.mark.parametrize(("positions", "skips"), [
+    ([0.05, 0.15, 0.25, 0.35, 0.45, 0.55], False),  # evenly spaced
+    ([0.05, 0.15, 0.25, 0.45, 0.55, 0.65], True),   # one character's width missing
+    ([0.05, 0.15, 0.35], False),                    # too short to tell
+    ([0.05, 0.12, 0.19, 0.30, 0.37, 0.44], False),  # a separator's width (1.6×)
+])
+def test_a_gap_as_wide_as_a_character_asks_for_a_second_reading(positions: list[float],
+                                                               skips: bool) -> None:
+    assert _skips_a_character(_reading(positions)) is skips
