@@ -10,14 +10,12 @@ from typing import Literal
 from idcard.extract.labels import find_word
 from idcard.extract.pieces import Piece
 from idcard.extract.rules import RuleBook
-from idcard.validate import birth_date_of, checksum_ok, region_known
+from idcard.validate import birth_date_of, checksum_ok, is_card_term, region_known
 
 CardSide = Literal["front", "back"]
 
 _NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}")
 _PERIOD = re.compile(r"(\d{4})\D?(\d{2})\D?(\d{2})\D{0,3}(?:(\d{4})\D?(\d{2})\D?(\d{2})|长)")
-# A card is valid for 5, 10 or 20 years from its issue date (or for life: 长期).
-_TERMS = (5, 10, 20)
 
 
 def side_scores(pieces: Sequence[Piece], rules: RuleBook) -> tuple[int, int]:
@@ -48,8 +46,7 @@ def _is_validity_period(match: re.Match[str]) -> bool:
     if match.group(4) is None:
         return True
     end = _date(*match.group(4, 5, 6))
-    return end is not None and (end.month, end.day) == (start.month, start.day) \
-        and end.year - start.year in _TERMS
+    return end is not None and is_card_term(start, end)
 
 
 def _date(year: str, month: str, day: str) -> date | None:

@@ -14,7 +14,7 @@ from idcard.validate.idnumber import (
     region_known,
     sex_of,
 )
-from idcard.validate.period import LONG_TERM, term_for_age, validity_status
+from idcard.validate.period import LONG_TERM, is_card_term, term_for_age, validity_status
 
 __all__ = [
     "LONG_TERM",
@@ -23,6 +23,7 @@ __all__ = [
     "birth_date_span",
     "check_character",
     "checksum_ok",
+    "is_card_term",
     "is_legacy",
     "is_plausible_birth",
     "is_well_formed",

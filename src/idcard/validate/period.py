@@ -39,6 +39,11 @@ def validity_status(valid_from: str | None, valid_until: str | None, birth: date
     return "pass"
 
 
+def is_card_term(start: date, end: date) -> bool:
+    """Whether `end` is an allowed term (5, 10 or 20 years) after `start`."""
+    return any(end == _anniversary(start, years) for years in ALLOWED_YEARS)
+
+
 def _term_years(start: date, valid_until: str) -> int | None:
     """The period's length in whole years (0 = long-term), None if not an allowed length."""
     if valid_until == LONG_TERM:
