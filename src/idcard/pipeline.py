@@ -37,6 +37,8 @@ _NAME_STRETCH = 1.0
 # (a photocopy page), which is worth a look when at least this many lines lie outside it.
 _LONE_CARD_MIN_AREA = 0.3
 _MIN_LINES_OF_A_CARD = 4
+# Lines outside the outline are counted on a copy this size: at 640 px the faint text of
+# a photocopied card (upside down beside the one found) was too small to detect.
 _GLANCE_SIDE = 960
 # A second outline at least this large (relative to the first) is a second card.
 _SECOND_CARD_AREA_RATIO = 0.25
