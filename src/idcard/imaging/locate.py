@@ -153,8 +153,13 @@ def _quadrilateral(hull: Image) -> NDArray[np.float32] | None:
     return None
 
 
+def _edges(quad: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Edge i runs from corner i to corner i + 1."""
+    return np.roll(quad, -1, axis=0) - quad
+
+
 def _aspect(quad: NDArray[np.float32]) -> float:
-    sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
+    sides = np.linalg.norm(_edges(quad), axis=1)
     pairs = sorted(((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2))
     return float(pairs[1] / pairs[0]) if pairs[0] > 0 else math.inf
 
@@ -169,7 +174,7 @@ def _card_shaped(quad: NDArray[np.float32], shape: tuple[int, ...]) -> bool:
 
 def _seen_rectangle(quad: NDArray[np.float32]) -> bool:
     """Whether the quad can be a rectangle photographed at a moderate angle."""
-    edges = np.roll(quad, -1, axis=0) - quad
+    edges = _edges(quad)
     lengths = np.linalg.norm(edges, axis=1)
     if lengths.min() <= 0:
         return False
