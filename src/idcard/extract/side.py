@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from typing import Literal
 
 from idcard.extract.labels import find_word
 from idcard.extract.pieces import Piece
 from idcard.extract.rules import RuleBook
+from idcard.extract.values import valid_date
 from idcard.validate import birth_date_of, checksum_ok, is_card_term, region_known
 
 CardSide = Literal["front", "back"]
@@ -25,7 +25,7 @@ def side_scores(pieces: Sequence[Piece], rules: RuleBook) -> tuple[int, int]:
     joined = ["".join(p.text.split()) for p in pieces]
     if any(_is_id_number(n) for t in joined for n in _NUMBER.findall(t)):
         front += rules.side.number_weight
-    if any(_is_validity_period(m) for t in joined for m in _PERIOD.finditer(t)):
+    if any(_is_validity_period(m, rules) for t in joined for m in _PERIOD.finditer(t)):
         back += rules.side.number_weight
     return front, back
 
@@ -38,22 +38,15 @@ def _is_id_number(number: str) -> bool:
     return region_known(number[:6]) and birth_date_of(number.upper()) is not None
 
 
-def _is_validity_period(match: re.Match[str]) -> bool:
+def _is_validity_period(match: re.Match[str], rules: RuleBook) -> bool:
     """Two dates a card's term apart, or a date then 长期 (not any run of figures)."""
-    start = _date(*match.group(1, 2, 3))
+    start = valid_date(match[1], match[2], match[3], rules)
     if start is None:
         return False
-    if match.group(4) is None:
+    if match[4] is None:
         return True
-    end = _date(*match.group(4, 5, 6))
+    end = valid_date(match[4], match[5], match[6], rules)
     return end is not None and is_card_term(start, end)
-
-
-def _date(year: str, month: str, day: str) -> date | None:
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
 
 
 def _has_word(pieces: Sequence[Piece], word: str, rules: RuleBook) -> bool:

@@ -90,7 +90,8 @@ def _numeric(chars: Sequence[Char], rules: RuleBook) -> str:
     return "".join(out)
 
 
-def _valid_date(year: str, month: str, day: str, rules: RuleBook) -> date | None:
+def valid_date(year: str, month: str, day: str, rules: RuleBook) -> date | None:
+    """The date, if it is a real one within the rules' years."""
     try:
         found = date(int(year), int(month), int(day))
     except ValueError:
@@ -108,7 +109,7 @@ def read_birth_date(chars: Sequence[Char], rules: RuleBook) -> Value | None:
     for pattern in (_PRINTED_DATE, _PACKED_DATE):
         for found in pattern.finditer(text):
             year, month, day = found.groups()
-            parsed = _valid_date(year, month, day, rules)
+            parsed = valid_date(year, month, day, rules)
             if parsed is not None:
                 end = found.end()
                 if end < len(text) and text[end] in rules.dates.day_marks:
@@ -143,7 +144,7 @@ def read_period(chars: Sequence[Char], rules: RuleBook) -> Period | None:
 
 def _date_at(text: str, positions: list[int], rules: RuleBook) -> date | None:
     digits = "".join(text[i] for i in positions)
-    return _valid_date(digits[:4], digits[4:6], digits[6:8], rules)
+    return valid_date(digits[:4], digits[4:6], digits[6:8], rules)
 
 
 def _long_term_after(chars: Sequence[Char], text: str, position: int,
