@@ -155,6 +155,7 @@ class CardReader:
         # With two cards in view the hint picks between them instead of forcing both.
         card_side: SideHint = side if len(views) == 1 else "auto"
         reads = [self._read_view(view, outline, card_side, clock) for view, outline in views]
+        text: _CardRead | None = None  # the text read where it lies, side "auto"
         if len(views) == 1 and self._text_beside(image, views[0][1], clock):
             # A second card the outline search missed (a faint photocopy): read them both.
             text = self._read_view(self._text_view(image, clock), None, "auto", clock)
@@ -163,7 +164,8 @@ class CardReader:
             elif text.reading.side == "both" or text.field_count > reads[0].field_count:
                 reads = [text]
         if not reads or max(r.field_count for r in reads) < _MIN_FIELDS_FROM_OUTLINE:
-            fallback = self._read_view(self._text_view(image, clock), None, side, clock)
+            fallback = text if text is not None and side == "auto" else \
+                self._read_view(self._text_view(image, clock), None, side, clock)
             if not reads or fallback.field_count > max(r.field_count for r in reads):
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
