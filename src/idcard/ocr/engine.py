@@ -261,7 +261,9 @@ def _open(runtime: str, pack_dir: Path, role: str, threads: int) -> Network:
 
 def _detection_params(spec: PackSpec, det_limit: int) -> detect.DetectionParams:
     return detect.DetectionParams(limit=max(32, min(det_limit, MAX_DET_LIMIT)),
-                                  mean=spec.det_mean, std=spec.det_std)
+                                  mean=spec.det_mean, std=spec.det_std,
+                                  box_thresh=spec.det_box_thresh,
+                                  unclip_ratio=spec.det_unclip_ratio)
 
 
 def _timed(timings: dict[str, float], stage: str, work: Callable[[], _T]) -> _T:
