@@ -22,9 +22,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from idcard.api.logs import uvicorn_log_config
     from idcard.ocr import require_packs
 
-    require_packs(settings)  # a missing pack stops here with one line, before uvicorn starts
+    # An unusable key file or a missing pack stops here with one line, before uvicorn starts.
     if settings.api_keys_file:
-        load_key_ring(settings.api_keys_file)  # so does an unusable key file
+        load_key_ring(settings.api_keys_file)
+    require_packs(settings)
     log_config = uvicorn_log_config(settings.log_format)
     if args.processes > 1:
         return _serve_processes(args, log_config)
