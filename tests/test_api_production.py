@@ -191,7 +191,7 @@ def test_a_thousand_wrong_keys_get_401_and_never_reach_the_logs(
         metrics = client.get("/metrics").text
     assert statuses == [401] * 1000
     assert ('idcard_http_requests_total{code="unauthorized",key="-",method="POST",'
-            'route="(unmatched)",status="401"} 1000.0') in metrics
+            'route="/v1/idcard",status="401"} 1000.0') in metrics
     logged = "\n".join(r.getMessage() + json.dumps(r.__dict__.get("access", {}))
                        for r in caplog.records)
     assert not any(key in logged for key in wrong)
@@ -434,7 +434,7 @@ def test_metrics_after_a_read(key_file: tuple[Path, dict[str, str]]) -> None:
         'idcard_http_requests_total{code="",key="ops",method="POST",route="/v1/idcard",'
         'status="200"} 1.0',
         'idcard_http_requests_total{code="unauthorized",key="-",method="POST",'
-        'route="(unmatched)",status="401"} 1.0',
+        'route="/v1/idcard",status="401"} 1.0',
         'idcard_cards_read_total{side="front"} 1.0',
         'idcard_warnings_total{code="low_confidence"} 1.0',
         'idcard_stage_duration_seconds_bucket{le="0.025",stage="detect"} 1.0',
@@ -490,7 +490,7 @@ def test_overload_is_refused_before_the_body_is_read_and_counted() -> None:
     assert_problem(refused, 503, "overloaded")
     assert "idcard_rejected_requests_total 2.0" in scrape
     assert ('idcard_http_requests_total{code="overloaded",key="-",method="POST",'
-            'route="(unmatched)",status="503"} 2.0') in scrape
+            'route="/v1/idcard",status="503"} 2.0') in scrape
 
 
 def test_missing_key_is_refused_before_the_body_is_read(

@@ -60,6 +60,9 @@ class Gate:
             await self.app(scope, receive, send)
             return
         path = _path_of(scope)
+        if path == READ_PATH:
+            # Named before routing, so a refusal is logged and counted under its route.
+            scope["path_template"] = READ_PATH
         if path == READ_PATH and scope.get("method") == "POST":
             pool = self._pool()
             if pool is not None and pool.full:
