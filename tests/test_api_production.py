@@ -555,3 +555,36 @@ def test_json_logs_are_one_object_per_line_with_the_key_name(
     assert access[1]["key"] == "-"
     assert any("loading OCR models" in r["message"] for r in records)
     assert keys["portal"] not in stream.getvalue() and SECRET_NAME not in stream.getvalue()
+
+
+# -- several processes --------------------------------------------------------------------
+
+_MULTIPROCESS_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from litestar.testing import TestClient
+from test_api_production import FRONT, fake_app
+with TestClient(fake_app()) as client:
+    assert client.post("/v1/idcard", files={"image": ("a.jpg", FRONT)}).status_code == 200
+    print(client.get("/metrics").text)
+"""
+
+
+def test_metrics_add_up_processes_in_multiprocess_mode(tmp_path: Path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, /metrics sums what every process recorded."""
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1] / "src"),
+                                          os.environ.get("PYTHONPATH", "")])}
+    scrapes = []
+    for _ in range(2):  # two processes, one after the other, sharing the folder
+        done = subprocess.run([sys.executable, "-c", _MULTIPROCESS_SCRIPT,
+                               str(Path(__file__).parent)], capture_output=True, text=True,
+                              timeout=120, check=False, env=env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        scrapes.append(done.stdout)
+    assert any(path.suffix == ".db" for path in folder.iterdir())
+    assert ('idcard_http_requests_total{code="",key="-",method="POST",route="/v1/idcard",'
+            'status="200"} 2.0') in scrapes[1]
+    assert 'idcard_cards_read_total{side="front"} 2.0' in scrapes[1]
