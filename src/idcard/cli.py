@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from idcard.config import Settings, load_settings
+from idcard.config import Settings, available_cores, load_settings
 
 _METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -45,15 +45,27 @@ def _serve_processes(args: argparse.Namespace, log_config: dict[str, object]) ->
     Metrics are kept in files shared by the processes (Prometheus' multiprocess mode):
     a fresh folder unless PROMETHEUS_MULTIPROC_DIR names one (it must start empty).
     """
+    import shutil
+
     import uvicorn
 
     if args.workers:
         os.environ["IDCARD_POOL_SIZE"] = str(args.workers)
+    settings = load_settings()
+    if not settings.ocr_threads:  # the processes share the cores: split them
+        threads = available_cores() // (args.processes * settings.effective_pool_size())
+        os.environ["IDCARD_OCR_THREADS"] = str(max(1, threads))
+    made_dir = None
     if not os.environ.get(_METRICS_DIR_ENV):
-        os.environ[_METRICS_DIR_ENV] = tempfile.mkdtemp(prefix="idcard-metrics-")
-    uvicorn.run("idcard.api.app:app_from_environment", factory=True, workers=args.processes,
-                host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                log_config=log_config)
+        made_dir = tempfile.mkdtemp(prefix="idcard-metrics-")
+        os.environ[_METRICS_DIR_ENV] = made_dir
+    try:
+        uvicorn.run("idcard.api.app:app_from_environment", factory=True,
+                    workers=args.processes, host=args.host, port=args.port,
+                    log_level=args.log_level, access_log=False, log_config=log_config)
+    finally:
+        if made_dir:
+            shutil.rmtree(made_dir, ignore_errors=True)
     return 0
 
 
