@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
@@ -15,6 +15,7 @@ from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIType,
     Operation,
+    Parameter,
     RequestBody,
     Schema,
 )
@@ -34,6 +35,7 @@ from idcard.api.schemas import (
 )
 from idcard.api.upload import ImageRequest, read_image_request
 from idcard.card import SideHint
+from idcard.codes import ProblemCode
 from idcard.config import Settings
 
 if TYPE_CHECKING:  # the pipeline (and the OCR stack) loads only when the app starts
@@ -55,7 +57,7 @@ def service_of(state: State) -> Service:
 
 # -- POST /v1/idcard ----------------------------------------------------------------------
 
-_SIDE_SCHEMA = Schema(type=OpenAPIType.STRING, enum=["auto", "front", "back"], default="auto",
+_SIDE_SCHEMA = Schema(type=OpenAPIType.STRING, enum=list(get_args(SideHint)), default="auto",
                       description="which side the image shows; auto detects it")
 _RETURN_SCHEMA = Schema(type=OpenAPIType.STRING, examples=["card,portrait"],
                         description="comma-separated crops to return: card, portrait")
@@ -65,10 +67,17 @@ _RETURN_SCHEMA = Schema(type=OpenAPIType.STRING, examples=["card,portrait"],
 class _ReadCardOperation(Operation):
     """Documents both accepted bodies; the handler parses them itself.
 
-    (Decorated again so the generated __init__ calls __post_init__.)
+    The query parameters are optional in the handler (absent means "not given", so a
+    value in the body may stand), but are published as plain, non-nullable schemas with
+    their defaults: a nullable enum makes client generators emit several types for one
+    parameter. (Decorated again so the generated __init__ calls __post_init__.)
     """
 
     def __post_init__(self) -> None:
+        published = {"side": _SIDE_SCHEMA, "return": _RETURN_SCHEMA}
+        for parameter in self.parameters or []:
+            if isinstance(parameter, Parameter) and parameter.name in published:
+                parameter.schema = published[parameter.name]
         multipart = Schema(
             type=OpenAPIType.OBJECT, required=["image"],
             properties={
@@ -100,7 +109,7 @@ class _ReadCardOperation(Operation):
         )
 
 
-def _problem_spec(description: str, *codes: str) -> ResponseSpec:
+def _problem_spec(description: str, *codes: ProblemCode) -> ResponseSpec:
     examples = [
         Example(summary=code, value={
             "type": f"urn:idcard:problem:{code}", "title": PROBLEMS[code][1],

@@ -12,6 +12,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from idcard.card import CardFields, Checks, Notice, Side, SideHint
+from idcard.codes import PROBLEM_CODES, ProblemCode, describe
 
 CropName = Literal["card", "portrait"]
 CROP_NAMES: frozenset[str] = frozenset({"card", "portrait"})
@@ -133,7 +134,10 @@ class Problem(msgspec.Struct, kw_only=True):
     status: Annotated[int, Meta(examples=[422])]
     detail: Annotated[str, Meta(examples=["the image could not be decoded: image file is "
                                           "truncated"])]
-    code: Annotated[str, Meta(examples=["image_unreadable"])]
+    code: Annotated[ProblemCode, Meta(
+        examples=["image_unreadable"],
+        description=describe(PROBLEM_CODES, "A stable code to branch on (new codes may be "
+                                            "added in later versions):"))]
     request_id: Annotated[str, Meta(examples=[EXAMPLE_REQUEST_ID])]
 
 
