@@ -18,6 +18,7 @@ from idcard.api.docs import docs_handler, openapi_config, swagger_assets_router,
 from idcard.api.pool import ReaderPool
 from idcard.api.problems import ProblemError, exception_handlers, log_unhandled
 from idcard.api.routes import Service, healthz, read_card, readyz
+from idcard.api.web import demo_page, web_assets_router
 from idcard.config import Settings
 from idcard.errors import InputError
 
@@ -41,7 +42,7 @@ def create_app(settings: Settings,
     swagger = swagger_plugin()
     app = Litestar(
         route_handlers=[read_card, healthz, readyz, docs_handler(swagger),
-                        swagger_assets_router()],
+                        swagger_assets_router(), demo_page, web_assets_router()],
         lifespan=[partial(_ocr_pool, settings=settings, factory=factory)],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(swagger),

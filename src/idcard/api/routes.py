@@ -185,7 +185,8 @@ def build_response(request_id: str, outcome: ReadOutcome,
     if crops:
         encoded = {name: base64.b64encode(outcome.images[name]).decode("ascii")
                    for name in crops if name in outcome.images}
-        response.images = CropImages(**encoded)
+        response.images = CropImages(**encoded, card_corners=(
+            outcome.card_corners if "card" in encoded else None))
     return response
 
 
