@@ -16,6 +16,7 @@ from litestar.openapi.spec import (
     OpenAPIType,
     Operation,
     Parameter,
+    Reference,
     RequestBody,
     Schema,
 )
@@ -58,7 +59,8 @@ def service_of(state: State) -> Service:
 # -- POST /v1/idcard ----------------------------------------------------------------------
 
 _SIDE_SCHEMA = Schema(type=OpenAPIType.STRING, enum=list(get_args(SideHint)), default="auto",
-                      description="which side the image shows; auto detects it")
+                      description="which side the image shows; `auto` detects it, and yields "
+                                  "to a side named elsewhere in the request")
 _RETURN_SCHEMA = Schema(type=OpenAPIType.STRING, examples=["card,portrait"],
                         description="comma-separated crops to return: card, portrait")
 
@@ -74,7 +76,8 @@ class _ReadCardOperation(Operation):
     """
 
     def __post_init__(self) -> None:
-        published = {"side": _SIDE_SCHEMA, "return": _RETURN_SCHEMA}
+        published: dict[str, Schema | Reference] = {"side": _SIDE_SCHEMA,
+                                                    "return": _RETURN_SCHEMA}
         for parameter in self.parameters or []:
             if isinstance(parameter, Parameter) and parameter.name in published:
                 parameter.schema = published[parameter.name]
@@ -138,6 +141,7 @@ _ERROR_RESPONSES = {
 
 
 @post("/v1/idcard", status_code=200, tags=["idcard"], summary="Read an identity card",
+      operation_id="read_card",
       operation_class=_ReadCardOperation, responses=_ERROR_RESPONSES,
       response_description="the card's fields, checks and warnings")
 async def read_card(
@@ -183,10 +187,13 @@ def build_response(request_id: str, outcome: ReadOutcome,
         timings_ms=_timings(outcome.timings_ms),
     )
     if crops:
-        encoded = {name: base64.b64encode(outcome.images[name]).decode("ascii")
-                   for name in crops if name in outcome.images}
-        response.images = CropImages(**encoded, card_corners=(
-            outcome.card_corners if "card" in encoded else None))
+        encoded: dict[str, Any] = {
+            name: base64.b64encode(outcome.images[name]).decode("ascii")
+            for name in crops if name in outcome.images}
+        images = CropImages(**encoded)
+        if images.card is not None and outcome.card_corners is not None:
+            images.card_corners = outcome.card_corners
+        response.images = images
     return response
 
 
@@ -198,13 +205,14 @@ def _timings(measured: dict[str, float]) -> Timings:
 
 # -- probes -------------------------------------------------------------------------------
 
-@get("/healthz", tags=["operations"], summary="Liveness", sync_to_thread=False)
+@get("/healthz", tags=["operations"], summary="Liveness", sync_to_thread=False,
+     operation_id="healthz")
 def healthz() -> Health:
     """The process answers. Never touches the OCR pool, so it stays fast under load."""
     return Health(status="ok")
 
 
-@get("/readyz", tags=["operations"], summary="Readiness",
+@get("/readyz", tags=["operations"], summary="Readiness", operation_id="readyz",
      responses={503: ResponseSpec(data_container=Readiness, generate_examples=False,
                                   description="models not loaded yet, or shutting down")})
 async def readyz(state: State) -> Response[Readiness]:

@@ -86,12 +86,12 @@ class CropImages(msgspec.Struct, kw_only=True):
     portrait: Annotated[str | None, Meta(
         description="the portrait area of the front, as base64 JPEG",
         examples=["/9j/4AAQSkZJRgABAQAAAQABAAD..."])] = None
-    card_corners: Annotated[Quad | None, Meta(
+    card_corners: Annotated[Quad | UnsetType, Meta(
         description="where the `card` crop's corner pixels lie in the image you sent: "
                     "top-left, top-right, bottom-right, bottom-left. The perspective "
                     "transform from these four points to the crop's corners maps a field's "
                     "`box` onto the crop (fields of a second card fall outside it)",
-        examples=[[[102.4, 80.0], [921.7, 95.3], [910.2, 611.8], [88.9, 596.1]]])] = None
+        examples=[[[102.4, 80.0], [921.7, 95.3], [910.2, 611.8], [88.9, 596.1]]])] = UNSET
 
 
 class IdCardResponse(msgspec.Struct, kw_only=True):
