@@ -14,8 +14,6 @@ import base64
 import io
 import json
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,11 +23,8 @@ import cv2
 import httpx
 import numpy as np
 import pytest
-import uvicorn
+from live_server import live_server
 from PIL import Image, ImageOps
-
-from idcard.api.app import create_app
-from idcard.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -38,7 +33,6 @@ CARD = "front_clean_000.jpg"
 ROTATED = next(f for f, e in LABELS.items() if e["exif_orientation"] != 1 and e["side"] == "front")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-PORTS = range(8400, 8450)
 WAIT_S = 180.0  # two shared cores: a cold read can take a while
 
 
@@ -53,41 +47,11 @@ def _browser_or_skip() -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as probe:  # all taken: any port the system offers
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     _browser_or_skip()
-    port = _free_port()
-    config = uvicorn.Config(create_app(load_settings()), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
-    service = uvicorn.Server(config)
-    thread = threading.Thread(target=service.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + WAIT_S
-    while not service.started:
-        if not thread.is_alive():
-            pytest.fail("the app did not start (are the model packs installed?)")
-        if time.monotonic() > deadline:
-            pytest.fail("the app did not start in time")
-        time.sleep(0.1)
-    try:
+    with live_server() as base:
         yield base
-    finally:
-        service.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")
