@@ -5,10 +5,11 @@ These Structs are the response contract's core; the API layer embeds them as the
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
+from idcard.codes import WARNING_CODES, WarningCode, describe
 from idcard.text import Quad
 
 Side = Literal["front", "back", "both"]
@@ -64,8 +65,10 @@ class Notice(msgspec.Struct, frozen=True):
     Messages never contain field values: they end up in client logs.
     """
 
-    code: str
-    message: str
+    code: Annotated[WarningCode, msgspec.Meta(description=describe(
+        WARNING_CODES, "A stable code to branch on (new codes may be added in later "
+                       "versions: treat an unknown one as a warning):"))]
+    message: Annotated[str, msgspec.Meta(description="what happened, for people")]
 
 
 class CardReading(msgspec.Struct, kw_only=True):
