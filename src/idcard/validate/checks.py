@@ -1,6 +1,8 @@
 """The checks reported for every reading: each one `pass`, `fail` or `absent`.
 
-Checks describe the values returned (after any flagged repair); they never change them.
+They judge the fields they are given and never change them. The rule layer gives them the
+card as read (before any repair from other evidence), so that they judge the printed
+card; see `idcard.card.Checks`.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from idcard.validate.idnumber import (
     birth_date_of,
     checksum_ok,
     is_legacy,
-    is_well_formed,
     region_known,
     sex_of,
+    states_region,
 )
 from idcard.validate.period import validity_status
 
@@ -65,7 +67,7 @@ def _id_checksum(number: str | None) -> CheckStatus:
 def _region(number: str | None) -> CheckStatus:
     if number is None:
         return "absent"
-    return _status(is_well_formed(number) and region_known(number[:6]))
+    return _status(states_region(number) and region_known(number[:6]))
 
 
 def _birth_matches(number: str | None, fields: CardFields) -> CheckStatus:
