@@ -42,7 +42,8 @@ class CardFields(msgspec.Struct, kw_only=True):
 
 class Checks(msgspec.Struct, kw_only=True):
     """Checks on the printed card: each `pass`, `fail`, or `absent` (a field it needs was
-    not read, or, for id_checksum, a 15-digit number has no check character).
+    not read; for id_checksum, a 15-digit number has no check character; for the two
+    comparisons, a number of other than 15, 17 or 18 characters states no sex or date).
 
     Checks judge what was read on the card, never a repaired value. A field's reading is
     its value as the field rules interpret the OCR text (labels and stamp text removed,

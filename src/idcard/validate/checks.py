@@ -71,14 +71,16 @@ def _region(number: str | None) -> CheckStatus:
 
 
 def _birth_matches(number: str | None, fields: CardFields) -> CheckStatus:
-    if number is None or fields.birth_date is None:
+    # A number too short or garbled to state anything (not 15, 17 or 18 characters) has
+    # nothing to compare with: that is id_checksum's failure, not this one's.
+    if number is None or fields.birth_date is None or not states_region(number):
         return "absent"
     stated = birth_date_of(number)
     return _status(stated is not None and stated.isoformat() == fields.birth_date.value)
 
 
 def _sex_matches(number: str | None, fields: CardFields) -> CheckStatus:
-    if number is None or fields.sex is None:
+    if number is None or fields.sex is None or not states_region(number):
         return "absent"
     return _status(sex_of(number) == fields.sex.value)
 
