@@ -52,6 +52,7 @@ class FakeOutcome(msgspec.Struct):
     model: FakeModel
     timings_ms: dict[str, float]
     images: dict[str, bytes]
+    card_corners: tuple[tuple[float, float], ...] | None = None
 
 
 class FakeReader:
@@ -170,6 +171,16 @@ def test_query_and_body_must_agree(client: TestClient[Litestar]) -> None:
     response = client.post("/v1/idcard", params={"side": "front"}, data={"side": "back"},
                            files=upload(FRONT))
     assert_problem(response, 400, "invalid_parameter")
+
+
+@pytest.mark.parametrize(("query", "body"), [("auto", "back"), ("back", "auto")])
+def test_side_auto_yields_to_a_named_side(client: TestClient[Litestar], query: str,
+                                          body: str) -> None:
+    # Generated clients send the documented default (auto) wherever `side` may go.
+    response = client.post("/v1/idcard", params={"side": query}, data={"side": body},
+                           files=upload(FRONT))
+    assert response.status_code == 200, response.text
+    assert response.json()["side"] == "back"
 
 
 # -- bad input ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from idcard.api.pool import ReaderPool
 from idcard.api.problems import ProblemError, exception_handlers, log_unhandled
 from idcard.api.quota import QuotaKeeper
 from idcard.api.routes import Service, healthz, metrics_endpoint, read_card, readyz
+from idcard.api.web import demo_page, web_assets_router
 from idcard.config import Settings, load_settings
 from idcard.errors import InputError
 
@@ -53,7 +54,7 @@ def create_app(settings: Settings,
     swagger = swagger_plugin()
     app = Litestar(
         route_handlers=[read_card, healthz, readyz, metrics_endpoint, docs_handler(swagger),
-                        swagger_assets_router()],
+                        swagger_assets_router(), demo_page, web_assets_router()],
         lifespan=[partial(_ocr_pool, settings=settings, factory=factory, metrics=metrics,
                           keys=keys)],
         exception_handlers=exception_handlers(),

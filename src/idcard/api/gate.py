@@ -34,6 +34,7 @@ from idcard.api.pool import ReaderPool
 from idcard.api.problems import PROBLEM_MEDIA_TYPE, PROBLEMS
 from idcard.api.quota import Decision, QuotaKeeper
 from idcard.api.schemas import Problem
+from idcard.codes import ProblemCode
 
 READ_PATH = "/v1/idcard"
 _ALWAYS_OPEN = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -129,7 +130,7 @@ def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
     return wrapped
 
 
-async def send_problem(scope: Scope, send: Send, code: str, detail: str,
+async def send_problem(scope: Scope, send: Send, code: ProblemCode, detail: str,
                        headers: list[tuple[bytes, bytes]]) -> None:
     """A problem+json response sent straight to the server (same body as the handlers')."""
     status, title = PROBLEMS[code]

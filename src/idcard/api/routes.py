@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
@@ -15,6 +15,8 @@ from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIType,
     Operation,
+    Parameter,
+    Reference,
     RequestBody,
     Schema,
 )
@@ -36,6 +38,7 @@ from idcard.api.schemas import (
 )
 from idcard.api.upload import ImageRequest, read_image_request
 from idcard.card import SideHint
+from idcard.codes import ProblemCode
 from idcard.config import Settings
 
 if TYPE_CHECKING:  # the pipeline (and the OCR stack) loads only when the app starts
@@ -58,8 +61,9 @@ def service_of(state: State) -> Service:
 
 # -- POST /v1/idcard ----------------------------------------------------------------------
 
-_SIDE_SCHEMA = Schema(type=OpenAPIType.STRING, enum=["auto", "front", "back"], default="auto",
-                      description="which side the image shows; auto detects it")
+_SIDE_SCHEMA = Schema(type=OpenAPIType.STRING, enum=list(get_args(SideHint)), default="auto",
+                      description="which side the image shows; `auto` detects it, and yields "
+                                  "to a side named elsewhere in the request")
 _RETURN_SCHEMA = Schema(type=OpenAPIType.STRING, examples=["card,portrait"],
                         description="comma-separated crops to return: card, portrait")
 
@@ -68,10 +72,18 @@ _RETURN_SCHEMA = Schema(type=OpenAPIType.STRING, examples=["card,portrait"],
 class _ReadCardOperation(Operation):
     """Documents both accepted bodies; the handler parses them itself.
 
-    (Decorated again so the generated __init__ calls __post_init__.)
+    The query parameters are optional in the handler (absent means "not given", so a
+    value in the body may stand), but are published as plain, non-nullable schemas with
+    their defaults: a nullable enum makes client generators emit several types for one
+    parameter. (Decorated again so the generated __init__ calls __post_init__.)
     """
 
     def __post_init__(self) -> None:
+        published: dict[str, Schema | Reference] = {"side": _SIDE_SCHEMA,
+                                                    "return": _RETURN_SCHEMA}
+        for parameter in self.parameters or []:
+            if isinstance(parameter, Parameter) and parameter.name in published:
+                parameter.schema = published[parameter.name]
         multipart = Schema(
             type=OpenAPIType.OBJECT, required=["image"],
             properties={
@@ -103,7 +115,7 @@ class _ReadCardOperation(Operation):
         )
 
 
-def _problem_spec(description: str, *codes: str) -> ResponseSpec:
+def _problem_spec(description: str, *codes: ProblemCode) -> ResponseSpec:
     examples = [
         Example(summary=code, value={
             "type": f"urn:idcard:problem:{code}", "title": PROBLEMS[code][1],
@@ -136,6 +148,7 @@ _ERROR_RESPONSES = {
 
 
 @post("/v1/idcard", status_code=200, tags=["idcard"], summary="Read an identity card",
+      operation_id="read_card",
       operation_class=_ReadCardOperation, responses=_ERROR_RESPONSES,
       response_description="the card's fields, checks and warnings")
 async def read_card(
@@ -185,9 +198,13 @@ def build_response(request_id: str, outcome: ReadOutcome,
         timings_ms=_timings(outcome.timings_ms),
     )
     if crops:
-        encoded = {name: base64.b64encode(outcome.images[name]).decode("ascii")
-                   for name in crops if name in outcome.images}
-        response.images = CropImages(**encoded)
+        encoded: dict[str, Any] = {
+            name: base64.b64encode(outcome.images[name]).decode("ascii")
+            for name in crops if name in outcome.images}
+        images = CropImages(**encoded)
+        if images.card is not None and outcome.card_corners is not None:
+            images.card_corners = outcome.card_corners
+        response.images = images
     return response
 
 
@@ -199,13 +216,14 @@ def _timings(measured: dict[str, float]) -> Timings:
 
 # -- probes -------------------------------------------------------------------------------
 
-@get("/healthz", tags=["operations"], summary="Liveness", sync_to_thread=False)
+@get("/healthz", tags=["operations"], summary="Liveness", sync_to_thread=False,
+     operation_id="healthz")
 def healthz() -> Health:
     """The process answers. Never touches the OCR pool, so it stays fast under load."""
     return Health(status="ok")
 
 
-@get("/readyz", tags=["operations"], summary="Readiness",
+@get("/readyz", tags=["operations"], summary="Readiness", operation_id="readyz",
      responses={503: ResponseSpec(data_container=Readiness, generate_examples=False,
                                   description="models not loaded yet, or shutting down")})
 async def readyz(state: State) -> Response[Readiness]:
