@@ -106,12 +106,12 @@ def _sides(tier: str, count: int, rng: random.Random) -> list[str]:
     return sides
 
 
-def _style_options(tier: str, index: int, fronts: int) -> dict[str, object]:
+def _style_options(tier: str, index: int, side: str, fronts: int) -> dict[str, object]:
     """What a scan-tier card prints unusually; `fronts` counts the tier's earlier fronts."""
-    if tier not in STYLE_TIERS:
+    if tier not in STYLE_TIERS or side == "back":
         return {}
     cycle = ethnicity_cycle()
-    offset = 0 if tier == "ethnic" else 11 * list(STYLE_TIERS).index(tier)
+    offset = 0 if tier == "ethnic" else 11 * (1 + list(STYLE_TIERS).index(tier))
     return {
         "ethnicity": cycle[(offset + fronts) % len(cycle)],
         "short_number": tier in SHORT_NUMBER_TIERS and fronts % SHORT_NUMBER_EVERY == 2,
@@ -126,7 +126,7 @@ def plan_jobs(seed: int, tiers: list[tuple[str, int]]) -> Iterator[Job]:
         fronts = 0
         for i, side in enumerate(_sides(tier, count, rng)):
             rare = None
-            options = _style_options(tier, i, fronts)
+            options = _style_options(tier, i, side, fronts)
             if side != "back":
                 if fronts % RARE_EVERY == 1:
                     rare = RARE_CHARS[(2 * tier_no + fronts // RARE_EVERY) % len(RARE_CHARS)]
@@ -183,7 +183,7 @@ def make_one(job: Job, out: Path) -> dict[str, object]:
 def printed_person(job: Job, person: Identity, rng: random.Random) -> tuple[Identity, list[str]]:
     """The identity as this card prints it, and the tags that say how it differs."""
     tags = []
-    if job.ethnicity is not None and job.side != "back":
+    if job.ethnicity is not None:
         person = dataclasses.replace(person, ethnicity=job.ethnicity)
         if job.ethnicity not in OFFICIAL_ETHNICITIES:
             tags.append("historical-ethnicity")
@@ -276,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiers", default="clean,photo,hard,both")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    parser.add_argument("--append", action="store_true",
+                        help="keep the labels already in OUT/labels.json (same file names are "
+                             "replaced), e.g. to add scan tiers to fixtures/")
     args = parser.parse_args(argv)
     if missing := check_fonts():
         print("missing fonts (apt-get install fonts-noto-cjk fonts-dejavu-core):", *missing,
@@ -289,9 +292,15 @@ def main(argv: list[str] | None = None) -> int:
             labels = list(pool.map(_make_packed, work, chunksize=4))
     else:
         labels = [_make_packed(w) for w in work]
+    labels_path = args.out / "labels.json"
+    if args.append and labels_path.is_file():
+        made = {label["file"] for label in labels}
+        kept = [old for old in json.loads(labels_path.read_text(encoding="utf-8"))
+                if old["file"] not in made]
+        labels = kept + labels
     text = json.dumps(labels, ensure_ascii=False, indent=1)
-    (args.out / "labels.json").write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {len(labels)} images and labels.json to {args.out}")
+    labels_path.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {len(jobs)} images and {len(labels)} labels to {args.out}")
     return 0
 
 
