@@ -98,6 +98,7 @@ def test_grey_scan_is_grey_low_contrast_and_seeded() -> None:
     assert 15 < dark < light < 250  # neither pure black nor pure white survives
 
 
+@needs_fonts
 def test_a_stamp_records_the_value_it_lands_on() -> None:
     image = np.full((285, 450, 3), 200, np.uint8)
     card = np.array([[0, 0], [450, 0], [450, 285], [0, 285]], float)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from cardgen.fonts import hei
+from cardgen.fonts import NOTO_SERIF_BOLD, hei
 from cardgen.render import HEIGHT, WIDTH
 
 CARD_CORNERS = np.array([[0, 0], [WIDTH, 0], [WIDTH, HEIGHT], [0, HEIGHT]], np.float64)
@@ -383,7 +383,7 @@ SMALL_CARD_WIDTH = (430.0, 470.0)  # px on a 1000 × 1000 page: text about 12 px
 CROP_CARD_WIDTH = (436.0, 464.0)
 STAMP_FONTS = (
     ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),  # 楷体: the common seal style
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2),
+    (NOTO_SERIF_BOLD, 2),
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 2),
 )
 COPY_WORDS = ("复印无效", "复印无效", "复印无效", "再次复印无效", "复印件无效")
