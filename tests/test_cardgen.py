@@ -108,6 +108,7 @@ def test_a_stamp_records_the_value_it_lands_on() -> None:
     stamped, mark = degrade.stamp(image, random.Random(4), card, fields, "block", "name")
     assert mark.text == "复禁印止" and mark.kind == "block"
     assert "name" in mark.covers and "id_number" not in mark.covers
+    assert set(mark.shares) == set(mark.covers) and mark.shares["name"] >= 0.08
     changed = np.argwhere((stamped != image).any(axis=2))
     assert len(changed)
     x0, y0 = np.min(mark.quad, axis=0)

@@ -412,11 +412,13 @@ class StampMark:
     boxed: bool
     quad: list[list[float]]
     covers: tuple[str, ...]
+    shares: dict[str, float]  # field → the largest share of one of its value boxes covered
 
     def label(self) -> dict[str, object]:
         return {"text": self.text, "kind": self.kind, "colour": self.colour,
                 "angle": round(self.angle, 1), "opacity": round(self.opacity, 2),
-                "boxed": self.boxed, "quad": self.quad, "covers": list(self.covers)}
+                "boxed": self.boxed, "quad": self.quad, "covers": list(self.covers),
+                "cover_share": {name: round(share, 2) for name, share in self.shares.items()}}
 
 
 def to_grey_scan(image: np.ndarray, rng: random.Random, photocopy: bool = False) -> np.ndarray:
@@ -489,17 +491,18 @@ def _stamp_layer(rows: tuple[str, ...], font: ImageFont.FreeTypeFont, gap: float
     return layer
 
 
-def _covered(stamp_region: np.ndarray, fields: dict[str, list[np.ndarray]]) -> tuple[str, ...]:
-    covered = []
+def _covered(stamp_region: np.ndarray, fields: dict[str, list[np.ndarray]]) -> dict[str, float]:
+    """For each field the stamp overlaps, the largest share of one value box it covers."""
+    shares = {}
     for name, quads in fields.items():
         for quad in quads:
             mask = np.zeros(stamp_region.shape, np.uint8)
             cv2.fillPoly(mask, [np.round(quad).astype(np.int32)], 1)
             inside = int(mask.sum())
-            if inside and (mask & stamp_region).sum() / inside >= COVERS_SHARE:
-                covered.append(name)
-                break
-    return tuple(covered)
+            share = float((mask & stamp_region).sum() / inside) if inside else 0.0
+            if share > shares.get(name, 0.0):
+                shares[name] = share
+    return shares
 
 
 def purpose_words(rng: random.Random) -> str:
@@ -558,11 +561,13 @@ def stamp(image: np.ndarray, rng: random.Random, card_quad: np.ndarray,
     mask[max(y0, 0):max(y0, 0) + part.shape[0], max(x0, 0):max(x0, 0) + part.shape[1]] = part
     points = cv2.findNonZero(mask)
     outline = cv2.boxPoints(cv2.minAreaRect(points)) if points is not None else np.zeros((4, 2))
+    shares = _covered(mask, fields)
     mark = StampMark(
         text="".join(rows), kind=kind, colour="red" if red else "grey", angle=angle,
         opacity=opacity, boxed=boxed,
         quad=[[round(float(x), 1), round(float(y), 1)] for x, y in outline],
-        covers=_covered(mask, fields))
+        covers=tuple(n for n, share in shares.items() if share >= COVERS_SHARE),
+        shares={n: share for n, share in shares.items() if share >= COVERS_SHARE})
     return np.asarray(canvas.convert("RGB")), mark
 
 
