@@ -118,6 +118,20 @@ def test_a_stamp_records_the_value_it_lands_on() -> None:
 
 
 @needs_fonts
+def test_value_boxes_do_not_change_the_old_tiers_drawing() -> None:
+    from cardgen.render import draw_front, render_front
+
+    person = make_identity(random.Random(1))
+    old = render_front(person, random.Random(2))
+    drawn = draw_front(person, random.Random(2))
+    assert np.array_equal(old, drawn.image)
+    assert set(drawn.boxes) == {"name", "sex", "ethnicity", "birth_date", "address", "id_number"}
+    (x0, y0, x1, y1), = drawn.boxes["id_number"]
+    ink = old[round(y0):round(y1), round(x0):round(x1), :3].min(axis=2) < 80
+    assert ink.any(axis=0)[:3].any() and ink.any(axis=0)[-3:].any()  # the box hugs the digits
+
+
+@needs_fonts
 def test_seventeen_digit_crop_is_seeded_and_labelled_as_printed(tmp_path: Path) -> None:
     one = job("crop", "front", short_number=True, ethnicity="佤")
     (tmp_path / "a").mkdir()
