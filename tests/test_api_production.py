@@ -589,3 +589,11 @@ def test_metrics_add_up_processes_in_multiprocess_mode(tmp_path: Path) -> None:
     assert ('idcard_http_requests_total{code="",key="-",method="POST",route="/v1/idcard",'
             'status="200"} 2.0') in scrapes[1]
     assert 'idcard_cards_read_total{side="front"} 2.0' in scrapes[1]
+
+
+def test_a_redis_url_without_its_scheme_is_refused_naming_the_setting() -> None:
+    from idcard.config import load_settings
+
+    assert load_settings({"IDCARD_REDIS_URL": "rediss://cache:6380/1"}).redis_url
+    with pytest.raises(SystemExit, match="redis_url"):
+        load_settings({"IDCARD_REDIS_URL": "localhost:6379"})
