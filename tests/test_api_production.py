@@ -168,6 +168,19 @@ def test_probes_and_metrics_stay_open_docs_as_configured(
         assert client.get("/docs", headers=bearer(keys["ops"])).status_code == 200
 
 
+def test_the_openapi_document_names_both_key_headers() -> None:
+    with TestClient(fake_app()) as client:
+        document = client.get("/schema/openapi.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearerKey"] == {"type": "http", "scheme": "bearer",
+                                    "description": schemes["bearerKey"]["description"]}
+    assert schemes["apiKeyHeader"]["in"] == "header"
+    assert schemes["apiKeyHeader"]["name"] == "X-API-Key"
+    assert document["paths"]["/v1/idcard"]["post"]["security"] == [
+        {"bearerKey": []}, {"apiKeyHeader": []}, {}]
+    assert "security" not in document["paths"]["/healthz"]["get"]
+
+
 def test_without_a_key_file_the_service_is_open_and_says_so(
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="idcard")

@@ -23,6 +23,7 @@ from litestar.openapi.spec import (
 from litestar.params import QueryParameter
 
 from idcard.api.context import note_side, request_id_of
+from idcard.api.docs import READ_SECURITY
 from idcard.api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from idcard.api.metrics import Metrics
 from idcard.api.pool import DeadlineExceeded, Overloaded, ReaderPool
@@ -148,6 +149,7 @@ _ERROR_RESPONSES = {
 
 
 @post("/v1/idcard", status_code=200, tags=["idcard"], summary="Read an identity card",
+      security=READ_SECURITY,
       operation_id="read_card",
       operation_class=_ReadCardOperation, responses=_ERROR_RESPONSES,
       response_description="the card's fields, checks and warnings")
