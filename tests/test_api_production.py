@@ -300,6 +300,33 @@ def test_a_bad_key_file_stops_start_up_with_one_line_naming_it(
     assert str(path) in err and reason in err
 
 
+def test_a_changed_key_file_is_re_read_and_a_broken_one_keeps_the_old_keys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    import idcard.api.keys
+
+    monkeypatch.setattr(idcard.api.keys, "RELOAD_CHECK_S", 0.0)  # look at every request
+    path = tmp_path / "keys.toml"
+    first = add_key(path, "first")
+    with TestClient(fake_app(api_keys_file=path)) as client:
+        caplog.set_level(logging.INFO, logger="idcard")
+        assert client.post("/v1/idcard", files=upload(), headers=bearer(first)).status_code == 200
+        second = add_key(path, "second")
+        run_cli("keys", "--file", str(path), "revoke", "first")
+        assert_problem(client.post("/v1/idcard", files=upload(), headers=bearer(first)),
+                       401, "unauthorized")
+        assert client.post("/v1/idcard", files=upload(),
+                           headers=bearer(second)).status_code == 200
+        path.write_text("[keys.second\n", encoding="utf-8")  # an editor's half-saved file
+        statuses = [client.post("/v1/idcard", files=upload(),
+                                headers=bearer(second)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and str(path) in errors[0] and "keeping the 1 key(s)" in errors[0]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert first not in logged and second not in logged
+
+
 # -- quotas -------------------------------------------------------------------------------
 
 def test_over_quota_is_429_with_retry_after_and_ratelimit_headers(

@@ -102,7 +102,7 @@ def _keys_add(args: argparse.Namespace, settings: Settings) -> int:
     key = add_key(path, args.name)
     print(key)
     print(f"stored the hash of key {args.name!r} in {path}; the key is shown only this "
-          "once (restart the service to use it)", file=sys.stderr)
+          "once (a running service picks it up within seconds)", file=sys.stderr)
     return 0
 
 
@@ -119,8 +119,8 @@ def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
     path = _key_file(args, settings)
     revoke_key(path, args.name)
-    print(f"revoked key {args.name!r} in {path} (restart the service to apply)",
-          file=sys.stderr)
+    print(f"revoked key {args.name!r} in {path} (a running service drops it within "
+          "seconds)", file=sys.stderr)
     return 0
 
 
