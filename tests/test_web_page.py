@@ -105,6 +105,25 @@ def _upload(driver: Any, base: str, name: str) -> dict[str, Any]:
     return body
 
 
+def _drop(driver: Any, base: str, name: str) -> dict[str, Any]:
+    """Drag-and-drop: the file dropped on the drop zone, as a browser's drop event."""
+    driver.get(base + "/")
+    payload = base64.b64encode((FIXTURES / name).read_bytes()).decode("ascii")
+    driver.execute_script(
+        "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+        "const transfer = new DataTransfer();"
+        "transfer.items.add(new File([bytes], arguments[1], {type: 'image/jpeg'}));"
+        "const zone = document.getElementById('drop');"
+        "for (const type of ['dragenter', 'dragover', 'drop'])"
+        "  zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true,"
+        "                                          cancelable: true}));", payload, name)
+    _wait(driver, "document.querySelector('#fields tbody tr[data-field]') && "
+                  "Number(document.getElementById('boxes').dataset.boxes || 0) > 0",
+          "the fields of the dropped file")
+    body: dict[str, Any] = json.loads(driver.execute_script("return JSON.stringify(state.raw)"))
+    return body
+
+
 def _shown(driver: Any, field: str) -> str:
     return str(driver.execute_script(
         "const row = document.querySelector(`#fields tr[data-field='${arguments[0]}']`);"
@@ -208,7 +227,9 @@ def test_page_is_usable_on_a_phone_and_by_keyboard(browser: Any, server: str) ->
 
     browser.set_window_size(390, 844)
     try:
-        _upload(browser, server, CARD)
+        body = _drop(browser, server, CARD)
+        assert _shown(browser, "id_number") == LABELS[CARD]["fields"]["id_number"]
+        assert body["fields"]["id_number"]["value"] == LABELS[CARD]["fields"]["id_number"]
         overflow = browser.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         wide = browser.execute_script(
@@ -224,6 +245,11 @@ def test_page_is_usable_on_a_phone_and_by_keyboard(browser: Any, server: str) ->
         ident = element.get_attribute("id")
         assert browser.find_elements(By.CSS_SELECTOR, f"label[for='{ident}']"), ident
     assert browser.find_element(By.ID, "choose").tag_name == "button"
+    # The camera is its own input, so choosing a file on a desktop never forces it.
+    camera = browser.find_element(By.ID, "camera")
+    assert (camera.get_attribute("capture"), camera.get_attribute("accept")) == (
+        "environment", "image/*")
+    assert browser.find_element(By.ID, "file").get_attribute("capture") is None
     # Tab reaches the file chooser, and focus is visible there.
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     for _ in range(6):
