@@ -59,7 +59,6 @@ def browser(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never fetch a driver
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     profile = tmp_path_factory.mktemp("chromium-profile")
@@ -69,7 +68,9 @@ def browser(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
                  "--window-size=1200,900", "--force-device-scale-factor=1",
                  f"--user-data-dir={profile}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never fetch anything
+        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     try:
         yield driver
