@@ -462,7 +462,7 @@ def test_access_log_has_one_line_per_request_without_values(
     lines = [r.getMessage() for r in caplog.records if r.name == "idcard.access"]
     assert len(lines) == 2
     assert lines[0].startswith("method=POST path=/v1/idcard status=200 ms=")
-    assert lines[0].endswith("request_id=log-1 side=front")
+    assert lines[0].endswith("request_id=log-1 side=front code=- key=-")
     assert "path=(unmatched) status=404" in lines[1]
     # The test client (httpx) logs the URLs it requests; that is the caller's log, not ours.
     everything = "\n".join(r.getMessage() for r in caplog.records

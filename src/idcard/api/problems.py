@@ -16,7 +16,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import Scope
 
-from idcard.api.context import request_id_of
+from idcard.api.context import note_problem, request_id_of
 from idcard.api.schemas import Problem
 from idcard.codes import ProblemCode
 from idcard.errors import InputError
@@ -29,6 +29,7 @@ PROBLEMS: Mapping[ProblemCode, tuple[int, str]] = {
     "image_missing": (400, "Image missing"),
     "invalid_base64": (400, "Invalid base64"),
     "invalid_parameter": (400, "Invalid parameter"),
+    "unauthorized": (401, "Unauthorized"),
     "not_found": (404, "Not found"),
     "method_not_allowed": (405, "Method not allowed"),
     "payload_too_large": (413, "Payload too large"),
@@ -38,6 +39,7 @@ PROBLEMS: Mapping[ProblemCode, tuple[int, str]] = {
     "too_many_pixels": (422, "Too many pixels"),
     "unsupported_image": (422, "Unsupported image"),
     "no_card_found": (422, "No card found"),
+    "rate_limited": (429, "Rate limited"),
     "internal_error": (500, "Internal error"),
     "overloaded": (503, "Overloaded"),
     "timeout": (504, "Timeout"),
@@ -68,6 +70,7 @@ def problem_response(request: Request[Any, Any, Any], code: ProblemCode, detail:
     # still the caller's fault: 422 rather than a failure inside the error handler.
     known_status, title = PROBLEMS.get(code, (422, code.replace("_", " ").capitalize()))
     status = status or known_status
+    note_problem(request.scope, code)
     body = Problem(type=f"urn:idcard:problem:{code}", title=title, status=status,
                    detail=detail, code=code, request_id=request_id_of(request.scope))
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)

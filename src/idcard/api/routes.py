@@ -23,6 +23,8 @@ from litestar.openapi.spec import (
 from litestar.params import QueryParameter
 
 from idcard.api.context import note_side, request_id_of
+from idcard.api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from idcard.api.metrics import Metrics
 from idcard.api.pool import DeadlineExceeded, Overloaded, ReaderPool
 from idcard.api.problems import PROBLEM_MEDIA_TYPE, PROBLEMS, ProblemError
 from idcard.api.schemas import (
@@ -49,6 +51,7 @@ class Service:
 
     settings: Settings
     pool: ReaderPool[CardReader]
+    metrics: Metrics
 
 
 def service_of(state: State) -> Service:
@@ -128,10 +131,14 @@ def _problem_spec(description: str, *codes: ProblemCode) -> ResponseSpec:
 _ERROR_RESPONSES = {
     400: _problem_spec("missing image, bad base64 or bad parameter",
                        "image_missing", "invalid_base64", "invalid_parameter"),
+    401: _problem_spec("API keys are configured and the request has no valid one",
+                       "unauthorized"),
     413: _problem_spec("request body over the size limit", "payload_too_large"),
     415: _problem_spec("not an accepted image format or body type", "unsupported_media_type"),
     422: _problem_spec("the image cannot be used", "image_unreadable", "image_too_small",
                        "too_many_pixels", "no_card_found"),
+    429: _problem_spec("over the API key's quota; see Retry-After and RateLimit-*",
+                       "rate_limited"),
     500: _problem_spec("unexpected error (details in the server log under the request id)",
                        "internal_error"),
     503: _problem_spec("all OCR workers busy and the queue full; see Retry-After",
@@ -158,7 +165,11 @@ async def read_card(
     """Upload a photo or scan of one side (or a page with both sides) of the card."""
     wanted = await read_image_request(request, side, crops)
     note_side(request.scope, wanted.side)
-    outcome = await _read_in_pool(service_of(state), wanted)
+    service = service_of(state)
+    outcome = await _read_in_pool(service, wanted)
+    service.metrics.observe_reading(outcome.reading.side,
+                                    [notice.code for notice in outcome.reading.warnings],
+                                    outcome.timings_ms)
     return build_response(request_id_of(request.scope), outcome, wanted.crops)
 
 
@@ -229,3 +240,11 @@ async def readyz(state: State) -> Response[Readiness]:
         status="ready", workers=len(readers), queue_size=service.pool.queue_size,
         model=ModelUsed(det=model.det, rec=model.rec, runtime=model.runtime) if model else None,
     ))
+
+
+@get("/metrics", tags=["operations"], summary="Prometheus metrics", sync_to_thread=False,
+     media_type=METRICS_CONTENT_TYPE)
+def metrics_endpoint(state: State) -> Response[bytes]:
+    """Counters, gauges and histograms in the Prometheus text format (always open)."""
+    metrics: Metrics = state.metrics
+    return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
