@@ -26,6 +26,8 @@ import pytest
 from live_server import live_server
 from PIL import Image, ImageOps
 
+from idcard.api.keys import hash_key
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 LABELS = {e["file"]: e for e in json.loads((FIXTURES / "labels.json").read_text("utf-8"))}
@@ -78,15 +80,16 @@ def browser(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
         driver.quit()
 
 
-def _wait(driver: Any, script: str, what: str, timeout: float = WAIT_S) -> Any:
-    """Poll a JavaScript expression until it is truthy."""
+def _wait(driver: Any, script: str, what: str, timeout: float = WAIT_S,
+          *, error_expected: bool = False) -> Any:
+    """Poll a JavaScript expression until it is truthy (failing early on a page error)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = driver.execute_script(f"return ({script});")
         if value:
             return value
         status = driver.execute_script("return document.getElementById('status').textContent")
-        if "error" in (driver.execute_script(
+        if not error_expected and "error" in (driver.execute_script(
                 "return document.getElementById('status').className") or ""):
             pytest.fail(f"the page reports an error while waiting for {what}: {status}")
         time.sleep(0.2)
@@ -278,6 +281,34 @@ def test_api_key_stays_in_the_tab_and_out_of_the_url(browser: Any, server: str) 
     assert browser.execute_script("return sessionStorage.getItem('idcard.apiKey')") is None
     # This service offers no masking yet: the toggle stays hidden.
     assert not browser.find_element(By.ID, "mask-option").is_displayed()
+
+
+def test_page_asks_for_the_api_key_and_sends_it(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    key = "idk_web-test-" + "k" * 32
+    keys = tmp_path / "keys.toml"
+    keys.write_text(f'[keys.web]\nsha256 = "{hash_key(key)}"\n', encoding="utf-8")
+    keys.chmod(0o600)
+    with live_server(api_keys_file=keys) as keyed:
+        assert httpx.post(keyed + "/v1/idcard", files={"image": ("x.jpg", b"x")}
+                          ).status_code == 401
+        browser.get(keyed + "/")  # the page itself opens without a key
+        browser.execute_script("sessionStorage.clear()")
+        browser.refresh()
+        browser.find_element(By.ID, "file").send_keys(str(FIXTURES / CARD))
+        _wait(browser, "document.getElementById('status').classList.contains('error')",
+              "the refusal", timeout=60, error_expected=True)
+        assert "API key" in browser.find_element(By.ID, "status").text
+        assert browser.switch_to.active_element.get_attribute("id") == "api-key"
+        browser.switch_to.active_element.send_keys(key)
+        browser.find_element(By.ID, "read").click()
+        _wait(browser, "document.querySelector('#fields tbody tr[data-field]')",
+              "the fields read with the key")
+        assert _shown(browser, "id_number") == LABELS[CARD]["fields"]["id_number"]
+        assert key not in browser.current_url
+        assert browser.execute_script("return sessionStorage.getItem('idcard.apiKey')") == key
+        browser.execute_script("sessionStorage.clear()")
 
 
 def test_page_and_assets_are_local_and_locked_down(server: str) -> None:

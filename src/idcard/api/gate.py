@@ -38,7 +38,10 @@ from idcard.codes import ProblemCode
 
 READ_PATH = "/v1/idcard"
 _ALWAYS_OPEN = frozenset({"/healthz", "/readyz", "/metrics"})
-_DOCS_PREFIXES = ("/docs", "/schema", "/static/swagger-ui")
+_DOCS_PREFIXES = ("/docs", "/schema", "/static/swagger-ui", "/static/web")
+# The demo page is opened by a browser, which cannot send a key on navigation; it holds
+# no data (the key is typed into it and sent with each read), so it is open like the docs.
+_PAGE_PATHS = frozenset({"/", "/demo"})
 _BEARER = "bearer "
 
 PoolGetter = Callable[[], "ReaderPool[Any] | None"]
@@ -93,7 +96,8 @@ class Gate:
         await self.app(scope, receive, _adding_headers(send, headers))
 
     def _is_open(self, path: str) -> bool:
-        return path in _ALWAYS_OPEN or (self._docs_public and path.startswith(_DOCS_PREFIXES))
+        return path in _ALWAYS_OPEN or (self._docs_public and (
+            path in _PAGE_PATHS or path.startswith(_DOCS_PREFIXES)))
 
     @staticmethod
     def _caller(scope: Scope, keys: KeyRing) -> str | None:
