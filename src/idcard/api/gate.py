@@ -8,7 +8,8 @@ In order, cheapest refusal first:
 3. the key's quota: over it gets 429 with `Retry-After` and `RateLimit-*` headers.
 
 Each refusal is a small pre-encoded problem+json response: no routing, no body parsing,
-no exception machinery. Probes and metrics are always open; docs when configured so.
+no exception machinery. Probes and metrics are always open; the docs and the page at /
+when configured so.
 """
 
 from __future__ import annotations
