@@ -38,7 +38,10 @@ from idcard.codes import ProblemCode
 
 READ_PATH = "/v1/idcard"
 _ALWAYS_OPEN = frozenset({"/healthz", "/readyz", "/metrics"})
-_DOCS_PREFIXES = ("/docs", "/schema", "/static/swagger-ui")
+# The docs and the demo page hold no data (the page asks for a key to call the API); a
+# browser cannot send a key when it opens them, so they are open unless configured not to be.
+_DOCS_PREFIXES = ("/docs", "/schema", "/static/swagger-ui", "/static/web", "/demo")
+_DOCS_PAGES = frozenset({"/"})
 _BEARER = "bearer "
 
 PoolGetter = Callable[[], "ReaderPool[Any] | None"]
@@ -93,7 +96,8 @@ class Gate:
         await self.app(scope, receive, _adding_headers(send, headers))
 
     def _is_open(self, path: str) -> bool:
-        return path in _ALWAYS_OPEN or (self._docs_public and path.startswith(_DOCS_PREFIXES))
+        return path in _ALWAYS_OPEN or (self._docs_public and (
+            path in _DOCS_PAGES or path.startswith(_DOCS_PREFIXES)))
 
     @staticmethod
     def _caller(scope: Scope, keys: KeyRing) -> str | None:
