@@ -157,12 +157,13 @@ def test_probes_and_metrics_stay_open_docs_as_configured(
     path, keys = key_file
     with TestClient(fake_app(api_keys_file=path)) as client:
         for open_path in ("/healthz", "/readyz", "/metrics", "/docs",
-                          "/schema/openapi.json"):
+                          "/schema/openapi.json", "/", "/demo", "/static/web/app.js"):
             assert client.get(open_path).status_code == 200, open_path
     with TestClient(fake_app(api_keys_file=path, docs_public=False)) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/metrics").status_code == 200
         assert_problem(client.get("/docs"), 401, "unauthorized")
+        assert_problem(client.get("/"), 401, "unauthorized")
         assert_problem(client.get("/schema/openapi.json"), 401, "unauthorized")
         assert client.get("/docs", headers=bearer(keys["ops"])).status_code == 200
 

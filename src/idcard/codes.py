@@ -55,18 +55,18 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "sex_from_id": "the sex was not read on the card; it is taken from the ID number",
     "card_outline_not_found": "no card edge was found; fields were read from the text alone",
     "card_incomplete": "the card touches the edge of the image and may be cut off",
-    "sex_mismatch": "the sex printed on the card disagrees with the ID number's sequence "
-                    "digit, both as read",
+    "sex_mismatch": "the sex printed on the card disagrees with the ID number's sequence digit "
+                    "(both as read; `sex_matches_id` fails): what a tampered card looks like",
     "birth_date_mismatch": "the birth date printed on the card disagrees with the date in the "
-                           "ID number, both as read (the message says which parts differ)",
-    "id_number_cut_off": "the ID number runs into the edge of the image; fewer than 18 "
-                         "characters were read and the rest may lie beyond the edge",
+                           "ID number (both as read; the message names the parts that differ)",
+    "id_number_cut_off": "the ID number runs into the edge of the image; the characters beyond "
+                         "it were not read",
     "id_number_too_short": "the ID number is printed with fewer than 18 characters, so its "
-                           "check character cannot be verified",
-    "stamp_over_field": "a stamp is printed over a field's value (the message names it); "
+                           "check character cannot be verified (`id_checksum` fails)",
+    "stamp_over_field": "a stamp (复印无效, 复禁印止, 仅限…使用) is printed over the field; "
                         "characters under it may be missing or misread",
-    "ethnicity_former_name": "the ethnicity is printed under a former official name; it is "
-                             "returned as printed and ethnicity_known fails",
+    "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
+                             "崩龙); returned as printed, and `ethnicity_known` fails",
 }
 
 ProblemCode = Literal[

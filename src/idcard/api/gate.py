@@ -8,8 +8,7 @@ In order, cheapest refusal first:
 3. the key's quota: over it gets 429 with `Retry-After` and `RateLimit-*` headers.
 
 Each refusal is a small pre-encoded problem+json response: no routing, no body parsing,
-no exception machinery. Probes and metrics are always open; the docs and the page at /
-when configured so.
+no exception machinery. Probes and metrics are always open; docs when configured so.
 """
 
 from __future__ import annotations
@@ -39,10 +38,10 @@ from idcard.codes import ProblemCode
 
 READ_PATH = "/v1/idcard"
 _ALWAYS_OPEN = frozenset({"/healthz", "/readyz", "/metrics"})
-_DOCS_PREFIXES = ("/docs", "/schema", "/static/swagger-ui", "/static/web")
-# The demo page is opened by a browser, which cannot send a key on navigation; it holds
-# no data (the key is typed into it and sent with each read), so it is open like the docs.
-_PAGE_PATHS = frozenset({"/", "/demo"})
+# The docs and the demo page hold no data (the page asks for a key to call the API); a
+# browser cannot send a key when it opens them, so they are open unless configured not to be.
+_DOCS_PREFIXES = ("/docs", "/schema", "/static/swagger-ui", "/static/web", "/demo")
+_DOCS_PAGES = frozenset({"/"})
 _BEARER = "bearer "
 
 PoolGetter = Callable[[], "ReaderPool[Any] | None"]
@@ -98,7 +97,7 @@ class Gate:
 
     def _is_open(self, path: str) -> bool:
         return path in _ALWAYS_OPEN or (self._docs_public and (
-            path in _PAGE_PATHS or path.startswith(_DOCS_PREFIXES)))
+            path in _DOCS_PAGES or path.startswith(_DOCS_PREFIXES)))
 
     @staticmethod
     def _caller(scope: Scope, keys: KeyRing) -> str | None:
