@@ -318,7 +318,9 @@ def test_page_and_assets_are_local_and_locked_down(server: str) -> None:
     assert "default-src 'none'" in policy and "connect-src 'self'" in policy
     assert httpx.get(server + "/demo").text == page.text
     for asset in ("/static/web/app.js", "/static/web/app.css"):
-        assert httpx.get(server + asset).status_code == 200, asset
+        response = httpx.get(server + asset)
+        assert response.status_code == 200, asset
+        assert response.headers["cache-control"] == "no-cache", asset
     assert "http://" not in page.text and "https://" not in page.text
     # The page does not shadow the API's own routes.
     assert httpx.get(server + "/healthz").json() == {"status": "ok"}
