@@ -163,6 +163,7 @@ def test_probes_and_metrics_stay_open_docs_as_configured(
         assert client.get("/healthz").status_code == 200
         assert client.get("/metrics").status_code == 200
         assert_problem(client.get("/docs"), 401, "unauthorized")
+        assert_problem(client.get("/"), 401, "unauthorized")
         assert_problem(client.get("/schema/openapi.json"), 401, "unauthorized")
         assert_problem(client.get("/"), 401, "unauthorized")
         assert client.get("/docs", headers=bearer(keys["ops"])).status_code == 200

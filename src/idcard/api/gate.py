@@ -38,10 +38,10 @@ from idcard.codes import ProblemCode
 
 READ_PATH = "/v1/idcard"
 _ALWAYS_OPEN = frozenset({"/healthz", "/readyz", "/metrics"})
-# Pages with no data of their own, open unless IDCARD_DOCS_PUBLIC=false: the docs, and
-# the demo page (its calls to /v1/idcard need a key like any other).
-_DOCS_PREFIXES = ("/docs", "/schema", "/static/swagger-ui", "/static/web")
-_DOCS_PAGES = frozenset({"/", "/demo"})
+# The docs and the demo page hold no data (the page asks for a key to call the API); a
+# browser cannot send a key when it opens them, so they are open unless configured not to be.
+_DOCS_PREFIXES = ("/docs", "/schema", "/static/swagger-ui", "/static/web", "/demo")
+_DOCS_PAGES = frozenset({"/"})
 _BEARER = "bearer "
 
 PoolGetter = Callable[[], "ReaderPool[Any] | None"]
