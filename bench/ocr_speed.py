@@ -151,6 +151,21 @@ def bench_combo(engine: OcrEngine, images: list[np.ndarray], rounds: int,
     return medians, (statistics.median(rival_ms) if rival_ms else float("nan"))
 
 
+def interleaved(engines: dict[str, OcrEngine], images: list[np.ndarray],
+                rounds: int) -> dict[str, float]:
+    """Median total ms per combo, the combos taking turns image by image, so a shared
+    machine's load changes hit them all alike."""
+    for image in images:
+        for engine in engines.values():
+            engine.read_text_lines(image)
+    samples: dict[str, list[float]] = {combo: [] for combo in engines}
+    for _ in range(rounds):
+        for image in images:
+            for combo, engine in engines.items():
+                samples[combo].append(time_engine(engine, image)["total"])
+    return {combo: statistics.median(values) for combo, values in samples.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -159,6 +174,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="0: the configured count")
     parser.add_argument("--combos", nargs="*", default=None)
+    parser.add_argument("--interleave", action="store_true",
+                        help="only total ms per combo, combos taking turns image by image, "
+                             "as a ratio to the first combo")
     parser.add_argument("--accuracy", action="store_true",
                         help="also score names and ID numbers against labels.json")
     args = parser.parse_args()
@@ -169,13 +187,21 @@ def main() -> int:
     combos = args.combos or [default, "ppocrv3/onnxruntime", "ppocrv4/onnxruntime",
                              "ppocrv5/onnxruntime", "ppocrv3+ppocrv5/onnxruntime",
                              "ppocrv4/paddle"]
-    combos = list(dict.fromkeys([default, *combos]))
+    combos = list(dict.fromkeys(combos if args.interleave else [default, *combos]))
     paths = image_paths(args.images, args.limit)
     images = load_images(paths)
     if not images:
         raise SystemExit(f"no images under {args.images}")
     print(f"{len(images)} images, {args.rounds} rounds, {threads} threads; median ms per image")
     print(f"{'combo':<32}" + "".join(f"{s:>10}" for s in STAGES) + f"{'total/net':>11}")
+    if args.interleave:
+        engines = {combo: OcrEngine.load(combo_settings(base, combo, threads))
+                   for combo in combos}
+        medians = interleaved(engines, images, args.rounds)
+        first = medians[combos[0]]
+        for combo, ms in medians.items():
+            print(f"{combo:<56}{ms:>10.1f} ms  {ms / first:.2f}x")
+        return 0
     summary = ""
     rival = make_rapidocr(threads)
     for combo in combos:
