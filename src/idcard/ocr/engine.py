@@ -137,7 +137,8 @@ class OcrEngine:
         rec = _open_recogniser(runtime, threads, rec_dir, reference_batching)
         recheck = None
         if packs.recheck and not reference_batching:
-            # An ONNX pack whatever the main runtime (see `configured_packs`).
+            # An ONNX pack whatever the main runtime (see `configured_packs`): under
+            # Paddle it runs on onnxruntime.
             recheck_runtime = ONNX_RUNTIME if runtime == PADDLE_RUNTIME else runtime
             recheck = _open_recogniser(recheck_runtime, threads,
                                        settings.models_dir / packs.recheck, False)
