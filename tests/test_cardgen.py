@@ -194,3 +194,15 @@ def test_fixtures_hold_every_scan_tier() -> None:
     assert set(make_cards.STYLE_TIERS) <= tiers
     for entry in labels:
         assert (REPO / "fixtures" / entry["file"]).is_file(), entry["file"]
+
+
+@needs_fonts
+@pytest.mark.parametrize("file", ["front_clean_001.jpg", "back_hard_001.jpg", "both_000.jpg"])
+def test_old_tiers_still_make_the_committed_fixtures_labels(tmp_path: Path, file: str) -> None:
+    # Labels depend on the seed's random streams only (not on fonts or libraries), so this
+    # catches a change that would make old seeds draw different images.
+    labels = json.loads((REPO / "fixtures" / "labels.json").read_text(encoding="utf-8"))
+    committed = next(entry for entry in labels if entry["file"] == file)
+    tiers = [("clean", 14), ("photo", 14), ("hard", 10), ("both", 3)]
+    one = next(j for j in make_cards.plan_jobs(2024, tiers) if j.file == file)
+    assert make_cards.make_one(one, tmp_path) == committed
