@@ -39,6 +39,14 @@ class CardView:
         a, b, c, d = ((round(float(x), 1), round(float(y), 1)) for x, y in mapped)
         return (a, b, c, d)
 
+    def box_from_source(self, box: Quad) -> Quad:
+        """A box in the source image's pixels, in this view's (the inverse of map_box)."""
+        points = np.asarray(box, dtype=np.float64).reshape(-1, 1, 2)
+        back = np.linalg.inv(self.to_source)
+        mapped = cv2.perspectiveTransform(points, back).reshape(-1, 2)
+        a, b, c, d = ((float(x), float(y)) for x, y in mapped)
+        return (a, b, c, d)
+
     def rotated(self, quarter_turns: int) -> CardView:
         """The same view turned clockwise by 90° steps."""
         turns = quarter_turns % 4
@@ -67,8 +75,11 @@ def rectify_card(image: Image, corners: NDArray[np.float32]) -> CardView:
         dtype=np.float32,
     )
     forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    # A card smaller than the view is enlarged: cubic keeps small strokes' edges sharp.
+    enlarged = cv2.contourArea(corners.astype(np.float32)) < CARD_WIDTH * CARD_HEIGHT
     warped = cv2.warpPerspective(
-        image, forward, (CARD_WIDTH, CARD_HEIGHT), flags=cv2.INTER_AREA,
+        image, forward, (CARD_WIDTH, CARD_HEIGHT),
+        flags=cv2.INTER_CUBIC if enlarged else cv2.INTER_AREA,
         borderMode=cv2.BORDER_REPLICATE,
     )
     return CardView(warped, np.linalg.inv(forward).astype(np.float64))
