@@ -36,7 +36,7 @@ def document(client: TestClient[Litestar]) -> dict[str, Any]:
 
 def test_document_is_valid_openapi(document: dict[str, Any], tmp_path: Path) -> None:
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {"/v1/idcard", "/healthz", "/readyz"}
+    assert set(document["paths"]) == {"/v1/idcard", "/healthz", "/readyz", "/metrics"}
     for path, item in document["paths"].items():
         for method, operation in item.items():
             assert operation["responses"], (path, method)

@@ -17,6 +17,7 @@ HEI_FALLBACKS = (
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
     ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
 )
+NOTO_SERIF_BOLD = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"  # stamps
 MONO_BOLD = ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf", 0)
 Font = ImageFont.FreeTypeFont
 _MISSING_PROBE = "\U000f0000"  # a private-use code point no font here draws
@@ -48,7 +49,7 @@ def mono_bold(size: int) -> FontChain:
 
 def check_fonts() -> list[str]:
     """Font files this generator expects but cannot find."""
-    paths = {NOTO.format("Regular"), NOTO.format("Bold"), MONO_BOLD[0]}
+    paths = {NOTO.format("Regular"), NOTO.format("Bold"), MONO_BOLD[0], NOTO_SERIF_BOLD}
     return sorted(p for p in paths if not Path(p).exists())
 
 

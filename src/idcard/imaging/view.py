@@ -47,6 +47,13 @@ class CardView:
         a, b, c, d = ((float(x), float(y)) for x, y in mapped)
         return (a, b, c, d)
 
+    def source_corners(self) -> Quad:
+        """Where this view's corner pixels lie in the source image: top-left, top-right,
+        bottom-right, bottom-left. The four pairs define the view's homography, so a client
+        holding the view's pixels can map source boxes onto them."""
+        w, h = self.size
+        return self.map_box(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
+
     def rotated(self, quarter_turns: int) -> CardView:
         """The same view turned clockwise by 90° steps."""
         turns = quarter_turns % 4

@@ -58,6 +58,8 @@ class ReadOutcome(msgspec.Struct, kw_only=True):
     model: ModelInfo
     timings_ms: dict[str, float]
     images: dict[str, bytes] = msgspec.field(default_factory=dict)
+    # The `card` crop's corners in the source image's pixels (None when no crop was made).
+    card_corners: Quad | None = None
 
 
 class CardReader:
@@ -108,8 +110,9 @@ class CardReader:
             reading = in_source_pixels(reading, reads)
         images = encode_crops(reads, crops)
         clock.add("total", (time.perf_counter() - started) * 1000.0)
+        corners = reads[0].view.source_corners() if "card" in images else None
         return ReadOutcome(reading=reading, model=self.model_info, timings_ms=clock.ms,
-                           images=images)
+                           images=images, card_corners=corners)
 
     def _read_cards(self, image: Image, side: SideHint, clock: Stopwatch) -> list[CardRead]:
         """The strategy, in order. Each card outline (or the image, when it is a card
