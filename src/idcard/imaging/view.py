@@ -54,6 +54,15 @@ class CardView:
         w, h = self.size
         return self.map_box(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
 
+    def scaled(self, factor: float) -> CardView:
+        """The same view enlarged (or shrunk) by `factor`."""
+        if factor == 1.0:
+            return self
+        interpolation = cv2.INTER_CUBIC if factor > 1.0 else cv2.INTER_AREA
+        resized = cv2.resize(self.image, None, fx=factor, fy=factor, interpolation=interpolation)
+        back = np.diag([1.0 / factor, 1.0 / factor, 1.0])
+        return CardView(np.ascontiguousarray(resized), self.to_source @ back)
+
     def rotated(self, quarter_turns: int) -> CardView:
         """The same view turned clockwise by 90° steps."""
         turns = quarter_turns % 4

@@ -17,7 +17,6 @@ from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
 from idcard.imaging.view import CardView, Image, whole_image
 from idcard.ocr import OcrEngine
-from idcard.ocr.engine import MIN_LINE_CONFIDENCE
 from idcard.pipeline.steps import (
     FIRST_LOOK,
     NAME_SECOND_LOOK,
@@ -41,6 +40,10 @@ _STAMP_LIKENESS = 0.5
 _MIN_STAMP_PHRASE = 4
 # A stamp's frame lies about half a line height around its words.
 _STAMP_FRAME = 0.5
+# A value line's height on a straightened card (856 × 540 px): text this tall reads
+# well; smaller text on a page is enlarged to it, by at most this factor.
+_CARD_LINE_HEIGHT = 26.0
+_MAX_ENLARGEMENT = 3.0
 # Lines read with at least this median confidence were read the right way up.
 _CLEAR_READING = 0.9
 # A value region read with less confidence than this is noise (lower than for detected
@@ -132,20 +135,21 @@ class ViewReader:
 
     def read_lines_as_card(self, image: Image, boxes: list[Quad], side: SideHint,
                            clock: Stopwatch) -> CardRead:
-        """One card's lines on a page (source pixels), read once where they lie, then
-        seen in a levelled crop around them, turned over when most were read upside down
-        (the line classifier already turned each line to read it: only the geometry is
-        turned, nothing is read again)."""
+        """One card's text on a page (its line boxes in source pixels): a levelled crop
+        around it, enlarged until its lines are as tall as on a straightened card, read
+        once; turned over when most lines were read upside down (the line classifier
+        already turned each one to read it: only the geometry is turned, nothing is read
+        again)."""
         with clock.step(FIRST_LOOK):
-            result = self._engine.read_text_lines(image, boxes)
-            clock.add_all(result.timings_ms)
-            lines = [line for line in result.lines
-                     if line.text.strip() and line.confidence >= MIN_LINE_CONFIDENCE]
-            view = text_block_view(whole_image(image), [line.box for line in lines] or boxes)
+            view = text_block_view(whole_image(image), boxes)
+            view = view.scaled(_legible_scale(boxes))
+            lines = self._ocr(view, clock)
             if reads_upside_down(lines):
-                view = view.rotated(2)
-            lines = [msgspec.structs.replace(line, box=view.box_from_source(line.box))
-                     for line in lines]
+                turned = view.rotated(2)
+                lines = [msgspec.structs.replace(
+                    line, box=turned.box_from_source(view.map_box(line.box)))
+                    for line in lines]
+                view = turned
             reading = self._interpret(lines, view, side, clock)
         if reading.fields.name is not None:
             with clock.step(NAME_SECOND_LOOK):
@@ -284,6 +288,14 @@ def _under_any(box: Quad, stamps: list[Quad]) -> bool:
         if min(xs) < right and max(xs) > left and min(ys) < bottom and max(ys) > top:
             return True
     return False
+
+
+def _legible_scale(boxes: list[Quad]) -> float:
+    """How much to enlarge text whose lines have these boxes to a straightened card's
+    line height (never shrunk, at most `_MAX_ENLARGEMENT` times)."""
+    heights = [max(y for _, y in box) - min(y for _, y in box) for box in boxes]
+    height = float(np.median(heights)) if heights else _CARD_LINE_HEIGHT
+    return float(np.clip(_CARD_LINE_HEIGHT / max(height, 1.0), 1.0, _MAX_ENLARGEMENT))
 
 
 def _read_clearly(lines: list[TextLine]) -> bool:

@@ -139,6 +139,8 @@ class CardReader:
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
             raise InputError("no_card_found", "no identity card text was found in the image")
+        # An outline around something else (a stamp's frame, a photo) reads as no card.
+        reads = [r for r in reads if r.field_count >= MIN_FIELDS_FROM_OUTLINE] or reads
         for read in reads:
             if _judged_by_text(read) and text_at_border(read, image.shape):
                 read.reading.warnings.append(CUT_OFF)
