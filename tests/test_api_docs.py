@@ -96,7 +96,12 @@ def test_response_schema_types_every_field_with_examples(document: dict[str, Any
     for name in ("det", "rec", "runtime"):
         assert schemas["ModelUsed"]["properties"][name]["examples"]
     for name, timing in schemas["Timings"]["properties"].items():
-        assert timing["type"] == "number", name
+        if name == "steps":  # the strategy's named steps, each a number of ms
+            assert timing["type"] == "object", name
+            assert timing["additionalProperties"]["type"] == "number"
+            assert timing["description"] and timing["examples"]
+        else:
+            assert timing["type"] == "number", name
     problem = schemas["Problem"]
     assert set(problem["required"]) == {"type", "title", "status", "detail", "code",
                                         "request_id"}

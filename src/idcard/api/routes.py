@@ -45,6 +45,10 @@ from idcard.config import Settings
 if TYPE_CHECKING:  # the pipeline (and the OCR stack) loads only when the app starts
     from idcard.pipeline import CardReader, ReadOutcome
 
+# How the pipeline names its steps' timers (`idcard.pipeline.steps.STEP_PREFIX`, which
+# is not imported here for the same reason).
+_STEP_PREFIX = "step:"
+
 
 @dataclass
 class Service:
@@ -212,8 +216,10 @@ def build_response(request_id: str, outcome: ReadOutcome,
 
 def _timings(measured: dict[str, float]) -> Timings:
     known = {name: round(ms, 2) for name, ms in measured.items()
-             if name in Timings.__struct_fields__}
-    return Timings(**known)
+             if name in Timings.__struct_fields__ and name != "steps"}
+    steps = {name.removeprefix(_STEP_PREFIX): round(ms, 2) for name, ms in measured.items()
+             if name.startswith(_STEP_PREFIX)}
+    return Timings(**known, steps=steps)
 
 
 # -- probes -------------------------------------------------------------------------------

@@ -47,7 +47,8 @@ EXAMPLE_CHECKS = {
     "validity_period_plausible": "absent",
 }
 EXAMPLE_TIMINGS = {"decode": 3.1, "locate": 12.4, "detect": 88.0, "classify": 6.2,
-                   "recognize": 140.5, "extract": 1.2, "total": 262.0}
+                   "recognize": 140.5, "extract": 1.2, "total": 262.0,
+                   "steps": {"first_look": 230.0, "name_second_look": 25.4}}
 EXAMPLE_REQUEST_ID = "6f1c2f0e8a9b4c3d9e8f7a6b5c4d3e2f"
 
 
@@ -74,6 +75,13 @@ class Timings(msgspec.Struct, kw_only=True):
     recognize: Annotated[float, _MS] = 0.0
     extract: Annotated[float, _MS] = 0.0
     total: Annotated[float, _MS] = 0.0
+    steps: Annotated[dict[str, float], Meta(
+        description="milliseconds of each named step of the reading strategy that ran "
+                    "(first_look, turned_over, stamp_cleared, value_regions, "
+                    "name_second_look, page_cards, text_alone); a step's time includes the stages "
+                    "above spent inside it, and a step run inside another counts in both",
+        examples=[{"first_look": 230.0, "name_second_look": 25.4}])] = msgspec.field(
+        default_factory=dict)
 
 
 class CropImages(msgspec.Struct, kw_only=True):
