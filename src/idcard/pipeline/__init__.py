@@ -1,0 +1,13 @@
+"""The reading strategy: from image bytes to a checked card reading.
+
+- `reader.py`: `CardReader`, decode → views → read each → combine, on one screen;
+- `views.py`: which views of an image are read (card outlines, the page's text);
+- `one_view.py`: how one view is read (turned over, value regions, the name again);
+- `combine.py`: choosing and merging the views' readings, boxes in the client's pixels;
+- `crops.py`: the card and portrait crops; `timing.py`: the stopwatch of `timings_ms`.
+"""
+
+from idcard.pipeline.crops import CROP_NAMES
+from idcard.pipeline.reader import CardReader, ModelInfo, ReadOutcome
+
+__all__ = ["CROP_NAMES", "CardReader", "ModelInfo", "ReadOutcome"]

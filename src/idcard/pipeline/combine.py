@@ -1,0 +1,66 @@
+"""Choosing and merging what the views read, and mapping boxes back to the client's
+pixels."""
+
+from __future__ import annotations
+
+import msgspec
+import numpy as np
+
+from idcard.card import FRONT_FIELDS, CardFields, CardReading, Field, Notice, SideHint
+from idcard.extract import merge_sides
+from idcard.pipeline.one_view import CardRead
+
+# Text this close to the image border (share of the longer side) is likely cut off.
+_BORDER_MARGIN = 0.01
+
+
+def combine(reads: list[CardRead], side: SideHint) -> CardReading:
+    """One reading from the cards read: front and back merged (or the hinted side kept),
+    else the largest card with a `multiple_cards` warning. Trims `reads` to those used."""
+    if len(reads) == 1:
+        return reads[0].reading
+    first, second = reads[0].reading, reads[1].reading
+    if {first.side, second.side} == {"front", "back"}:
+        if side == "auto":
+            front, back = (first, second) if first.side == "front" else (second, first)
+            return merge_sides(front, back)
+        reads.sort(key=lambda r: r.reading.side != side)
+        del reads[1:]
+        return reads[0].reading
+    del reads[1:]
+    first.warnings.append(Notice(
+        "multiple_cards", "more than one card was found; the largest one was read"))
+    return first
+
+
+def text_at_border(read: CardRead, shape: tuple[int, ...]) -> bool:
+    """Whether any line read without a card outline runs into the image's border."""
+    height, width = shape[:2]
+    margin = _BORDER_MARGIN * max(height, width)
+    for line in read.lines:
+        points = np.array(read.view.map_box(line.box))
+        (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
+        if min(left, top) <= margin or right >= width - 1 - margin \
+                or bottom >= height - 1 - margin:
+            return True
+    return False
+
+
+def in_source_pixels(reading: CardReading, reads: list[CardRead]) -> CardReading:
+    """Field boxes from each card's straightened view, mapped to the client's pixels."""
+    updates: dict[str, Field | None] = {}
+    for name in CardFields.__struct_fields__:
+        field: Field | None = getattr(reading.fields, name)
+        if field is None:
+            continue
+        read = _read_for_field(name, reads)
+        updates[name] = msgspec.structs.replace(field, box=read.view.map_box(field.box))
+    fields = msgspec.structs.replace(reading.fields, **updates)
+    return msgspec.structs.replace(reading, fields=fields)
+
+
+def _read_for_field(name: str, reads: list[CardRead]) -> CardRead:
+    if len(reads) == 1:
+        return reads[0]
+    wanted = "front" if name in FRONT_FIELDS else "back"
+    return next((r for r in reads if r.reading.side == wanted), reads[0])

@@ -1,0 +1,192 @@
+"""How one view is read: OCR, turned over when it reads upside down, the value regions of
+a straightened front, and a second look at the name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from idcard.card import CardReading, Notice, SideHint
+from idcard.extract import RuleBook, interpret_lines
+from idcard.imaging.locate import CardOutline
+from idcard.imaging.orient import reads_upside_down
+from idcard.imaging.view import CardView
+from idcard.ocr import OcrEngine
+from idcard.pipeline.timing import Stopwatch
+from idcard.text import Quad, TextLine
+
+# A reading from a card outline with fewer fields than this makes us try the text itself.
+MIN_FIELDS_FROM_OUTLINE = 3
+# A card prints at least this many lines.
+MIN_LINES_OF_A_CARD = 4
+# How far (in line heights) a name's box is lengthened for the second look.
+_NAME_STRETCH = 1.0
+# Lines read with at least this median confidence were read the right way up.
+_CLEAR_READING = 0.9
+# A value region read with less confidence than this is noise (lower than for detected
+# lines: the region is known to hold the value, and blur lowers every reading there).
+_MIN_REGION_CONFIDENCE = 0.3
+
+CUT_OFF = Notice("card_incomplete", "the card touches the edge of the image and may be cut off")
+
+
+@dataclass
+class CardRead:
+    """What one view of a card read, and where the view came from."""
+
+    view: CardView
+    lines: list[TextLine]
+    reading: CardReading
+    outline: CardOutline | None
+
+    @property
+    def field_count(self) -> int:
+        return filled(self.reading)
+
+
+class ViewReader:
+    """Reads one view of a card with the engine and the rules."""
+
+    def __init__(self, engine: OcrEngine, rules: RuleBook, card_det_side: int,
+                 locate_cards: bool) -> None:
+        self._engine = engine
+        self._rules = rules
+        self._card_det_side = card_det_side
+        self._locate_cards = locate_cards
+
+    def read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
+                  clock: Stopwatch) -> CardRead:
+        # A straightened card's text is large: detection can look at a smaller copy.
+        detect_side = self._card_det_side if outline is not None else None
+        lines, view, reading = self.read_right_way_up(view, side, clock, detect_side)
+        if outline is not None and self._look_where_values_belong(view, lines, reading, clock):
+            reading = self._interpret(lines, view, side, clock)
+        if self._second_look_at_name(view, lines, reading, clock):
+            reading = self._interpret(lines, view, side, clock)
+        if outline is None:
+            if self._locate_cards:
+                reading.warnings.append(Notice(
+                    "card_outline_not_found",
+                    "no card edge was found; fields were read from the text alone"))
+        elif outline.touches_edge:
+            reading.warnings.append(CUT_OFF)
+        return CardRead(view=view, lines=lines, reading=reading, outline=outline)
+
+    def read_right_way_up(self, view: CardView, side: SideHint, clock: Stopwatch,
+                          detect_side: int | None,
+                          ) -> tuple[list[TextLine], CardView, CardReading]:
+        lines = self._ocr(view, clock, detect_side)
+        reading = self._interpret(lines, view, side, clock)
+        backwards = reads_upside_down(lines)
+        if not backwards and (filled(reading) >= MIN_FIELDS_FROM_OUTLINE
+                              or _read_clearly(lines)):
+            return lines, view, reading
+        # Most text had to be turned over to be read: the view is upside down (or it holds
+        # two cards one each way, a photocopy page, which may read as both sides only as
+        # it is). Or too little was read to trust the line classifier's sense of up (blur,
+        # glare; text read clearly was the right way up, just not a card's): then keep
+        # whichever way gives more fields.
+        turned = view.rotated(2)
+        turned_lines = self._ocr(turned, clock, detect_side)
+        turned_reading = self._interpret(turned_lines, turned, side, clock)
+        if backwards:
+            better = reading.side != "both" or turned_reading.side == "both"
+        else:
+            better = filled(turned_reading) > filled(reading)
+        return (turned_lines, turned, turned_reading) if better else (lines, view, reading)
+
+    def _interpret(self, lines: list[TextLine], view: CardView, side: SideHint,
+                   clock: Stopwatch) -> CardReading:
+        with clock.stage("extract"):
+            return interpret_lines(lines, image_size=view.size, side=side, rules=self._rules)
+
+    def _look_where_values_belong(self, view: CardView, lines: list[TextLine],
+                                  reading: CardReading, clock: Stopwatch) -> bool:
+        """Read the printed place of each missing front value of a straightened card on its
+        own (rules' `value_regions`); adds what is read to `lines`."""
+        if reading.side != "front":
+            return False
+        width, height = view.size
+        boxes: list[Quad] = []
+        for name, (x0, y0, x1, y1) in self._rules.layout.value_regions.items():
+            if getattr(reading.fields, name) is None:
+                left, top, right, bottom = x0 * width, y0 * height, x1 * width, y1 * height
+                boxes.append(((left, top), (right, top), (right, bottom), (left, bottom)))
+        if not boxes:
+            return False
+        result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
+        clock.add_all(result.timings_ms)
+        found = [line for line in result.lines
+                 if line.text.strip() and line.confidence >= _MIN_REGION_CONFIDENCE]
+        lines.extend(found)
+        return bool(found)
+
+    def _second_look_at_name(self, view: CardView, lines: list[TextLine],
+                             reading: CardReading, clock: Stopwatch) -> bool:
+        """Read the name's lines again with every model the engine has: names carry the
+        rare characters a single model drops or swaps for a look-alike. Updates `lines`."""
+        name = reading.fields.name
+        if name is None:
+            return False
+        chosen = [i for i, line in enumerate(lines) if _overlaps(line.box, name.box)]
+        if not chosen:
+            return False
+        # The box is stretched by about one character: a detector may stop short of a
+        # last character drawn in a rarer glyph.
+        boxes = [_stretched(lines[i].box, view.size) for i in chosen]
+        result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
+        clock.add_all(result.timings_ms)
+        changed = False
+        for index, again in zip(chosen, result.lines, strict=True):
+            if again.text and again.text != lines[index].text:
+                lines[index] = again
+                changed = True
+        return changed
+
+    def _ocr(self, view: CardView, clock: Stopwatch,
+             detect_side: int | None = None) -> list[TextLine]:
+        result = self._engine.read_text_lines(view.image, detect_side=detect_side)
+        clock.add_all(result.timings_ms)
+        return result.lines
+
+
+def filled(reading: CardReading) -> int:
+    return sum(1 for name in reading.fields.__struct_fields__
+               if getattr(reading.fields, name) is not None)
+
+
+def centre(box: Quad) -> tuple[float, float]:
+    return (sum(x for x, _ in box) / 4.0, sum(y for _, y in box) / 4.0)
+
+
+def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
+    """The box lengthened in its reading direction by one line height, inside the image."""
+    points = np.array(box, dtype=np.float64)
+    along = points[1] - points[0]
+    length = float(np.hypot(*along))
+    height = float(np.hypot(*(points[3] - points[0])))
+    if length <= 0:
+        return box
+    step = along / length * height * _NAME_STRETCH
+    points[1] += step
+    points[2] += step
+    points[:, 0] = points[:, 0].clip(0, size[0] - 1)
+    points[:, 1] = points[:, 1].clip(0, size[1] - 1)
+    a, b, c, d = ((float(x), float(y)) for x, y in points)
+    return (a, b, c, d)
+
+
+def _read_clearly(lines: list[TextLine]) -> bool:
+    confidences = [line.confidence for line in lines]
+    return (len(confidences) >= MIN_LINES_OF_A_CARD
+            and float(np.median(confidences)) >= _CLEAR_READING)
+
+
+def _overlaps(a: Quad, b: Quad) -> bool:
+    """Either box's centre lies inside the other."""
+    return any(
+        cv2.pointPolygonTest(np.array(poly, dtype=np.float32), centre(other), False) >= 0
+        for poly, other in ((a, b), (b, a))
+    )
