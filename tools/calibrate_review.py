@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from common import ALL_FIELDS, load_labels, normalise  # noqa: E402
+from common import ALL_FIELDS, load_labels, normalise
 
 CANDIDATES = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.96,
               0.97, 0.98, 0.985, 0.99, 0.995)

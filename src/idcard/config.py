@@ -53,6 +53,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Find the card's edges and straighten it before reading. Off: read the text where it
     # lies (levelled by its own skew), e.g. for scans already cropped to the card.
     locate_cards: bool = True
+    # A field read with confidence below this is marked `review: true`. Chosen by
+    # measurement on a calibration set (README, "Review decision").
+    review_below: float = 0.98
 
     def effective_pool_size(self) -> int:
         return self.pool_size or max(1, available_cores() // 2)

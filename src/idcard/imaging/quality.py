@@ -38,12 +38,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from idcard.imaging.view import Image
 from idcard.text import Quad
@@ -117,15 +116,16 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
     boxes = {name: _rect(quad, scale, work.shape) for name, quad in regions.items()}
     grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
     lab = cv2.cvtColor(work.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
-    for name, measure in (
-        ("blur", lambda: _blur(card, regions)),
-        ("glare", lambda: _glare(grey, boxes)),
-        ("too_dark", lambda: _too_dark(grey)),
-        ("overexposed", lambda: _overexposed(grey)),
-        ("photocopy", lambda: _photocopy(card)),
-        ("screen_recapture", lambda: _screen(card)),
-        ("occlusion", lambda: _occlusion(grey, lab, boxes)),
-    ):
+    measures: dict[str, Callable[[], Signal]] = {
+        "blur": lambda: _blur(card, regions),
+        "glare": lambda: _glare(grey, boxes),
+        "too_dark": lambda: _too_dark(grey),
+        "overexposed": lambda: _overexposed(grey),
+        "photocopy": lambda: _photocopy(card),
+        "screen_recapture": lambda: _screen(card),
+        "occlusion": lambda: _occlusion(grey, lab, boxes),
+    }
+    for name, measure in measures.items():
         start = time.perf_counter()
         signals[name] = measure()
         ms[name] = round((time.perf_counter() - start) * 1000.0, 2)
@@ -133,7 +133,7 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
     return QualityReport(signals=signals, ms=ms)
 
 
-def _work_copy(card: Image) -> NDArray[np.uint8]:
+def _work_copy(card: Image) -> Image:
     if card.ndim == 2:
         card = cv2.cvtColor(card, cv2.COLOR_GRAY2BGR)
     if card.size == 0:
@@ -173,7 +173,7 @@ def _raised_fields(per_field: dict[str, float]) -> tuple[str, ...]:
 # -- blur ---------------------------------------------------------------------------------
 
 
-def _edge_sigma(patch: NDArray[np.uint8]) -> float | None:
+def _edge_sigma(patch: Image) -> float | None:
     """Estimated Gaussian blur (px) of the strongest edges in a grey patch."""
     if patch.shape[0] < 4 or patch.shape[1] < 4:
         return None
@@ -211,7 +211,7 @@ def _blur(card: Image, regions: Mapping[str, Quad]) -> Signal:
 # -- light --------------------------------------------------------------------------------
 
 
-def _glare_mask(grey: NDArray[np.uint8]) -> NDArray[np.uint8]:
+def _glare_mask(grey: Image) -> Image:
     height, width = grey.shape
     # The lighting: a blur over a quarter of the card, done on a tiny copy. A spot is
     # brighter than it; a smooth gradient is not. Where the lighting itself is near
@@ -228,7 +228,7 @@ def _glare_mask(grey: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return mask.astype(np.uint8)
 
 
-def _glare(grey: NDArray[np.uint8], boxes: Mapping[str, _Rect]) -> Signal:
+def _glare(grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
     mask = _glare_mask(grey)
     if not mask.any():
         return Signal(0.0)
@@ -246,13 +246,13 @@ def _glare(grey: NDArray[np.uint8], boxes: Mapping[str, _Rect]) -> Signal:
     return Signal(round(score, 3), covered if score >= RAISED_AT else (), share)
 
 
-def _too_dark(grey: NDArray[np.uint8]) -> Signal:
+def _too_dark(grey: Image) -> Signal:
     median = float(np.median(grey))
     return Signal(round(_ramp(_DARK_MEDIAN_FINE - median, 0.0,
                               _DARK_MEDIAN_FINE - _DARK_MEDIAN_RAISED), 3))
 
 
-def _overexposed(grey: NDArray[np.uint8]) -> Signal:
+def _overexposed(grey: Image) -> Signal:
     share = float((grey >= _CLIPPED).mean())
     return Signal(round(_ramp(share, 0.0, _CLIPPED_SHARE_RAISED), 3))
 
@@ -305,7 +305,7 @@ def _screen(card: Image) -> Signal:
     return Signal(round(_ramp(peak, _SCREEN_PEAK_FLOOR, _SCREEN_PEAK_RAISED), 3), (), peak)
 
 
-def _occlusion(grey: NDArray[np.uint8], lab: NDArray[np.float32],
+def _occlusion(grey: Image, lab: Image,
                boxes: Mapping[str, _Rect]) -> Signal:
     if not boxes or grey.size < 64:
         return Signal(0.0)
