@@ -106,7 +106,7 @@ class QualityReport:
 
 
 def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = False,
-           ) -> QualityReport:
+           clock: Callable[[], float] = time.perf_counter) -> QualityReport:
     """All signals for one card view; `regions` are field boxes in the view's pixels (the
     box read, or where the layout says the value is printed)."""
     ms: dict[str, float] = {}
@@ -115,7 +115,6 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
     scale = work.shape[1] / max(1, card.shape[1]) if card.size else 1.0
     boxes = {name: _rect(quad, scale, work.shape) for name, quad in regions.items()}
     grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
-    lab = cv2.cvtColor(work.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
     measures: dict[str, Callable[[], Signal]] = {
         "blur": lambda: _blur(card, regions),
         "glare": lambda: _glare(grey, boxes),
@@ -123,12 +122,12 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
         "overexposed": lambda: _overexposed(grey),
         "photocopy": lambda: _photocopy(card),
         "screen_recapture": lambda: _screen(card),
-        "occlusion": lambda: _occlusion(grey, lab, boxes),
+        "occlusion": lambda: _occlusion(work, grey, boxes),
     }
     for name, measure in measures.items():
-        start = time.perf_counter()
+        start = clock()
         signals[name] = measure()
-        ms[name] = round((time.perf_counter() - start) * 1000.0, 2)
+        ms[name] = round((clock() - start) * 1000.0, 3)
     signals["card_incomplete"] = Signal(1.0 if card_incomplete else 0.0)
     return QualityReport(signals=signals, ms=ms)
 
@@ -263,10 +262,10 @@ def _overexposed(grey: Image) -> Signal:
 def _photocopy(card: Image) -> Signal:
     if card.ndim != 3 or card.size == 0:
         return Signal(1.0 if card.size else 0.0)
-    small = cv2.resize(card, (_COLOUR_WIDTH, max(1, round(
+    # Averaged in floating point: rounding to 8 bits again would itself be colour noise.
+    values = cv2.resize(card.astype(np.float32), (_COLOUR_WIDTH, max(1, round(
         card.shape[0] * _COLOUR_WIDTH / card.shape[1]))), interpolation=cv2.INTER_AREA)
-    values = small.astype(np.float32)
-    usable = (small.max(axis=2) < _CLIPPED) & (small.min(axis=2) >= _DARKEST_FOR_COLOUR)
+    usable = (values.max(axis=2) < _CLIPPED) & (values.min(axis=2) >= _DARKEST_FOR_COLOUR)
     if int(usable.sum()) < 64:
         return Signal(0.0)  # nothing left to judge colour on (black, white, tiny)
     # Log-chromaticity: a colour cast (a gain per channel) is a constant offset and
@@ -305,11 +304,10 @@ def _screen(card: Image) -> Signal:
     return Signal(round(_ramp(peak, _SCREEN_PEAK_FLOOR, _SCREEN_PEAK_RAISED), 3), (), peak)
 
 
-def _occlusion(grey: Image, lab: Image,
-               boxes: Mapping[str, _Rect]) -> Signal:
+def _occlusion(work: Image, grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
     if not boxes or grey.size < 64:
         return Signal(0.0)
-    a = lab[..., 1]
+    a = cv2.cvtColor(work.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)[..., 1]
     warm = a - float(np.median(a)) >= _WARM_SHIFT
     values = grey.astype(np.float32)
     mean = cv2.blur(values, (7, 7))
