@@ -264,10 +264,16 @@ def make_styled(job: Job, out: Path) -> dict[str, object]:
         image = degrade.finish_scan(image, style)
     shot = dataclasses.replace(shot, image=image)
     degrade.save(shot, out / job.file)
-    covers = sorted({f for m in marks for f in m.covers})
     tags += ["grayscale"] if _is_grey(image) else []
     tags += ["no-portrait"] if not portrait and job.side != "back" else []
-    tags += ["stamp-occlusion"] if covers else []
+    return _styled_label(job, person, shot, marks, tags, face)
+
+
+def _styled_label(job: Job, person: Identity, shot: degrade.Shot,
+                  marks: list[degrade.StampMark], tags: list[str], face: str
+                  ) -> dict[str, object]:
+    covers = sorted({f for m in marks for f in m.covers})
+    tags = [*tags, *(["stamp-occlusion"] if covers else [])]
     tags += [n.replace("_", "-") for n in shot.notes]
     tags += ["decoy-fields"] if job.tier == "textpage" else []
     tags += [f"typeface-{face}"] if job.typefaces else []
