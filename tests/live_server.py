@@ -8,11 +8,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 
 from idcard.api.app import create_app
-from idcard.config import load_settings
+from idcard.config import Settings, load_settings
 
 PORTS = range(8400, 8450)
 START_TIMEOUT_S = 180.0  # model loading on two shared cores
@@ -33,10 +34,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server() -> Iterator[str]:
-    """Serve the app with the configured model packs; yields its base URL."""
+def live_server(**overrides: Any) -> Iterator[str]:
+    """Serve the app with the configured model packs (and any settings overridden);
+    yields its base URL."""
+    base = load_settings()  # honours IDCARD_MODELS_DIR and the configured packs
+    settings = Settings(**{**{n: getattr(base, n) for n in base.__struct_fields__},
+                           **overrides})
     port = free_port()
-    config = uvicorn.Config(create_app(load_settings()), host="127.0.0.1", port=port,
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                             log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

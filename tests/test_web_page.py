@@ -26,6 +26,8 @@ import pytest
 from live_server import live_server
 from PIL import Image, ImageOps
 
+from idcard.api.keys import hash_key
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 LABELS = {e["file"]: e for e in json.loads((FIXTURES / "labels.json").read_text("utf-8"))}
@@ -59,7 +61,6 @@ def browser(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never fetch a driver
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     profile = tmp_path_factory.mktemp("chromium-profile")
@@ -69,7 +70,9 @@ def browser(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
                  "--window-size=1200,900", "--force-device-scale-factor=1",
                  f"--user-data-dir={profile}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never fetch anything
+        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     try:
         yield driver
@@ -77,15 +80,16 @@ def browser(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
         driver.quit()
 
 
-def _wait(driver: Any, script: str, what: str, timeout: float = WAIT_S) -> Any:
-    """Poll a JavaScript expression until it is truthy."""
+def _wait(driver: Any, script: str, what: str, timeout: float = WAIT_S,
+          *, error_expected: bool = False) -> Any:
+    """Poll a JavaScript expression until it is truthy (failing early on a page error)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = driver.execute_script(f"return ({script});")
         if value:
             return value
         status = driver.execute_script("return document.getElementById('status').textContent")
-        if "error" in (driver.execute_script(
+        if not error_expected and "error" in (driver.execute_script(
                 "return document.getElementById('status').className") or ""):
             pytest.fail(f"the page reports an error while waiting for {what}: {status}")
         time.sleep(0.2)
@@ -102,6 +106,25 @@ def _upload(driver: Any, base: str, name: str) -> dict[str, Any]:
           "the fields and their boxes")
     raw = driver.execute_script("return JSON.stringify(state.raw)")
     body: dict[str, Any] = json.loads(raw)
+    return body
+
+
+def _drop(driver: Any, base: str, name: str) -> dict[str, Any]:
+    """Drag-and-drop: the file dropped on the drop zone, as a browser's drop event."""
+    driver.get(base + "/")
+    payload = base64.b64encode((FIXTURES / name).read_bytes()).decode("ascii")
+    driver.execute_script(
+        "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+        "const transfer = new DataTransfer();"
+        "transfer.items.add(new File([bytes], arguments[1], {type: 'image/jpeg'}));"
+        "const zone = document.getElementById('drop');"
+        "for (const type of ['dragenter', 'dragover', 'drop'])"
+        "  zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true,"
+        "                                          cancelable: true}));", payload, name)
+    _wait(driver, "document.querySelector('#fields tbody tr[data-field]') && "
+                  "Number(document.getElementById('boxes').dataset.boxes || 0) > 0",
+          "the fields of the dropped file")
+    body: dict[str, Any] = json.loads(driver.execute_script("return JSON.stringify(state.raw)"))
     return body
 
 
@@ -208,7 +231,9 @@ def test_page_is_usable_on_a_phone_and_by_keyboard(browser: Any, server: str) ->
 
     browser.set_window_size(390, 844)
     try:
-        _upload(browser, server, CARD)
+        body = _drop(browser, server, CARD)
+        assert _shown(browser, "id_number") == LABELS[CARD]["fields"]["id_number"]
+        assert body["fields"]["id_number"]["value"] == LABELS[CARD]["fields"]["id_number"]
         overflow = browser.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         wide = browser.execute_script(
@@ -224,6 +249,11 @@ def test_page_is_usable_on_a_phone_and_by_keyboard(browser: Any, server: str) ->
         ident = element.get_attribute("id")
         assert browser.find_elements(By.CSS_SELECTOR, f"label[for='{ident}']"), ident
     assert browser.find_element(By.ID, "choose").tag_name == "button"
+    # The camera is its own input, so choosing a file on a desktop never forces it.
+    camera = browser.find_element(By.ID, "camera")
+    assert (camera.get_attribute("capture"), camera.get_attribute("accept")) == (
+        "environment", "image/*")
+    assert browser.find_element(By.ID, "file").get_attribute("capture") is None
     # Tab reaches the file chooser, and focus is visible there.
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     for _ in range(6):
@@ -253,6 +283,34 @@ def test_api_key_stays_in_the_tab_and_out_of_the_url(browser: Any, server: str) 
     assert not browser.find_element(By.ID, "mask-option").is_displayed()
 
 
+def test_page_asks_for_the_api_key_and_sends_it(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    key = "idk_web-test-" + "k" * 32
+    keys = tmp_path / "keys.toml"
+    keys.write_text(f'[keys.web]\nsha256 = "{hash_key(key)}"\n', encoding="utf-8")
+    keys.chmod(0o600)
+    with live_server(api_keys_file=keys) as keyed:
+        assert httpx.post(keyed + "/v1/idcard", files={"image": ("x.jpg", b"x")}
+                          ).status_code == 401
+        browser.get(keyed + "/")  # the page itself opens without a key
+        browser.execute_script("sessionStorage.clear()")
+        browser.refresh()
+        browser.find_element(By.ID, "file").send_keys(str(FIXTURES / CARD))
+        _wait(browser, "document.getElementById('status').classList.contains('error')",
+              "the refusal", timeout=60, error_expected=True)
+        assert "API key" in browser.find_element(By.ID, "status").text
+        assert browser.switch_to.active_element.get_attribute("id") == "api-key"
+        browser.switch_to.active_element.send_keys(key)
+        browser.find_element(By.ID, "read").click()
+        _wait(browser, "document.querySelector('#fields tbody tr[data-field]')",
+              "the fields read with the key")
+        assert _shown(browser, "id_number") == LABELS[CARD]["fields"]["id_number"]
+        assert key not in browser.current_url
+        assert browser.execute_script("return sessionStorage.getItem('idcard.apiKey')") == key
+        browser.execute_script("sessionStorage.clear()")
+
+
 def test_page_and_assets_are_local_and_locked_down(server: str) -> None:
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
@@ -260,7 +318,9 @@ def test_page_and_assets_are_local_and_locked_down(server: str) -> None:
     assert "default-src 'none'" in policy and "connect-src 'self'" in policy
     assert httpx.get(server + "/demo").text == page.text
     for asset in ("/static/web/app.js", "/static/web/app.css"):
-        assert httpx.get(server + asset).status_code == 200, asset
+        response = httpx.get(server + asset)
+        assert response.status_code == 200, asset
+        assert response.headers["cache-control"] == "no-cache", asset
     assert "http://" not in page.text and "https://" not in page.text
     # The page does not shadow the API's own routes.
     assert httpx.get(server + "/healthz").json() == {"status": "ok"}

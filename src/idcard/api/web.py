@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from litestar import Response, Router, get
+from litestar.datastructures import CacheControlHeader
 from litestar.enums import MediaType
 from litestar.static_files import create_static_files_router
 
@@ -25,6 +26,7 @@ _PAGE_HEADERS = {
         "form-action 'self'; frame-ancestors 'none'"),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
 }
 
 
@@ -41,5 +43,7 @@ def demo_page() -> Response[bytes]:
 
 
 def web_assets_router() -> Router:
+    # Revalidated on every load, so an upgraded service never runs with a stale script.
     return create_static_files_router(path=WEB_ASSETS_PATH, directories=[_STATIC_DIR],
-                                      name="web-assets", include_in_schema=False)
+                                      name="web-assets", include_in_schema=False,
+                                      cache_control=CacheControlHeader(no_cache=True))

@@ -17,6 +17,7 @@ from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
 from idcard.imaging.view import CardView, Image, whole_image
 from idcard.ocr import OcrEngine
+from idcard.ocr.consensus import distrust_changes
 from idcard.pipeline.steps import (
     FIRST_LOOK,
     NAME_SECOND_LOOK,
@@ -230,7 +231,8 @@ class ViewReader:
         changed = False
         for index, again in zip(chosen, result.lines, strict=True):
             if again.text and again.text != lines[index].text:
-                lines[index] = again
+                # The two readings disagree: neither is as sure as it says.
+                lines[index] = distrust_changes(lines[index], again)
                 changed = True
         return changed
 

@@ -22,6 +22,7 @@ from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
 from idcard.pipeline.combine import combine, in_source_pixels, text_at_border
 from idcard.pipeline.crops import encode_crops
+from idcard.pipeline.masking import DEFAULT_MASK, mask_reading
 from idcard.pipeline.one_view import (
     CUT_OFF,
     MIN_FIELDS_FROM_OUTLINE,
@@ -32,6 +33,7 @@ from idcard.pipeline.one_view import (
 )
 from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
 from idcard.pipeline.timing import Stopwatch
+from idcard.pipeline.trust import decide_review, judge_quality, merged_quality
 from idcard.pipeline.views import (
     card_views,
     glance,
@@ -71,6 +73,8 @@ class CardReader:
         self._limits = DecodeLimits(max_pixels=settings.max_pixels, min_side=settings.min_side)
         self._card_det_side = settings.card_det_side
         self._locate_cards = settings.locate_cards
+        self._rules = rules
+        self._review_below = settings.review_below
         self._views = ViewReader(engine, rules, settings.card_det_side, settings.locate_cards)
         info = engine.model_info
         self.model_info = ModelInfo(det=info.det, rec=info.rec, runtime=info.runtime)
@@ -102,16 +106,24 @@ class CardReader:
         return lines
 
     def read(self, data: bytes, side: SideHint = "auto",
-             crops: frozenset[str] = frozenset()) -> ReadOutcome:
+             crops: frozenset[str] = frozenset(),
+             mask: frozenset[str] = DEFAULT_MASK, mask_values: bool = False) -> ReadOutcome:
+        """`crops`: images to return (card, portrait, masked); `mask`: the parts the
+        masked image covers, and with `mask_values` the JSON values too."""
         clock = Stopwatch()
         started = time.perf_counter()
         with clock.stage("decode"):
             image = decode_image(data, self._limits)
         reads = self._read_cards(image, side, clock)
         reading = combine(reads, side)
+        with clock.stage("quality"):
+            quality = merged_quality(judge_quality(reads, self._rules))
+            reading = decide_review(reading, quality, self._review_below)
         with clock.stage("extract"):
             reading = in_source_pixels(reading, reads)
-        images = encode_crops(reads, crops)
+        images = encode_crops(reads, crops, self._rules, mask)
+        if mask_values:
+            reading = mask_reading(reading, mask, self._rules)
         clock.add("total", (time.perf_counter() - started) * 1000.0)
         corners = reads[0].view.source_corners() if "card" in images else None
         return ReadOutcome(reading=reading, model=self.model_info, timings_ms=clock.ms,

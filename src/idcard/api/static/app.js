@@ -114,11 +114,15 @@ async function read() {
   let response, body;
   try {
     response = await fetch(`${API}?${query}`, { method: "POST", body: form, headers });
-    body = await response.json();
   } catch (error) {
     setStatus(`The service did not answer: ${error.message}`, true);
     $("read").disabled = false;
     return;
+  }
+  try {
+    body = await response.json();
+  } catch (_) {
+    body = {};  // not JSON: e.g. a proxy's own error page
   }
   $("read").disabled = false;
   if (!response.ok) {
