@@ -204,7 +204,7 @@ def test_bad_mask_parameter_is_a_400(client: TestClient[Litestar]) -> None:
 
 @pytest.mark.parametrize("size", [1, 200])
 def test_tiny_and_black_images_are_422(client: TestClient[Litestar], size: int) -> None:
-    ok, png = cv2.imencode(".png", np.zeros((size, size, 3), np.uint8))
+    _, png = cv2.imencode(".png", np.zeros((size, size, 3), np.uint8))
     response = client.post("/v1/idcard", files={"image": ("black.png", png.tobytes())})
     assert response.status_code == 422
     assert response.json()["code"] in ("image_too_small", "no_card_found")

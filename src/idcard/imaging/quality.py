@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import cv2
@@ -108,20 +108,24 @@ class QualityReport:
 
 
 def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = False,
+           straightened: bool = True,
            clock: Callable[[], float] = time.perf_counter) -> QualityReport:
     """All signals for one card view; `regions` are field boxes in the view's pixels (the
-    box read, or where the layout says the value is printed)."""
+    box read, or where the layout says the value is printed). A view that is not a
+    straightened card (text read where it lies) holds more than the card: a white page
+    around a copy is not overexposure, so exposure is judged on the field boxes there."""
     ms: dict[str, float] = {}
     signals: dict[str, Signal] = {}
     work = _work_copy(card)
     scale = work.shape[1] / max(1, card.shape[1]) if card.size else 1.0
     boxes = {name: _rect(quad, scale, work.shape) for name, quad in regions.items()}
     grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
+    exposed = grey if straightened or not boxes else _inside(grey, boxes.values())
     measures: dict[str, Callable[[], Signal]] = {
         "blur": lambda: _blur(card, regions),
         "glare": lambda: _glare(grey, boxes),
-        "too_dark": lambda: _too_dark(grey),
-        "overexposed": lambda: _overexposed(grey),
+        "too_dark": lambda: _too_dark(exposed),
+        "overexposed": lambda: _overexposed(exposed),
         "photocopy": lambda: _photocopy(card),
         "screen_recapture": lambda: _screen(card),
         "occlusion": lambda: _occlusion(work, grey, boxes),
@@ -156,6 +160,14 @@ def _rect(quad: Quad, scale: float, shape: tuple[int, ...]) -> _Rect:
     x0, x1 = int(max(0, min(xs))), int(min(width, math.ceil(max(xs))))
     y0, y1 = int(max(0, min(ys))), int(min(height, math.ceil(max(ys))))
     return (x0, y0, max(x0, x1), max(y0, y1))
+
+
+def _inside(grey: Image, rects: Iterable[_Rect]) -> Image:
+    """The pixels of `grey` inside any of the rectangles (all of them if none has any)."""
+    keep = np.zeros(grey.shape, bool)
+    for x0, y0, x1, y1 in rects:
+        keep[y0:y1, x0:x1] = True
+    return grey[keep] if keep.any() else grey
 
 
 def _clip01(value: float) -> float:
@@ -248,6 +260,8 @@ def _glare(grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
 
 
 def _too_dark(grey: Image) -> Signal:
+    if grey.size == 0:
+        return Signal(0.0)
     median = float(np.median(grey))
     return Signal(round(_ramp(_DARK_MEDIAN_FINE - median, 0.0,
                               _DARK_MEDIAN_FINE - _DARK_MEDIAN_RAISED), 3))
