@@ -181,3 +181,32 @@ def test_stamp_messages_name_the_field_not_its_value(rules: RuleBook) -> None:
     reading = read(layout(words), rules)
     for warning in reading.warnings:
         assert "张伟明" not in warning.message
+
+
+@pytest.mark.parametrize("caption", [
+    "复印件仅供", "此复印件仅供办理业务使用", "复印件无效", "再次复印无效"])
+def test_captions_holding_stamp_characters_leave_nothing_behind(caption: str,
+                                                                rules: RuleBook) -> None:
+    # Caption words go before stamp fragments: cutting 复印 first would leave 件 behind,
+    # to be read as part of the value on the caption's row.
+    words = back_words(PERSON)
+    value = words["issuing_authority"][1]
+    beside = Word(caption, WIDTH * 0.72, value.y, value.size)
+    reading = read(layout(words, Variation(extra=(beside,))), rules, side="back")
+    assert reading.fields.issuing_authority is not None
+    assert reading.fields.issuing_authority.value == PERSON.authority
+
+
+def test_a_lone_stamp_character_inside_a_recognised_stamp_is_stamp_text(rules: RuleBook) -> None:
+    # The name row is covered by a stamp read as 复无效; a second look at the region beside
+    # the name read one of its characters alone.
+    stamp = Word("复无效", WIDTH * 0.16, HEIGHT * 0.125, 44)
+    lone = Word("效", WIDTH * 0.25, HEIGHT * 0.125, 30)
+    words = front_words(PERSON)
+    words["name"] = words["name"][:1]
+    reading = read(layout(words, Variation(extra=(stamp, lone))), rules)
+    assert reading.fields.name is None
+    # The same character alone where no stamp is recognised stays (a name may be one).
+    words = with_text(front_words(PERSON), "name", 1, "效")
+    reading = read(layout(words), rules)
+    assert reading.fields.name is not None and reading.fields.name.value == "效"

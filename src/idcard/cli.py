@@ -127,6 +127,7 @@ def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
     import msgspec
 
+    from idcard.masks import MASK_PARTS, parse_mask
     from idcard.pipeline import CardReader
 
     reader = CardReader.load(settings)
@@ -135,7 +136,14 @@ def _extract(args: argparse.Namespace, settings: Settings) -> int:
         for line in reader.read_lines(data):
             print(f"{line.confidence:.3f}\t{line.text}")
         return 0
-    outcome = reader.read(data, side=args.side)
+    mask = parse_mask(args.mask)
+    if mask is None:
+        print(f"idcard: --mask may list default, strict, {', '.join(MASK_PARTS)}",
+              file=sys.stderr)
+        return 2
+    # The same reading the API returns: fields with `review`, `review_needed`,
+    # `review_reasons`, `quality` and the warnings.
+    outcome = reader.read(data, side=args.side, mask=mask, mask_values=args.mask_values)
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(outcome.reading), indent=2).decode())
     sys.stdout.write("\n")
     return 0
@@ -178,6 +186,10 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("image")
     extract.add_argument("--side", choices=["auto", "front", "back"], default="auto")
     extract.add_argument("--raw", action="store_true", help="print the OCR lines instead")
+    extract.add_argument("--mask-values", action="store_true",
+                         help="mask sensitive parts in the values (see --mask)")
+    extract.add_argument("--mask", default="default",
+                         help="parts to mask: default, strict, or a comma-separated list")
     extract.set_defaults(run=_extract)
     return parser
 

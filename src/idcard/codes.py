@@ -33,6 +33,13 @@ WarningCode = Literal[
     "id_number_too_short",
     "stamp_over_field",
     "ethnicity_former_name",
+    "blur",
+    "glare",
+    "too_dark",
+    "overexposed",
+    "photocopy",
+    "screen_recapture",
+    "occlusion",
 ]
 
 WARNING_CODES: Mapping[WarningCode, str] = {
@@ -44,14 +51,17 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "field_missing": "a field of the side that was read was not found (the message names it)",
     "legacy_15_digit_number": "the ID number is a first-generation 15-digit number, which has "
                               "no check character",
-    "id_number_repaired": "the ID number failed its check character; doubtful characters were "
-                          "replaced by the only digits that pass it (`raw` keeps the reading)",
-    "birth_date_repaired": "the birth date as read was unsure or disagreed with the ID number; "
-                           "the value is the one the ID number states",
+    "id_number_repaired": "the ID number failed its check character; the one or two characters "
+                          "read unsure were replaced by the only ones that pass it and agree "
+                          "with the card (`raw` keeps the reading; the checks judge the reading)",
+    "birth_date_repaired": "the birth date was read unsure (below the confidence threshold, or a "
+                           "look-alike) wherever it disagrees with a valid ID number; the value "
+                           "is the one the number states, `raw` keeps the reading",
     "birth_date_from_id": "the birth date was not read on the card; it is taken from the ID "
                           "number",
-    "sex_repaired": "the sex as read was unsure or disagreed with the ID number; the value is "
-                    "the one the ID number states",
+    "sex_repaired": "the sex was read unsure (below the confidence threshold, or a look-alike) "
+                    "and disagrees with a valid ID number; the value is the one the number "
+                    "states, `raw` keeps the reading. A sex read confidently is never replaced",
     "sex_from_id": "the sex was not read on the card; it is taken from the ID number",
     "card_outline_not_found": "no card edge was found; fields were read from the text alone",
     "card_incomplete": "the card touches the edge of the image and may be cut off",
@@ -67,6 +77,18 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                         "characters under it may be missing or misread",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
+    "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "
+            "affected)",
+    "glare": "a bright, washed-out spot covers part of the card (`quality.glare`; the message "
+             "names the fields under it)",
+    "too_dark": "the image is too dark (`quality.too_dark`)",
+    "overexposed": "the image is overexposed (`quality.overexposed`)",
+    "photocopy": "the card looks like a greyscale or black-and-white copy or scan, not the "
+                 "colour card itself (`quality.photocopy`)",
+    "screen_recapture": "the card looks like a photo of a screen showing it "
+                        "(`quality.screen_recapture`)",
+    "occlusion": "a stamp, finger or sticker covers a field's text (`quality.occlusion`; the "
+                 "message names the fields)",
 }
 
 ProblemCode = Literal[

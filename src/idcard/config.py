@@ -65,6 +65,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Redis shared by the replicas for quotas (redis://host:6379/0); "" = in memory.
     redis_url: Annotated[str, msgspec.Meta(pattern=r"^$|^(redis|rediss|redis\+unix)://")] = ""
     log_format: Literal["text", "json"] = "text"
+    # A field read with confidence below this is marked `review: true`. Chosen by
+    # measurement on a calibration set (README, "Review decision").
+    review_below: float = 0.98
 
     def effective_pool_size(self) -> int:
         return self.pool_size or max(1, available_cores() // 2)
