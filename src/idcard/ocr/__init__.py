@@ -10,6 +10,8 @@ call gives exactly the result it would give alone.
 - The engine holds no per-call state: every intermediate lives on the calling stack.
 - onnxruntime: `InferenceSession.run` is thread-safe, so all threads share one session
   per model (each `run` uses the session's own intra-op thread count).
+- OpenVINO: an infer request is not thread-safe, so each calling thread lazily gets its
+  own request of the shared compiled model from a `threading.local`.
 - Paddle inference: a predictor is not thread-safe, so each calling thread lazily gets
   its own `predictor.clone()` (weights shared) from a `threading.local`.
 - Results depend only on the image: batches are formed within one call, never across
