@@ -87,5 +87,5 @@ def rapidocr_class() -> Any:
         raise SystemExit(
             f"the RapidOCR baseline is not installed ({exc.name}): run "
             f"'{BASELINE_INSTALL}' (RapidOCR 1.4.4 without its opencv-python), or pass "
-            "--baseline none") from None
+            "--baseline none to bench/latency.py") from None
     return RapidOCR
