@@ -48,8 +48,8 @@ _MESSAGES = {
 
 def regions_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
     """Each field's box on this view, or its layout region when it was not read."""
-    names = FRONT_FIELDS if read.reading.side == "front" else \
-        BACK_FIELDS if read.reading.side == "back" else ()
+    names = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(read.reading.side,
+                                                              FRONT_FIELDS + BACK_FIELDS)
     width, height = read.view.size
     regions: dict[str, Quad] = {}
     for name in names:
