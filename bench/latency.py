@@ -3,7 +3,7 @@
     python bench/latency.py --url http://127.0.0.1:8000 --images fixtures
         [--concurrency K] [--seconds T] [--max-requests N] [--threads N] [--server-pid PID]
         [--baseline rapidocr|paddleocr|none] [--paddleocr-python PATH]
-        [--paddleocr-models DIR]
+        [--paddleocr-models DIR] [--compare-concurrency K0] [--api-key KEY]
 
 K client threads POST the folder's images (multipart part `image`, cycling) to
 URL/v1/idcard for T seconds or N requests, whichever ends first. Reports p50/p95/p99
@@ -20,6 +20,18 @@ The last line is
     latency p50 <ms> p95 <ms> rps <r> baseline-p50 <ms> ratio <x>
 
 with ratio = baseline p50 / our p50 (above 1: we are faster). Only 127.0.0.1/localhost.
+
+Goodput under overload: with `--compare-concurrency K0` the load runs twice, first with
+K0 clients, then with K (e.g. `--compare-concurrency 4 --concurrency 16`, clients that
+ignore Retry-After), each for T seconds, and the last line is instead
+
+    goodput c<K> <cards/s> c<K0> <cards/s> ratio <x> 503s <n> other-5xx <n>
+        rss-mib <after K0> -> <after K> reject-cpu-ms <ms>
+
+cards/s counts 200 responses; ratio = the K figure / the K0 figure (the target is ≥ 0.9
+at 4× overload); rss-mib is the server's resident set after each phase; reject-cpu-ms
+estimates the server CPU a 503 costs: (server CPU in the K phase − its cards × CPU per
+card in the K0 phase) / its 503s, from /proc/PID/stat.
 """
 
 from __future__ import annotations
@@ -69,10 +81,10 @@ class _Ticket:
 
 
 def _client_loop(base_url: str, images: list[tuple[str, bytes]], ticket: _Ticket,
-                 out: list[Sample], timeout: float) -> None:
+                 out: list[Sample], timeout: float, headers: dict[str, str]) -> None:
     import httpx
 
-    with httpx.Client(timeout=timeout) as client:
+    with httpx.Client(timeout=timeout, headers=headers) as client:
         while (number := ticket.take()) is not None:
             name, data = images[number % len(images)]
             start = time.perf_counter()
@@ -84,13 +96,15 @@ def _client_loop(base_url: str, images: list[tuple[str, bytes]], ticket: _Ticket
 
 
 def load_test(base_url: str, images: list[tuple[str, bytes]], concurrency: int, seconds: float,
-              max_requests: int, timeout: float) -> tuple[list[Sample], float]:
+              max_requests: int, timeout: float,
+              headers: dict[str, str] | None = None) -> tuple[list[Sample], float]:
     """Run the clients; (samples, wall seconds)."""
     samples: list[Sample] = []
     start = time.perf_counter()
     ticket = _Ticket(max_requests, start + seconds)
     threads = [threading.Thread(target=_client_loop, daemon=True,
-                                args=(base_url, images, ticket, samples, timeout))
+                                args=(base_url, images, ticket, samples, timeout,
+                                      headers or {}))
                for _ in range(concurrency)]
     for thread in threads:
         thread.start()
@@ -99,10 +113,11 @@ def load_test(base_url: str, images: list[tuple[str, bytes]], concurrency: int, 
     return list(samples), time.perf_counter() - start
 
 
-def warm_up(base_url: str, images: list[tuple[str, bytes]], count: int, timeout: float) -> None:
+def warm_up(base_url: str, images: list[tuple[str, bytes]], count: int, timeout: float,
+            headers: dict[str, str] | None = None) -> None:
     import httpx
 
-    with httpx.Client(timeout=timeout) as client:
+    with httpx.Client(timeout=timeout, headers=headers or {}) as client:
         for name, data in images[:count]:
             try:
                 post_image(client, base_url, name, data)
@@ -155,6 +170,34 @@ def peak_rss_mib(pids: list[int]) -> float | None:
                 total += int(line.split()[1])
                 found = True
     return total / 1024 if found else None
+
+
+def current_rss_mib(pids: list[int]) -> float | None:
+    """Sum of VmRSS (resident set now) over `pids`, MiB; None if unreadable."""
+    total, found = 0, False
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+                found = True
+    return total / 1024 if found else None
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU time used so far by `pids` (all threads), seconds."""
+    ticks, found = 0, False
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 # -- baselines ----------------------------------------------------------------------------
@@ -312,15 +355,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paddleocr-python", type=Path)
     parser.add_argument("--paddleocr-models", type=Path, default=DEFAULT_PADDLE_MODELS,
                         help="folder with det/rec .pdmodel/.pdiparams and dict.txt")
+    parser.add_argument("--compare-concurrency", type=int, default=0,
+                        help="first run this many clients, then --concurrency; report "
+                             "goodput (cards/s) of both")
+    parser.add_argument("--api-key", default=os.environ.get("IDCARD_BENCH_API_KEY", ""),
+                        help="sent as X-API-Key (default $IDCARD_BENCH_API_KEY)")
     args = parser.parse_args(argv)
     base_url = local_url(args.url)
     paths = image_files(args.images)[:args.limit or None]
     if not paths:
         raise SystemExit(f"no images in {args.images}")
     images = [(p.name, p.read_bytes()) for p in paths]
-    warm_up(base_url, images, 2, args.timeout)
+    headers = {"X-API-Key": args.api_key} if args.api_key else {}
+    warm_up(base_url, images, 2, args.timeout, headers)
+    if args.compare_concurrency:
+        return compare_goodput(args, base_url, images, headers)
     samples, wall = load_test(base_url, images, max(1, args.concurrency), args.seconds,
-                              args.max_requests, args.timeout)
+                              args.max_requests, args.timeout, headers)
     stats = describe_load(samples, wall, args.concurrency)
     print("\n".join(stats.lines))
     pids = _server_pids(base_url, args.server_pid)
@@ -331,6 +382,56 @@ def main(argv: list[str] | None = None) -> int:
     ratio = base_p50 / stats.p50 if base_p50 and stats.p50 > 0 else None
     print(f"latency p50 {_fmt(stats.p50)} p95 {_fmt(stats.p95)} rps {stats.rps:.2f} "
           f"baseline-p50 {_fmt(base_p50)} ratio {_fmt(ratio, 2)}")
+    return 0
+
+
+@dataclass(frozen=True)
+class Phase:
+    clients: int
+    cards_per_s: float
+    cards: int
+    statuses: Counter[int]
+    cpu_s: float | None
+    rss_mib: float | None
+
+
+def run_phase(args: argparse.Namespace, base_url: str, images: list[tuple[str, bytes]],
+              headers: dict[str, str], clients: int, pids: list[int]) -> Phase:
+    cpu_before, client_before = cpu_seconds(pids), time.process_time()
+    samples, wall = load_test(base_url, images, clients, args.seconds, args.max_requests,
+                              args.timeout, headers)
+    cpu_after, client_cpu = cpu_seconds(pids), time.process_time() - client_before
+    print("\n".join(describe_load(samples, wall, clients).lines))
+    statuses = Counter(s.status for s in samples)
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    rss = current_rss_mib(pids)
+    # On a shared machine the clients' CPU is taken from the server: say how much.
+    print(f"server     CPU {_fmt(cpu)} s  RSS now {_fmt(rss, 0)} MiB  "
+          f"(bench clients CPU {client_cpu:.1f} s in {wall:.1f} s)")
+    return Phase(clients=clients, cards_per_s=statuses[200] / wall if wall else 0.0,
+                 cards=statuses[200], statuses=statuses, cpu_s=cpu, rss_mib=rss)
+
+
+def compare_goodput(args: argparse.Namespace, base_url: str, images: list[tuple[str, bytes]],
+                    headers: dict[str, str]) -> int:
+    pids = _server_pids(base_url, args.server_pid)
+    calm = run_phase(args, base_url, images, headers, args.compare_concurrency, pids)
+    busy = run_phase(args, base_url, images, headers, max(1, args.concurrency), pids)
+    print(f"server     pids {pids or 'unknown'}  peak RSS {_fmt(peak_rss_mib(pids), 0)} MiB")
+    ratio = busy.cards_per_s / calm.cards_per_s if calm.cards_per_s else None
+    rejected = busy.statuses[503]
+    other_5xx = sum(n for status, n in busy.statuses.items()
+                    if status >= 500 and status != 503)
+    other_5xx += sum(n for status, n in calm.statuses.items()
+                     if status >= 500 and status != 503)
+    reject_ms = None
+    if (rejected and calm.cards and calm.cpu_s is not None and busy.cpu_s is not None):
+        per_card = calm.cpu_s / calm.cards
+        reject_ms = max(0.0, busy.cpu_s - busy.cards * per_card) / rejected * 1000.0
+    print(f"goodput c{busy.clients} {busy.cards_per_s:.2f} c{calm.clients} "
+          f"{calm.cards_per_s:.2f} ratio {_fmt(ratio, 2)} 503s {rejected} "
+          f"other-5xx {other_5xx} rss-mib {_fmt(calm.rss_mib, 0)} -> "
+          f"{_fmt(busy.rss_mib, 0)} reject-cpu-ms {_fmt(reject_ms, 3)}")
     return 0
 
 

@@ -36,7 +36,7 @@ def document(client: TestClient[Litestar]) -> dict[str, Any]:
 
 def test_document_is_valid_openapi(document: dict[str, Any], tmp_path: Path) -> None:
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {"/v1/idcard", "/healthz", "/readyz"}
+    assert set(document["paths"]) == {"/v1/idcard", "/healthz", "/readyz", "/metrics"}
     for path, item in document["paths"].items():
         for method, operation in item.items():
             assert operation["responses"], (path, method)
@@ -106,7 +106,12 @@ def test_response_schema_types_every_field_with_examples(document: dict[str, Any
     for name in ("det", "rec", "runtime"):
         assert schemas["ModelUsed"]["properties"][name]["examples"]
     for name, timing in schemas["Timings"]["properties"].items():
-        assert timing["type"] == "number", name
+        if name == "steps":  # the strategy's named steps, each a number of ms
+            assert timing["type"] == "object", name
+            assert timing["additionalProperties"]["type"] == "number"
+            assert timing["description"] and timing["examples"]
+        else:
+            assert timing["type"] == "number", name
     problem = schemas["Problem"]
     assert set(problem["required"]) == {"type", "title", "status", "detail", "code",
                                         "request_id"}

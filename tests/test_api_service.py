@@ -52,6 +52,7 @@ class FakeOutcome(msgspec.Struct):
     model: FakeModel
     timings_ms: dict[str, float]
     images: dict[str, bytes]
+    card_corners: tuple[tuple[float, float], ...] | None = None
 
 
 class FakeReader:
@@ -171,6 +172,16 @@ def test_query_and_body_must_agree(client: TestClient[Litestar]) -> None:
     response = client.post("/v1/idcard", params={"side": "front"}, data={"side": "back"},
                            files=upload(FRONT))
     assert_problem(response, 400, "invalid_parameter")
+
+
+@pytest.mark.parametrize(("query", "body"), [("auto", "back"), ("back", "auto")])
+def test_side_auto_yields_to_a_named_side(client: TestClient[Litestar], query: str,
+                                          body: str) -> None:
+    # Generated clients send the documented default (auto) wherever `side` may go.
+    response = client.post("/v1/idcard", params={"side": query}, data={"side": body},
+                           files=upload(FRONT))
+    assert response.status_code == 200, response.text
+    assert response.json()["side"] == "back"
 
 
 # -- bad input ----------------------------------------------------------------------------
@@ -452,7 +463,7 @@ def test_access_log_has_one_line_per_request_without_values(
     lines = [r.getMessage() for r in caplog.records if r.name == "idcard.access"]
     assert len(lines) == 2
     assert lines[0].startswith("method=POST path=/v1/idcard status=200 ms=")
-    assert lines[0].endswith("request_id=log-1 side=front")
+    assert lines[0].endswith("request_id=log-1 side=front code=- key=-")
     assert "path=(unmatched) status=404" in lines[1]
     # The test client (httpx) logs the URLs it requests; that is the caller's log, not ours.
     everything = "\n".join(r.getMessage() for r in caplog.records

@@ -1,4 +1,5 @@
-"""Evidence-based repair: only what a valid number proves, always flagged, raw kept."""
+"""Evidence-based repair: only what a valid number proves, only where the reading is
+unsure, always flagged, raw kept; checks judge the card as read, never repaired values."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from lines.cardlines import Identity, Variation, Word, front_words, layout, with_text
+from lines.cardlines import Identity, Variation, Word, back_lines, front_words, layout, with_text
 
 from idcard.card import CardReading
-from idcard.extract import RuleBook, interpret_lines, load_rules
+from idcard.extract import RuleBook, interpret_lines, load_rules, merge_sides
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 1, 1)
@@ -48,18 +49,23 @@ def test_low_confidence_birth_date_is_replaced_by_the_numbers(rules: RuleBook) -
     assert field is not None and field.value == "1990-03-07"
     assert "1" in field.raw and field.raw.startswith("1990")
     assert "birth_date_repaired" in codes(reading)
-    assert reading.checks.birth_date_matches_id == "pass"
+    # The check judges the reading (day 1), not the repaired value.
+    assert reading.checks.birth_date_matches_id == "fail"
+    warning = next(w for w in reading.warnings if w.code == "birth_date_mismatch")
+    assert "day" in warning.message and "year" not in warning.message
     no_values_in_warnings(reading)
 
 
-def test_confident_but_different_birth_date_is_repaired_and_flagged(rules: RuleBook) -> None:
-    words = with_text(front_words(PERSON), "birth_date", 5, "8")
+def test_confident_but_different_birth_date_stays_as_printed(rules: RuleBook) -> None:
+    words = with_text(front_words(PERSON), "birth_date", 5, "8")  # printed 8, number says 7
     reading = read(words, rules)
-    assert reading.fields.birth_date is not None
-    assert reading.fields.birth_date.value == "1990-03-07"
-    assert "8" in reading.fields.birth_date.raw
-    warning = next(w for w in reading.warnings if w.code == "birth_date_repaired")
-    assert "disagreed" in warning.message
+    field = reading.fields.birth_date
+    assert field is not None and field.value == "1990-03-08"
+    assert "birth_date_repaired" not in codes(reading)
+    assert reading.checks.birth_date_matches_id == "fail"
+    warning = next(w for w in reading.warnings if w.code == "birth_date_mismatch")
+    assert "differ in the day" in warning.message
+    no_values_in_warnings(reading)
 
 
 def test_missing_birth_date_comes_from_the_number_with_its_digits_box(rules: RuleBook) -> None:
@@ -79,11 +85,16 @@ def test_sex_misread_and_missing(rules: RuleBook) -> None:
     assert reading.fields.sex is not None and reading.fields.sex.value == "男"
     assert reading.fields.sex.raw == "女"
     assert "sex_repaired" in codes(reading)
+    # The check judges what was read (女, unsure) against the number (男).
+    assert reading.checks.sex_matches_id == "fail"
+    assert "sex_mismatch" in codes(reading)
     words = front_words(PERSON)
     words["sex"] = words["sex"][:1]
     reading = read(words, rules)
     assert reading.fields.sex is not None and reading.fields.sex.value == "男"
     assert "sex_from_id" in codes(reading)
+    # Nothing printed was read: there is nothing to judge.
+    assert reading.checks.sex_matches_id == "absent"
 
 
 def test_nothing_is_repaired_when_the_number_fails_its_check(rules: RuleBook) -> None:
@@ -109,7 +120,8 @@ def test_one_doubtful_digit_is_repaired(rules: RuleBook) -> None:
     assert number is not None and number.value == NUMBER
     assert number.raw == misread
     assert "id_number_repaired" in codes(reading)
-    assert reading.checks.id_checksum == "pass"
+    # The checks judge the number as read, which fails its check character.
+    assert reading.checks.id_checksum == "fail"
     no_values_in_warnings(reading)
 
 
@@ -160,3 +172,106 @@ def test_failed_check_lowers_the_fields_confidence(rules: RuleBook) -> None:
     assert good.fields.ethnicity is not None and bad.fields.ethnicity is not None
     assert bad.checks.ethnicity_known == "fail"
     assert bad.fields.ethnicity.confidence == pytest.approx(good.fields.ethnicity.confidence * 0.5)
+
+
+def test_confident_printed_sex_that_disagrees_with_the_number_stays_printed(
+        rules: RuleBook) -> None:
+    # A tampered card: 女 printed clearly, the number's sequence digit is odd (男).
+    reading = read(with_text(front_words(PERSON), "sex", 1, "女", [0.998]), rules)
+    sex = reading.fields.sex
+    assert sex is not None and sex.value == "女" and sex.raw == "女"
+    assert "sex_repaired" not in codes(reading)
+    assert reading.checks.sex_matches_id == "fail"
+    warning = next(w for w in reading.warnings if w.code == "sex_mismatch")
+    assert "female" in warning.message and "male" in warning.message.replace("female", "")
+    # The failed check casts doubt on the field (its confidence halves), the number stands.
+    assert sex.confidence == pytest.approx(0.998 * 0.5, abs=1e-3)
+    assert reading.checks.id_checksum == "pass"
+
+
+def test_unsure_sex_look_alike_is_repaired_but_a_confident_one_is_not(rules: RuleBook) -> None:
+    # 安 is a known misreading of 女: read confidently it still reads as 女 (a look-alike
+    # of what the field prints, so unsure) and the number (男) repairs it.
+    reading = read(with_text(front_words(PERSON), "sex", 1, "安", [0.99]), rules)
+    assert reading.fields.sex is not None and reading.fields.sex.value == "男"
+    assert reading.fields.sex.raw == "安"
+    assert {"sex_repaired", "sex_mismatch"} <= set(codes(reading))
+    assert reading.checks.sex_matches_id == "fail"
+
+
+def test_confident_year_that_disagrees_stays_and_names_the_part(rules: RuleBook) -> None:
+    words = with_text(front_words(PERSON), "birth_date", 1, "1991", [0.99] * 4)
+    reading = read(words, rules)
+    assert reading.fields.birth_date is not None
+    assert reading.fields.birth_date.value == "1991-03-07"
+    assert reading.checks.birth_date_matches_id == "fail"
+    warning = next(w for w in reading.warnings if w.code == "birth_date_mismatch")
+    assert "differ in the year" in warning.message
+    assert "month" not in warning.message and "day" not in warning.message
+    no_values_in_warnings(reading)
+
+
+def test_date_repaired_only_when_every_differing_digit_is_unsure(rules: RuleBook) -> None:
+    # Year 1980 for 1990: the differing digit (8) is sure, another digit is unsure.
+    words = with_text(front_words(PERSON), "birth_date", 1, "1980", [0.5, 0.99, 0.99, 0.99])
+    reading = read(words, rules)
+    assert reading.fields.birth_date is not None
+    assert reading.fields.birth_date.value == "1980-03-07"
+    assert "birth_date_repaired" not in codes(reading)
+    # The same misread, but the differing digit itself is unsure.
+    words = with_text(front_words(PERSON), "birth_date", 1, "1980", [0.99, 0.99, 0.5, 0.99])
+    reading = read(words, rules)
+    assert reading.fields.birth_date is not None
+    assert reading.fields.birth_date.value == "1990-03-07"
+    assert "birth_date_repaired" in codes(reading)
+    assert reading.fields.birth_date.raw.startswith("1980")
+
+
+def test_a_dropped_digit_counts_as_unread(rules: RuleBook) -> None:
+    person = Identity(birth=date(1990, 3, 17))
+    # CTC collapsed nothing here: the day's 1 was simply not read.
+    reading = read(with_text(front_words(person), "birth_date", 5, "7"), rules)
+    assert reading.fields.birth_date is not None
+    assert reading.fields.birth_date.value == "1990-03-17"
+    assert "birth_date_repaired" in codes(reading)
+    # A missing leading zero is how cards print dates: no disagreement at all.
+    reading = read(front_words(PERSON), rules)
+    assert reading.checks.birth_date_matches_id == "pass"
+    assert not {"birth_date_repaired", "birth_date_mismatch"} & set(codes(reading))
+
+
+def test_checks_judge_the_number_as_read_after_its_repair(rules: RuleBook) -> None:
+    # The sex digit read 4 (even: 女) with low confidence; the printed sex 男 and the check
+    # character make 3 the only repair. The check still judges the digit as read.
+    position = 16
+    misread = NUMBER[:position] + "4" + NUMBER[position + 1:]
+    confidences = [0.98] * 18
+    confidences[position] = 0.4
+    reading = read(with_text(front_words(PERSON), "id_number", 1, misread, confidences), rules)
+    assert reading.fields.id_number is not None
+    assert reading.fields.id_number.value == NUMBER
+    assert reading.fields.id_number.raw == misread
+    assert reading.checks.id_checksum == "fail"
+    assert reading.checks.sex_matches_id == "fail"
+    assert reading.checks.birth_date_matches_id == "pass"
+    assert {"id_number_repaired", "sex_mismatch"} <= set(codes(reading))
+    no_values_in_warnings(reading)
+
+
+def test_an_agreeing_card_has_no_mismatch_warnings(rules: RuleBook) -> None:
+    reading = read(front_words(PERSON), rules)
+    assert reading.checks.sex_matches_id == "pass"
+    assert reading.checks.birth_date_matches_id == "pass"
+    assert not {"sex_mismatch", "birth_date_mismatch", "sex_repaired",
+                "birth_date_repaired"} & set(codes(reading))
+
+
+def test_merged_sides_keep_the_fronts_verdict_on_the_printed_card(rules: RuleBook) -> None:
+    front = read(with_text(front_words(PERSON), "sex", 1, "女", [0.5]), rules)
+    back = interpret_lines(back_lines(PERSON), image_size=(856, 540), side="back",
+                           rules=rules, today=TODAY)
+    both = merge_sides(front, back, today=TODAY)
+    assert both.fields.sex is not None and both.fields.sex.value == "男"
+    assert both.checks.sex_matches_id == "fail"  # the reading, not the repaired value
+    assert both.checks.validity_period_plausible == "pass"
+    assert "sex_repaired" in codes(both)

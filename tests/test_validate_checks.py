@@ -106,3 +106,23 @@ def test_validity_uses_the_printed_birth_date() -> None:
     checks = run_checks(fields(birth_date="1980-05-01", valid_from="2015-01-01",
                                valid_until="2025-01-01"), ETHNICITIES, TODAY)
     assert checks.validity_period_plausible == "fail"
+
+
+def test_a_17_digit_body_is_judged_where_an_18_character_number_states_things() -> None:
+    body = number()[:17]
+    checks = run_checks(fields(id_number=body, birth_date="1990-03-07", sex="男"),
+                        ETHNICITIES, TODAY)
+    assert checks.id_checksum == "fail"
+    assert (checks.region_code_known, checks.birth_date_matches_id, checks.sex_matches_id) == \
+        ("pass", "pass", "pass")
+    checks = run_checks(fields(id_number=body, birth_date="1990-03-08", sex="女"),
+                        ETHNICITIES, TODAY)
+    assert (checks.birth_date_matches_id, checks.sex_matches_id) == ("fail", "fail")
+
+
+def test_a_number_too_short_to_state_anything_leaves_the_comparisons_absent() -> None:
+    checks = run_checks(fields(id_number=number()[:16], birth_date="1990-03-07", sex="男"),
+                        ETHNICITIES, TODAY)
+    assert checks.id_checksum == "fail"
+    assert checks.region_code_known == "fail"
+    assert (checks.birth_date_matches_id, checks.sex_matches_id) == ("absent", "absent")

@@ -5,10 +5,11 @@ These Structs are the response contract's core; the API layer embeds them as the
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
+from idcard.codes import WARNING_CODES, WarningCode, describe
 from idcard.text import Quad
 
 Side = Literal["front", "back", "both"]
@@ -44,12 +45,25 @@ class CardFields(msgspec.Struct, kw_only=True):
 
 
 class Checks(msgspec.Struct, kw_only=True):
-    """Each check on the returned values: `pass`, `fail`, or `absent` (a field it needs is
-    missing, or, for id_checksum, a 15-digit number has no check character).
+    """Checks on the printed card: each `pass`, `fail`, or `absent` (a field it needs was
+    not read; for id_checksum, a 15-digit number has no check character; for the two
+    comparisons, a number of other than 15, 17 or 18 characters states no sex or date).
 
-    Checks never change values. When a value was repaired from a checksum-valid ID number
-    the checks describe the repaired value and a warning (`*_repaired`, `*_from_id`) says
-    so; the OCR reading stays in the field's `raw`.
+    Checks judge what was read on the card, never a repaired value. A field's reading is
+    its value as the field rules interpret the OCR text (labels and stamp text removed,
+    look-alikes folded: O→0 in numbers, 另→男, 低→佤) before any repair from another
+    field. It is the field's `value` unless a `*_repaired` warning names the field; then
+    it is what `raw` reads as, and the value is the repair. A field taken from the number
+    because nothing was read (`sex_from_id`, `birth_date_from_id`) has no reading: the
+    checks that need it are `absent`. The number is judged as read too, so after
+    `id_number_repaired` the checks on it fail as the reading does.
+
+    So `sex_matches_id` compares the sex as read with the sequence digit of the number as
+    read, and `birth_date_matches_id` the birth date as read with the number's date: a
+    card whose printed sex or birth date disagrees with its number fails, with a
+    `sex_mismatch` / `birth_date_mismatch` warning naming both fields. A 17-digit number
+    is judged as an 18-character number's body (region, date, sequence), and fails
+    `id_checksum`. A failing check halves the confidence of the fields it names.
     """
 
     id_checksum: CheckStatus = "absent"
@@ -67,8 +81,10 @@ class Notice(msgspec.Struct, frozen=True):
     Messages never contain field values: they end up in client logs.
     """
 
-    code: str
-    message: str
+    code: Annotated[WarningCode, msgspec.Meta(description=describe(
+        WARNING_CODES, "A stable code to branch on (new codes may be added in later "
+                       "versions: treat an unknown one as a warning):"))]
+    message: Annotated[str, msgspec.Meta(description="what happened, for people")]
 
 
 class ReviewReason(msgspec.Struct, frozen=True):

@@ -1,26 +1,71 @@
-"""Command line: `idcard serve`, `idcard models pull|list`, `idcard extract IMG`."""
+"""Command line: `idcard serve`, `idcard models pull|list`, `idcard keys add|list|revoke`,
+`idcard extract IMG`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from idcard.config import Settings, load_settings
+from idcard.config import Settings, available_cores, load_settings
+
+_METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from idcard.api.app import create_app
+    from idcard.api.keys import load_key_ring
+    from idcard.api.logs import uvicorn_log_config
     from idcard.ocr import require_packs
 
-    require_packs(settings)  # a missing pack stops here with one line, before uvicorn starts
+    # An unusable key file or a missing pack stops here with one line, before uvicorn starts.
+    if settings.api_keys_file:
+        load_key_ring(settings.api_keys_file)
+    require_packs(settings)
+    log_config = uvicorn_log_config(settings.log_format)
+    if args.processes > 1:
+        return _serve_processes(args, log_config)
     if args.workers:
         settings = Settings(**{**_as_dict(settings), "pool_size": args.workers})
+    from idcard.api.app import create_app
+
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                access_log=False, log_config=log_config)
+    return 0
+
+
+def _serve_processes(args: argparse.Namespace, log_config: dict[str, object]) -> int:
+    """Several uvicorn processes, each with its own OCR pool, settings from IDCARD_*.
+
+    Metrics are kept in files shared by the processes (Prometheus' multiprocess mode):
+    a fresh folder unless PROMETHEUS_MULTIPROC_DIR names one (it must start empty).
+    """
+    import shutil
+
+    import uvicorn
+
+    if args.workers:
+        os.environ["IDCARD_POOL_SIZE"] = str(args.workers)
+    settings = load_settings()
+    if not settings.ocr_threads:  # the processes share the cores: split them
+        threads = available_cores() // (args.processes * settings.effective_pool_size())
+        os.environ["IDCARD_OCR_THREADS"] = str(max(1, threads))
+    made_dir = None
+    if not os.environ.get(_METRICS_DIR_ENV):
+        made_dir = tempfile.mkdtemp(prefix="idcard-metrics-")
+        os.environ[_METRICS_DIR_ENV] = made_dir
+    try:
+        uvicorn.run("idcard.api.app:app_from_environment", factory=True,
+                    workers=args.processes, host=args.host, port=args.port,
+                    log_level=args.log_level, access_log=False, log_config=log_config)
+    finally:
+        if made_dir:
+            shutil.rmtree(made_dir, ignore_errors=True)
     return 0
 
 
@@ -40,6 +85,42 @@ def _models_list(_: argparse.Namespace, settings: Settings) -> int:
 
     for line in describe_installed(settings.models_dir):
         print(line)
+    return 0
+
+
+def _key_file(args: argparse.Namespace, settings: Settings) -> Path:
+    path: Path | None = args.file or settings.api_keys_file
+    if path is None:
+        raise SystemExit("idcard: set IDCARD_API_KEYS_FILE or pass --file PATH")
+    return path
+
+
+def _keys_add(args: argparse.Namespace, settings: Settings) -> int:
+    from idcard.api.keys import add_key
+
+    path = _key_file(args, settings)
+    key = add_key(path, args.name)
+    print(key)
+    print(f"stored the hash of key {args.name!r} in {path}; the key is shown only this "
+          "once (a running service picks it up within seconds)", file=sys.stderr)
+    return 0
+
+
+def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
+    from idcard.api.keys import key_names
+
+    for name in key_names(_key_file(args, settings)):
+        print(name)
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from idcard.api.keys import revoke_key
+
+    path = _key_file(args, settings)
+    revoke_key(path, args.name)
+    print(f"revoked key {args.name!r} in {path} (a running service drops it within "
+          "seconds)", file=sys.stderr)
     return 0
 
 
@@ -76,7 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=0,
-                       help="OCR worker threads (IDCARD_POOL_SIZE)")
+                       help="OCR worker threads per process (IDCARD_POOL_SIZE)")
+    serve.add_argument("--processes", type=int, default=1,
+                       help="uvicorn server processes, each with its own OCR workers")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(run=_serve)
 
@@ -87,6 +170,17 @@ def _parser() -> argparse.ArgumentParser:
     pull.set_defaults(run=_models_pull)
     listing = models_sub.add_parser("list", help="show installed packs and their checksums")
     listing.set_defaults(run=_models_list)
+
+    keys = sub.add_parser("keys", help="manage API keys (IDCARD_API_KEYS_FILE)")
+    keys.add_argument("--file", type=Path, help="the key file (default IDCARD_API_KEYS_FILE)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    add = keys_sub.add_parser("add", help="make a key, print it once, store its hash")
+    add.add_argument("name", help="who the key is for: 1-64 of [A-Za-z0-9._-]")
+    add.set_defaults(run=_keys_add)
+    keys_sub.add_parser("list", help="show key names").set_defaults(run=_keys_list)
+    revoke = keys_sub.add_parser("revoke", help="remove a key")
+    revoke.add_argument("name")
+    revoke.set_defaults(run=_keys_revoke)
 
     extract = sub.add_parser("extract", help="read one image and print the fields as JSON")
     extract.add_argument("image")
@@ -101,13 +195,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from idcard.api.keys import KeyFileError
     from idcard.errors import InputError, ModelsMissingError
 
     args = _parser().parse_args(argv)
     settings = load_settings()
     try:
         code: int = args.run(args, settings)
-    except ModelsMissingError as exc:
+    except (ModelsMissingError, KeyFileError) as exc:
         print(f"idcard: {exc}", file=sys.stderr)
         return 1
     except InputError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -53,6 +53,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Find the card's edges and straighten it before reading. Off: read the text where it
     # lies (levelled by its own skew), e.g. for scans already cropped to the card.
     locate_cards: bool = True
+    # -- production (README, "Production") --
+    # TOML file of named API keys (hashes); unset = the service is open to every caller.
+    api_keys_file: Path | None = None
+    # Docs (/docs, /schema) open to callers without a key; false = they need one.
+    docs_public: bool = True
+    # Default quota per API key: requests per second and how many may come at once
+    # (overridable per key in the key file).
+    rate_limit_rps: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    rate_limit_burst: Annotated[int, msgspec.Meta(ge=1)] = 20
+    # Redis shared by the replicas for quotas (redis://host:6379/0); "" = in memory.
+    redis_url: Annotated[str, msgspec.Meta(pattern=r"^$|^(redis|rediss|redis\+unix)://")] = ""
+    log_format: Literal["text", "json"] = "text"
     # A field read with confidence below this is marked `review: true`. Chosen by
     # measurement on a calibration set (README, "Review decision").
     review_below: float = 0.98

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from idcard.codes import ProblemCode
+
 
 class InputError(Exception):
     """The request's image or parameters cannot be processed as sent."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: ProblemCode, detail: str) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from stdnum import numdb
@@ -45,6 +45,26 @@ ETHNICITIES = (
     ("乌孜别克", 1.3), ("门巴", 1.1), ("鄂伦春", 0.9), ("独龙", 0.7), ("赫哲", 0.5),
     ("高山", 0.3), ("珞巴", 0.4), ("塔塔尔", 0.4),
 )
+
+# Names printed on cards that are not (or no longer) one of the 56: 崩龙 (德昂 since 1985),
+# 僮 (壮 since 1965), 卡佤 (佤 since 1962), 毛难 (毛南 since 1986), 达呼尔 (达斡尔 since
+# 1956), and 穿青人, an undetermined group that Guizhou prints as it is.
+HISTORICAL_ETHNICITIES = ("崩龙", "僮", "卡佤", "毛难", "达呼尔", "穿青人")
+HISTORICAL_EVERY = 8  # one historical name in every eight of the cycle
+
+
+def ethnicity_cycle() -> tuple[str, ...]:
+    """All 56 names, the least common first, with a historical name every eighth place."""
+    official = [name for name, _ in sorted(ETHNICITIES, key=lambda e: e[1])]
+    cycle: list[str] = []
+    historical = iter(HISTORICAL_ETHNICITIES)
+    while official:
+        if len(cycle) % HISTORICAL_EVERY == 1 and (name := next(historical, None)):
+            cycle.append(name)
+        else:
+            cycle.append(official.pop(0))
+    return (*cycle, *historical)
+
 
 ROAD_STEMS = (
     "人民", "解放", "建设", "中山", "和平", "文化", "新华", "胜利", "友谊", "长江", "黄河",
@@ -254,3 +274,68 @@ def make_identity(rng: random.Random, rare_char: str | None = None) -> Identity:
         issuing_authority=issuing_authority(rng, home), valid_from=valid_from,
         valid_until=valid_until, rare_name=rare_char is not None,
     )
+
+
+# -- deliberate disagreements (labels carry what is printed) -----------------------------
+
+
+def number_sex(id_number: str) -> str:
+    """The sex the number encodes: its 17th digit is odd for 男."""
+    return "男" if int(id_number[16]) % 2 else "女"
+
+
+def number_birth(id_number: str) -> dt.date:
+    return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def with_tampered_sex(person: Identity) -> Identity:
+    """The card prints the other sex than its number says."""
+    return replace(person, sex="女" if number_sex(person.id_number) == "男" else "男")
+
+
+def with_tampered_birth(person: Identity, rng: random.Random) -> Identity:
+    """The card prints a birth date other than its number's: a day, month or year off."""
+    born = number_birth(person.id_number)
+    for _ in range(20):
+        kind = rng.choice(("day", "month", "year"))
+        if kind == "day":
+            printed = born + dt.timedelta(days=rng.choice((-1, 1)) * rng.randint(1, 20))
+        elif kind == "month":
+            printed = born.replace(month=rng.choice([m for m in range(1, 13) if m != born.month]),
+                                   day=min(born.day, 28))
+        else:
+            printed = born.replace(year=born.year + rng.choice((-3, -2, -1, 1, 2, 3)),
+                                   day=min(born.day, 28))
+        if printed != born:
+            return replace(person, birth_date=printed)
+    raise AssertionError("unreachable: a shifted date differs")
+
+
+def with_short_number(person: Identity) -> Identity:
+    """The card prints only the first 17 digits (no check digit)."""
+    return replace(person, id_number=person.id_number[:17])
+
+
+# -- the printed page around a copied card -------------------------------------------------
+
+FILLER_LINES = (
+    "本人承诺所提交的身份证复印件及其他材料真实有效。", "请将居民身份证正反面复印在同一页上。",
+    "以下为申请材料清单：", "1. 居民身份证复印件一份；", "2. 户口簿复印件一份；",
+    "3. 近期免冠照片两张。", "经办人签字：", "申请人签字：", "备注：复印件仅限本次业务使用。",
+    "本表一式两份，双方各执一份。", "如有疑问请咨询服务窗口。", "审核意见：同意办理。",
+)
+
+
+def form_lines(other: Identity, rng: random.Random) -> list[str]:
+    """The text of a form around a copied card: filler and another person's particulars
+    under the same labels a card uses, so a reader that strays off the card answers wrong."""
+    particulars = [
+        f"申请人姓名：{other.name}", f"性别：{other.sex}    民族：{other.ethnicity}",
+        f"出生日期：{other.birth_date.year}年{other.birth_date.month}月{other.birth_date.day}日",
+        f"住址：{other.address}", f"公民身份号码：{other.id_number}",
+        f"签发机关：{other.issuing_authority}", f"有效期限：{other.printed_period()}",
+    ]
+    filler = list(FILLER_LINES)
+    rng.shuffle(filler)
+    day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(2000))
+    return ["业务申请表", *particulars, *filler, f"日期：{day.year}年{day.month}月{day.day}日"]

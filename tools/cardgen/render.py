@@ -9,13 +9,13 @@ bottom. Positions and sizes move by up to ±3 % per card so rules cannot overfit
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from cardgen.fonts import FontChain, draw_text, hei, mono_bold, text_width
+from cardgen.fonts import FontChain, draw_text, hei, number_chain, text_width, value_chain
 from cardgen.identity import Identity
 
 WIDTH, HEIGHT = 856, 540
@@ -23,6 +23,22 @@ CORNER_RADIUS = 32
 LABEL_BLUE = (38, 104, 150, 255)
 INK = (22, 22, 26, 255)
 ADDRESS_LINES = 3
+# Share of the font size above / below the baseline that a text box covers.
+ASCENT, DESCENT = 0.9, 0.14
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in card pixels
+
+
+@dataclass
+class Rendered:
+    """A drawn card side and where each printed value sits (labels.json field names)."""
+
+    image: np.ndarray  # RGBA, HEIGHT × WIDTH
+    boxes: dict[str, list[Box]] = field(default_factory=dict)
+
+    def add(self, name: str, x0: float, x1: float, baseline: float, size: int) -> None:
+        box = (x0, baseline - ASCENT * size, x1, baseline + DESCENT * size)
+        self.boxes.setdefault(name, []).append(box)
 
 
 @dataclass(frozen=True)
@@ -127,24 +143,29 @@ def _wrap(text: str, chain: FontChain, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def _address_lines(address: str, j: Jitter, width: float) -> tuple[list[str], FontChain]:
+def _address_lines(address: str, j: Jitter, width: float,
+                   face: str) -> tuple[list[str], FontChain]:
     size = j.size(28)
     while True:
-        chain = hei(size)
+        chain = value_chain(face, size)
         lines = _wrap(address, chain, width)
         if len(lines) <= ADDRESS_LINES:
             return lines, chain
         size -= 1
 
 
-def _birth_row(draw: ImageDraw.ImageDraw, j: Jitter, person: Identity, y: float) -> None:
-    chain = hei(j.size(28))
+def _birth_row(draw: ImageDraw.ImageDraw, j: Jitter, person: Identity, y: float,
+               out: Rendered, face: str) -> None:
+    chain = value_chain(face, j.size(28))
     date = person.birth_date
     pieces = ((0.19, str(date.year)), (0.275, "年"), (0.325, str(date.month)), (0.365, "月"),
               (0.41, str(date.day)), (0.455, "日"))
     baseline = j.y(y)
+    starts, end = [], 0.0
     for x, text in pieces:
-        draw_text(draw, j.x(x), baseline, text, chain, INK)
+        starts.append(start := j.x(x))
+        end = draw_text(draw, start, baseline, text, chain, INK)
+    out.add("birth_date", starts[0], end, baseline, chain.size)
 
 
 def _portrait(image: Image.Image, j: Jitter, rng: np.random.Generator) -> None:
@@ -167,29 +188,49 @@ def _portrait(image: Image.Image, j: Jitter, rng: np.random.Generator) -> None:
 
 def render_front(person: Identity, rng: random.Random) -> np.ndarray:
     """The 人像面 as an RGBA array of HEIGHT × WIDTH."""
+    return draw_front(person, rng).image
+
+
+def draw_front(person: Identity, rng: random.Random, portrait: bool = True,
+               face: str = "noto") -> Rendered:
+    """The 人像面 and its value boxes; `portrait=False` leaves the photo area blank, `face`
+    names the values' typeface (fonts.FACES)."""
     nrng = np.random.default_rng(rng.randrange(2**32))
     image = _canvas(nrng, back=False)
-    _portrait(image, j := Jitter.draw(rng), nrng)
+    j = Jitter.draw(rng)
+    if portrait:
+        _portrait(image, j, nrng)
+    out = Rendered(np.empty(0))
     draw = ImageDraw.Draw(image)
-    value = hei(j.size(28))
+    value = value_chain(face, j.size(28))
     rows = {"name": 0.135, "sex": 0.255, "birth": 0.375, "address": 0.495, "number": 0.875}
     _label(draw, j, 0.07, rows["name"], "姓名")
-    draw_text(draw, j.x(0.19), j.y(rows["name"]), person.name, hei(j.size(30)), INK)
+    _value(draw, out, "name", j.x(0.19), j.y(rows["name"]), person.name,
+           value_chain(face, j.size(30)))
     _label(draw, j, 0.07, rows["sex"], "性别")
-    draw_text(draw, j.x(0.19), j.y(rows["sex"]), person.sex, value, INK)
+    _value(draw, out, "sex", j.x(0.19), j.y(rows["sex"]), person.sex, value)
     _label(draw, j, 0.32, rows["sex"], "民族")
-    draw_text(draw, j.x(0.44), j.y(rows["sex"]), person.ethnicity, value, INK)
+    _value(draw, out, "ethnicity", j.x(0.44), j.y(rows["sex"]), person.ethnicity, value)
     _label(draw, j, 0.07, rows["birth"], "出生")
-    _birth_row(draw, j, person, rows["birth"])
+    _birth_row(draw, j, person, rows["birth"], out, face)
     _label(draw, j, 0.07, rows["address"], "住址")
-    lines, chain = _address_lines(person.address, j, 0.41 * WIDTH)
+    lines, chain = _address_lines(person.address, j, 0.41 * WIDTH, face)
     for i, line in enumerate(lines):
-        draw_text(draw, j.x(0.19), j.y(rows["address"]) + i * chain.size * 1.45, line, chain, INK)
+        x = j.x(0.19)  # before j.y: the jitter stream's order keeps old seeds' images
+        _value(draw, out, "address", x, j.y(rows["address"]) + i * chain.size * 1.45, line,
+               chain)
     _label(draw, j, 0.07, rows["number"], "公民身份号码", gap=0.12)
-    number = mono_bold(j.size(34))
-    draw_text(draw, j.x(0.345), j.y(rows["number"]) + 2, person.id_number, number, INK,
-              spacing=j.size(3))
-    return np.asarray(image)
+    number = number_chain(face, j.size(34))
+    _value(draw, out, "id_number", j.x(0.345), j.y(rows["number"]) + 2, person.id_number, number,
+           spacing=j.size(3))
+    out.image = np.asarray(image)
+    return out
+
+
+def _value(draw: ImageDraw.ImageDraw, out: Rendered, name: str, x: float, baseline: float,
+           text: str, chain: FontChain, spacing: float = 0.0) -> None:
+    end = draw_text(draw, x, baseline, text, chain, INK, spacing=spacing)
+    out.add(name, x, end, baseline, chain.size)
 
 
 # -- back ---------------------------------------------------------------------------------
@@ -217,26 +258,37 @@ def _emblem(image: Image.Image, j: Jitter) -> None:
     image.alpha_composite(Image.fromarray(layer, "RGBA"))
 
 
-def _authority_chain(text: str, j: Jitter, width: float) -> FontChain:
+def _authority_chain(text: str, j: Jitter, width: float, face: str) -> FontChain:
     size = j.size(28)
-    while text_width(text, hei(size)) > width and size > 14:
+    while text_width(text, value_chain(face, size)) > width and size > 14:
         size -= 1
-    return hei(size)
+    return value_chain(face, size)
 
 
 def render_back(person: Identity, rng: random.Random) -> np.ndarray:
     """The 国徽面 as an RGBA array of HEIGHT × WIDTH."""
+    return draw_back(person, rng).image
+
+
+def draw_back(person: Identity, rng: random.Random, face: str = "noto") -> Rendered:
+    """The 国徽面 and its value boxes (the period box serves both of its dates)."""
     nrng = np.random.default_rng(rng.randrange(2**32))
     image = _canvas(nrng, back=True)
     _emblem(image, j := Jitter.draw(rng))
+    out = Rendered(np.empty(0))
     draw = ImageDraw.Draw(image)
     title = hei(j.size(42), "Bold")
     draw_text(draw, j.x(0.36), j.y(0.24), "中华人民共和国", title, INK, spacing=title.size * 0.28)
     big = hei(j.size(62), "Bold")
     draw_text(draw, j.x(0.33), j.y(0.45), "居民身份证", big, INK, spacing=big.size * 0.32)
     _label(draw, j, 0.17, 0.745, "签发机关", size=22, gap=0.25)
-    chain = _authority_chain(person.issuing_authority, j, WIDTH * 0.56)
-    draw_text(draw, j.x(0.38), j.y(0.745), person.issuing_authority, chain, INK)
+    chain = _authority_chain(person.issuing_authority, j, WIDTH * 0.56, face)
+    _value(draw, out, "issuing_authority", j.x(0.38), j.y(0.745), person.issuing_authority,
+           chain)
     _label(draw, j, 0.17, 0.865, "有效期限", size=22, gap=0.25)
-    draw_text(draw, j.x(0.38), j.y(0.865), person.printed_period(), hei(j.size(28)), INK)
-    return np.asarray(image)
+    _value(draw, out, "valid_period", j.x(0.38), j.y(0.865), person.printed_period(),
+           value_chain(face, j.size(28)))
+    period = out.boxes.pop("valid_period")
+    out.boxes["valid_from"], out.boxes["valid_until"] = period, list(period)
+    out.image = np.asarray(image)
+    return out

@@ -3,9 +3,11 @@
 `AccessLog` wraps the whole Litestar ASGI handler (outside its exception handling), so
 every response — routed, 404, 413, 500 — gets an `X-Request-ID` header and a log line.
 Litestar's LoggingMiddleware is not used: it logs request bodies, i.e. ID card images and
-personal data. The line written here holds method, path, status, time, request id and
-the `side` hint — never a field value, a raw URL, a header other than the request id,
-or a body.
+personal data. The line written here holds method, path, status, time, request id, the
+`side` hint, the problem code and the API key's *name* — never a field value, a raw URL,
+a key, a header other than the request id, or a body. With `IDCARD_LOG_FORMAT=json` the
+same fields are the JSON object's (see `logs.py`). It also counts the request in the
+Prometheus metrics.
 """
 
 from __future__ import annotations
@@ -14,14 +16,20 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+if TYPE_CHECKING:
+    from idcard.api.metrics import Metrics
+
 REQUEST_ID_HEADER = "x-request-id"
 _STATE_REQUEST_ID = "idcard_request_id"
 _STATE_SIDE = "idcard_side"
+_STATE_KEY = "idcard_key"
+_STATE_PROBLEM = "idcard_problem"
+NO_KEY = "-"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 access_log = logging.getLogger("idcard.access")
@@ -46,6 +54,16 @@ def note_side(scope: Scope | Any, side: str) -> None:
     scope.setdefault("state", {})[_STATE_SIDE] = side
 
 
+def note_key(scope: Scope | Any, name: str) -> None:
+    """Record the caller's API key name (never the key) for the log and the metrics."""
+    scope.setdefault("state", {})[_STATE_KEY] = name
+
+
+def note_problem(scope: Scope | Any, code: str) -> None:
+    """Record the problem code the response carries."""
+    scope.setdefault("state", {})[_STATE_PROBLEM] = code
+
+
 def _client_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER.encode():
@@ -64,8 +82,9 @@ def _route_of(scope: Scope) -> str:
 class AccessLog:
     """ASGI middleware: request id header on every response, one log line per request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -88,8 +107,19 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            state = scope.get("state", {})
-            access_log.info(
-                "method=%s path=%s status=%d ms=%.1f request_id=%s side=%s",
-                scope.get("method", "-"), _route_of(scope), status,
-                (time.perf_counter() - started) * 1000.0, rid, state.get(_STATE_SIDE, "-"))
+            self._record(scope, status, time.perf_counter() - started, rid)
+
+    def _record(self, scope: Scope, status: int, seconds: float, rid: str) -> None:
+        state = scope.get("state", {})
+        fields = {"method": scope.get("method", "-"), "path": _route_of(scope),
+                  "status": status, "ms": round(seconds * 1000.0, 1), "request_id": rid,
+                  "side": state.get(_STATE_SIDE, "-"), "code": state.get(_STATE_PROBLEM, "-"),
+                  "key": state.get(_STATE_KEY, NO_KEY)}
+        access_log.info(
+            "method=%s path=%s status=%d ms=%.1f request_id=%s side=%s code=%s key=%s",
+            *fields.values(), extra={"access": fields})
+        if self.metrics is not None:
+            self.metrics.observe_request(
+                route=str(fields["path"]), method=str(fields["method"]), status=status,
+                code="" if fields["code"] == "-" else str(fields["code"]),
+                key=str(fields["key"]), seconds=seconds)

@@ -55,7 +55,10 @@ class _Job(Generic[ReaderT]):
 
 class ReaderPool(Generic[ReaderT]):
     def __init__(self, reader_factory: Callable[[], ReaderT], *, workers: int,
-                 queue_size: int, name: str = "ocr") -> None:
+                 queue_size: int, name: str = "ocr",
+                 on_change: Callable[[int, int], None] | None = None) -> None:
+        """`on_change(waiting, running)` is called whenever either count changes (for
+        metrics); it must be quick and must not call back into the pool."""
         if workers < 1 or queue_size < 0:
             raise ValueError("need at least one worker and a non-negative queue size")
         self.workers = workers
@@ -65,6 +68,8 @@ class ReaderPool(Generic[ReaderT]):
         self._jobs: queue.SimpleQueue[_Job[ReaderT] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._admitted = 0  # jobs waiting or running
+        self._running = 0
+        self._on_change = on_change
         self._average_job_s = 1.0
         self._threads: list[threading.Thread] = []
         self._readers: list[ReaderT] = []
@@ -115,6 +120,15 @@ class ReaderPool(Generic[ReaderT]):
         with self._lock:
             return self._admitted
 
+    @property
+    def full(self) -> bool:
+        """No room for another job: a new one would be refused (read without the lock;
+        `submit` decides again under it)."""
+        return not self._accepting or self._admitted >= self.workers + self.queue_size
+
+    def retry_after_s(self) -> int:
+        return self._retry_after_s()
+
     # -- running jobs -----------------------------------------------------------------
 
     async def run(self, work: Callable[[ReaderT], ResultT], timeout_s: float) -> ResultT:
@@ -135,6 +149,7 @@ class ReaderPool(Generic[ReaderT]):
             if self._admitted >= self.workers + self.queue_size:
                 raise Overloaded(self._retry_after_s())
             self._admitted += 1
+            self._changed()
         job: _Job[ReaderT] = _Job(work)
         # Runs on completion and on cancellation alike: the place is free again.
         job.future.add_done_callback(self._release)
@@ -144,6 +159,12 @@ class ReaderPool(Generic[ReaderT]):
     def _release(self, _: Future[Any]) -> None:
         with self._lock:
             self._admitted -= 1
+            self._changed()
+
+    def _changed(self) -> None:
+        # Called with the lock held, so the listener sees the changes in order.
+        if self._on_change is not None:
+            self._on_change(max(0, self._admitted - self._running), self._running)
 
     def _retry_after_s(self) -> int:
         # Roughly how long until the queue has drained by one worker's worth of jobs.
@@ -160,11 +181,14 @@ class ReaderPool(Generic[ReaderT]):
             if not job.future.set_running_or_notify_cancel():
                 continue  # timed out or abandoned while waiting
             began = time.perf_counter()
+            self._count_running(+1)
             try:
                 result = job.work(reader)
             except BaseException as exc:  # handed to the awaiting request, not lost
+                self._count_running(-1)
                 job.future.set_exception(exc)
             else:
+                self._count_running(-1)
                 job.future.set_result(result)
             self._note_duration(time.perf_counter() - began)
 
@@ -181,6 +205,11 @@ class ReaderPool(Generic[ReaderT]):
             self._readers.append(reader)
         self._started.wait()
         return reader
+
+    def _count_running(self, change: int) -> None:
+        with self._lock:
+            self._running += change
+            self._changed()
 
     def _note_duration(self, seconds: float) -> None:
         with self._lock:

@@ -16,17 +16,20 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import Scope
 
-from idcard.api.context import request_id_of
+from idcard.api.context import note_problem, request_id_of
 from idcard.api.schemas import Problem
+from idcard.codes import ProblemCode
 from idcard.errors import InputError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
-# code -> (HTTP status, title). Bad input is 4xx, always; 5xx means we failed.
-PROBLEMS: Mapping[str, tuple[int, str]] = {
+# code -> (HTTP status, title); what each code means is in `idcard.codes`. Bad input is
+# 4xx, always; 5xx means we failed.
+PROBLEMS: Mapping[ProblemCode, tuple[int, str]] = {
     "image_missing": (400, "Image missing"),
     "invalid_base64": (400, "Invalid base64"),
     "invalid_parameter": (400, "Invalid parameter"),
+    "unauthorized": (401, "Unauthorized"),
     "not_found": (404, "Not found"),
     "method_not_allowed": (405, "Method not allowed"),
     "payload_too_large": (413, "Payload too large"),
@@ -34,16 +37,17 @@ PROBLEMS: Mapping[str, tuple[int, str]] = {
     "image_unreadable": (422, "Image unreadable"),
     "image_too_small": (422, "Image too small"),
     "too_many_pixels": (422, "Too many pixels"),
+    "unsupported_image": (422, "Unsupported image"),
     "no_card_found": (422, "No card found"),
+    "rate_limited": (429, "Rate limited"),
     "internal_error": (500, "Internal error"),
     "overloaded": (503, "Overloaded"),
     "timeout": (504, "Timeout"),
 }
 # Litestar's own HTTP errors (routing, body limit, query validation) by status.
-_CODE_FOR_STATUS = {400: "invalid_parameter", 404: "not_found", 405: "method_not_allowed",
-                    413: "payload_too_large", 415: "unsupported_media_type"}
-# An InputError with a code this table does not know is still the caller's fault.
-_UNKNOWN_INPUT_STATUS = 422
+_CODE_FOR_STATUS: Mapping[int, ProblemCode] = {
+    400: "invalid_parameter", 404: "not_found", 405: "method_not_allowed",
+    413: "payload_too_large", 415: "unsupported_media_type"}
 
 log = logging.getLogger("idcard.api")
 
@@ -51,19 +55,23 @@ log = logging.getLogger("idcard.api")
 class ProblemError(Exception):
     """Raised by handlers for a problem that is not about the image itself."""
 
-    def __init__(self, code: str, detail: str, *, retry_after_s: int | None = None) -> None:
+    def __init__(self, code: ProblemCode, detail: str, *,
+                 retry_after_s: int | None = None) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
         self.retry_after_s = retry_after_s
 
 
-def problem_response(request: Request[Any, Any, Any], code: str, detail: str,
+def problem_response(request: Request[Any, Any, Any], code: ProblemCode, detail: str,
                      *, status: int | None = None,
                      headers: dict[str, str] | None = None) -> Response[Problem]:
-    known_status, title = PROBLEMS.get(code, (_UNKNOWN_INPUT_STATUS, code.replace("_", " ")))
+    # An InputError whose code this table lacks (tests/test_codes.py catches that) is
+    # still the caller's fault: 422 rather than a failure inside the error handler.
+    known_status, title = PROBLEMS.get(code, (422, code.replace("_", " ").capitalize()))
     status = status or known_status
-    body = Problem(type=f"urn:idcard:problem:{code}", title=title.capitalize(), status=status,
+    note_problem(request.scope, code)
+    body = Problem(type=f"urn:idcard:problem:{code}", title=title, status=status,
                    detail=detail, code=code, request_id=request_id_of(request.scope))
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 

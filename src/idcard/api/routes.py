@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
@@ -15,12 +15,17 @@ from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIType,
     Operation,
+    Parameter,
+    Reference,
     RequestBody,
     Schema,
 )
 from litestar.params import QueryParameter
 
 from idcard.api.context import note_side, request_id_of
+from idcard.api.docs import READ_SECURITY
+from idcard.api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from idcard.api.metrics import Metrics
 from idcard.api.pool import DeadlineExceeded, Overloaded, ReaderPool
 from idcard.api.problems import PROBLEM_MEDIA_TYPE, PROBLEMS, ProblemError
 from idcard.api.schemas import (
@@ -35,10 +40,15 @@ from idcard.api.schemas import (
 )
 from idcard.api.upload import ImageRequest, read_image_request
 from idcard.card import Quality, QualitySignal, SideHint
+from idcard.codes import ProblemCode
 from idcard.config import Settings
 
 if TYPE_CHECKING:  # the pipeline (and the OCR stack) loads only when the app starts
     from idcard.pipeline import CardReader, ReadOutcome
+
+# How the pipeline names its steps' timers (`idcard.pipeline.steps.STEP_PREFIX`, which
+# is not imported here for the same reason).
+_STEP_PREFIX = "step:"
 
 
 @dataclass
@@ -47,6 +57,7 @@ class Service:
 
     settings: Settings
     pool: ReaderPool[CardReader]
+    metrics: Metrics
 
 
 def service_of(state: State) -> Service:
@@ -56,8 +67,9 @@ def service_of(state: State) -> Service:
 
 # -- POST /v1/idcard ----------------------------------------------------------------------
 
-_SIDE_SCHEMA = Schema(type=OpenAPIType.STRING, enum=["auto", "front", "back"], default="auto",
-                      description="which side the image shows; auto detects it")
+_SIDE_SCHEMA = Schema(type=OpenAPIType.STRING, enum=list(get_args(SideHint)), default="auto",
+                      description="which side the image shows; `auto` detects it, and yields "
+                                  "to a side named elsewhere in the request")
 _RETURN_SCHEMA = Schema(type=OpenAPIType.STRING, examples=["card,portrait"],
                         description="comma-separated crops to return: card, portrait, "
                                     "masked")
@@ -71,10 +83,18 @@ _MASK_VALUES_SCHEMA = Schema(type=OpenAPIType.BOOLEAN, default=False,
 class _ReadCardOperation(Operation):
     """Documents both accepted bodies; the handler parses them itself.
 
-    (Decorated again so the generated __init__ calls __post_init__.)
+    The query parameters are optional in the handler (absent means "not given", so a
+    value in the body may stand), but are published as plain, non-nullable schemas with
+    their defaults: a nullable enum makes client generators emit several types for one
+    parameter. (Decorated again so the generated __init__ calls __post_init__.)
     """
 
     def __post_init__(self) -> None:
+        published: dict[str, Schema | Reference] = {"side": _SIDE_SCHEMA,
+                                                    "return": _RETURN_SCHEMA}
+        for parameter in self.parameters or []:
+            if isinstance(parameter, Parameter) and parameter.name in published:
+                parameter.schema = published[parameter.name]
         multipart = Schema(
             type=OpenAPIType.OBJECT, required=["image"],
             properties={
@@ -110,7 +130,7 @@ class _ReadCardOperation(Operation):
         )
 
 
-def _problem_spec(description: str, *codes: str) -> ResponseSpec:
+def _problem_spec(description: str, *codes: ProblemCode) -> ResponseSpec:
     examples = [
         Example(summary=code, value={
             "type": f"urn:idcard:problem:{code}", "title": PROBLEMS[code][1],
@@ -126,10 +146,14 @@ def _problem_spec(description: str, *codes: str) -> ResponseSpec:
 _ERROR_RESPONSES = {
     400: _problem_spec("missing image, bad base64 or bad parameter",
                        "image_missing", "invalid_base64", "invalid_parameter"),
+    401: _problem_spec("API keys are configured and the request has no valid one",
+                       "unauthorized"),
     413: _problem_spec("request body over the size limit", "payload_too_large"),
     415: _problem_spec("not an accepted image format or body type", "unsupported_media_type"),
     422: _problem_spec("the image cannot be used", "image_unreadable", "image_too_small",
                        "too_many_pixels", "no_card_found"),
+    429: _problem_spec("over the API key's quota; see Retry-After and RateLimit-*",
+                       "rate_limited"),
     500: _problem_spec("unexpected error (details in the server log under the request id)",
                        "internal_error"),
     503: _problem_spec("all OCR workers busy and the queue full; see Retry-After",
@@ -139,6 +163,8 @@ _ERROR_RESPONSES = {
 
 
 @post("/v1/idcard", status_code=200, tags=["idcard"], summary="Read an identity card",
+      security=READ_SECURITY,
+      operation_id="read_card",
       operation_class=_ReadCardOperation, responses=_ERROR_RESPONSES,
       response_description="the card's fields, checks and warnings")
 async def read_card(
@@ -162,7 +188,11 @@ async def read_card(
     """Upload a photo or scan of one side (or a page with both sides) of the card."""
     wanted = await read_image_request(request, side, crops, mask, mask_values)
     note_side(request.scope, wanted.side)
-    outcome = await _read_in_pool(service_of(state), wanted)
+    service = service_of(state)
+    outcome = await _read_in_pool(service, wanted)
+    service.metrics.observe_reading(outcome.reading.side,
+                                    [notice.code for notice in outcome.reading.warnings],
+                                    outcome.timings_ms)
     return build_response(request_id_of(request.scope), outcome, wanted.crops)
 
 
@@ -194,9 +224,13 @@ def build_response(request_id: str, outcome: ReadOutcome,
         timings_ms=_timings(outcome.timings_ms),
     )
     if crops:
-        encoded = {name: base64.b64encode(outcome.images[name]).decode("ascii")
-                   for name in crops if name in outcome.images}
-        response.images = CropImages(**encoded)
+        encoded: dict[str, Any] = {
+            name: base64.b64encode(outcome.images[name]).decode("ascii")
+            for name in crops if name in outcome.images}
+        images = CropImages(**encoded)
+        if images.card is not None and outcome.card_corners is not None:
+            images.card_corners = outcome.card_corners
+        response.images = images
     return response
 
 
@@ -208,19 +242,22 @@ def no_signals() -> Quality:
 
 def _timings(measured: dict[str, float]) -> Timings:
     known = {name: round(ms, 2) for name, ms in measured.items()
-             if name in Timings.__struct_fields__}
-    return Timings(**known)
+             if name in Timings.__struct_fields__ and name != "steps"}
+    steps = {name.removeprefix(_STEP_PREFIX): round(ms, 2) for name, ms in measured.items()
+             if name.startswith(_STEP_PREFIX)}
+    return Timings(**known, steps=steps)
 
 
 # -- probes -------------------------------------------------------------------------------
 
-@get("/healthz", tags=["operations"], summary="Liveness", sync_to_thread=False)
+@get("/healthz", tags=["operations"], summary="Liveness", sync_to_thread=False,
+     operation_id="healthz")
 def healthz() -> Health:
     """The process answers. Never touches the OCR pool, so it stays fast under load."""
     return Health(status="ok")
 
 
-@get("/readyz", tags=["operations"], summary="Readiness",
+@get("/readyz", tags=["operations"], summary="Readiness", operation_id="readyz",
      responses={503: ResponseSpec(data_container=Readiness, generate_examples=False,
                                   description="models not loaded yet, or shutting down")})
 async def readyz(state: State) -> Response[Readiness]:
@@ -237,3 +274,11 @@ async def readyz(state: State) -> Response[Readiness]:
         status="ready", workers=len(readers), queue_size=service.pool.queue_size,
         model=ModelUsed(det=model.det, rec=model.rec, runtime=model.runtime) if model else None,
     ))
+
+
+@get("/metrics", tags=["operations"], summary="Prometheus metrics", sync_to_thread=False,
+     media_type=METRICS_CONTENT_TYPE)
+def metrics_endpoint(state: State) -> Response[bytes]:
+    """Counters, gauges and histograms in the Prometheus text format (always open)."""
+    metrics: Metrics = state.metrics
+    return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)

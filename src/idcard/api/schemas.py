@@ -12,6 +12,8 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from idcard.card import CardFields, Checks, Notice, Quality, ReviewReason, Side, SideHint
+from idcard.codes import PROBLEM_CODES, ProblemCode, describe
+from idcard.text import Quad
 
 CropName = Literal["card", "portrait", "masked"]
 CROP_NAMES: frozenset[str] = frozenset({"card", "portrait", "masked"})
@@ -59,7 +61,8 @@ EXAMPLE_QUALITY = {
 EXAMPLE_REVIEW_REASONS = [{"code": "low_confidence", "field": "address"},
                           {"code": "glare", "field": "address"}]
 EXAMPLE_TIMINGS = {"decode": 3.1, "locate": 12.4, "detect": 88.0, "classify": 6.2,
-                   "recognize": 140.5, "extract": 1.2, "total": 262.0}
+                   "recognize": 140.5, "extract": 1.2, "total": 262.0,
+                   "steps": {"first_look": 230.0, "name_second_look": 25.4}}
 MASK_DESCRIPTION = (
     "what `return=masked` (and `mask_values`) covers: a preset, `default` (id_birth, "
     "given_name, address_detail, portrait_eyes) or `strict` (default + id_tail, "
@@ -94,6 +97,13 @@ class Timings(msgspec.Struct, kw_only=True):
     extract: Annotated[float, _MS] = 0.0
     quality: Annotated[float, _MS] = 0.0
     total: Annotated[float, _MS] = 0.0
+    steps: Annotated[dict[str, float], Meta(
+        description="milliseconds of each named step of the reading strategy that ran "
+                    "(first_look, turned_over, stamp_cleared, value_regions, "
+                    "name_second_look, page_cards, text_alone); a step's time includes the stages "
+                    "above spent inside it, and a step run inside another counts in both",
+        examples=[{"first_look": 230.0, "name_second_look": 25.4}])] = msgspec.field(
+        default_factory=dict)
 
 
 class CropImages(msgspec.Struct, kw_only=True):
@@ -106,6 +116,12 @@ class CropImages(msgspec.Struct, kw_only=True):
     portrait: Annotated[str | None, Meta(
         description="the portrait area of the front, as base64 JPEG",
         examples=["/9j/4AAQSkZJRgABAQAAAQABAAD..."])] = None
+    card_corners: Annotated[Quad | UnsetType, Meta(
+        description="where the `card` crop's corner pixels lie in the image you sent: "
+                    "top-left, top-right, bottom-right, bottom-left. The perspective "
+                    "transform from these four points to the crop's corners maps a field's "
+                    "`box` onto the crop (fields of a second card fall outside it)",
+        examples=[[[102.4, 80.0], [921.7, 95.3], [910.2, 611.8], [88.9, 596.1]]])] = UNSET
     masked: Annotated[str | None, Meta(
         description="the card, straightened, with the parts named by `mask` covered, as "
                     "base64 JPEG",
@@ -187,7 +203,10 @@ class Problem(msgspec.Struct, kw_only=True):
     status: Annotated[int, Meta(examples=[422])]
     detail: Annotated[str, Meta(examples=["the image could not be decoded: image file is "
                                           "truncated"])]
-    code: Annotated[str, Meta(examples=["image_unreadable"])]
+    code: Annotated[ProblemCode, Meta(
+        examples=["image_unreadable"],
+        description=describe(PROBLEM_CODES, "A stable code to branch on (new codes may be "
+                                            "added in later versions):"))]
     request_id: Annotated[str, Meta(examples=[EXAMPLE_REQUEST_ID])]
 
 

@@ -63,7 +63,7 @@ async def read_image_request(request: Request[Any, Any, Any], query_side: str | 
             "send the image as multipart/form-data (part `image`) or as JSON "
             "{\"image_base64\": ...}",
         )
-    side = _agreeing("side", query_side, body.side) or "auto"
+    side = _agreeing("side", _hint(query_side), _hint(body.side)) or "auto"
     crops = _agreeing("return", query_return, body.crops)
     mask = _agreeing("mask", query_mask, body.mask)
     mask_values = _agreeing("mask_values", query_mask_values, body.mask_values)
@@ -162,6 +162,12 @@ def _agreeing(name: str, from_query: str | None, from_body: str | None) -> str |
         raise InputError("invalid_parameter",
                          f"`{name}` is given in the query and in the body with different values")
     return from_body if from_body is not None else from_query
+
+
+def _hint(side: str | None) -> str | None:
+    # `auto` is no hint at all, so it yields to a side named in the other place: generated
+    # clients send the documented default (`auto`) in the query and in the body.
+    return None if side is None or side.strip().lower() == "auto" else side
 
 
 def parse_side(value: str) -> SideHint:

@@ -38,6 +38,7 @@ from idcard.extract.values import (
     read_name,
     read_sex,
 )
+from idcard.validate import birth_date_of, region_known
 
 # How far (in line heights) an address line may sit below the previous one, and how far
 # its left edge may stray from the first line's.
@@ -133,11 +134,20 @@ def _read_id(ctx: _Context) -> dict[str, Value | None]:
         # The number is distinctive enough to be found anywhere: try rows bottom-up.
         for row in reversed(rows_of(ctx.free(ctx.segments), ctx.height)):
             value = read_id_number(_chars(row), ctx.rules)
-            if value is not None and len(value.text) in (15, 18):
+            if value is not None and _whole_number(value.text):
                 segments = row
                 break
             value = None
     return {"id_number": ctx.take(value, segments)}
+
+
+def _whole_number(text: str) -> bool:
+    """A number found away from its label: 15 or 18 characters, or 17 digits stating a
+    known region and a real birth date (a card printing its number without the check
+    character) — never a shorter run of figures."""
+    if len(text) in (15, 18):
+        return True
+    return len(text) == 17 and region_known(text[:6]) and birth_date_of(text) is not None
 
 
 def _read_birth(ctx: _Context) -> dict[str, Value | None]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from datetime import date
+
+import msgspec
 
 from idcard.card import (
     BACK_FIELDS,
@@ -23,10 +25,17 @@ from idcard.card import (
     SideHint,
 )
 from idcard.extract.back import read_back
+from idcard.extract.findings import (
+    former_name_notice,
+    mismatch_warnings,
+    number_warnings,
+    stamp_notice,
+    stamped_fields,
+)
 from idcard.extract.front import read_front
 from idcard.extract.labels import best_hits, find_labels
 from idcard.extract.layout import Frame, estimate_frame
-from idcard.extract.noise import drop_noise
+from idcard.extract.noise import StampText, drop_noise
 from idcard.extract.pieces import Piece, box_of, confidence_of, piece_from_line, raw_of
 from idcard.extract.repair import (
     IdNumberReading,
@@ -39,7 +48,7 @@ from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
 from idcard.extract.values import Value
 from idcard.text import TextLine
-from idcard.validate import checksum_ok, is_legacy, run_checks
+from idcard.validate import checksum_ok, parse_iso, run_checks, validity_status
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +82,14 @@ def interpret_lines(lines: Sequence[TextLine], *, image_size: tuple[int, int],
 
 def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: SideHint,
                rules: RuleBook, today: date) -> CardReading:
-    pieces = drop_noise([p for line in lines if _usable(line)
-                         if (p := piece_from_line(line, image_size)) is not None], rules)
+    cleaned = drop_noise([p for line in lines if _usable(line)
+                          if (p := piece_from_line(line, image_size)) is not None], rules)
+    pieces, stamps = cleaned.pieces, cleaned.stamps
     if hint == "auto":
         sides = _both_sides(pieces, image_size, rules)
         if sides is not None:
-            front = _read_side(sides[0], "front", image_size, rules, today, [])
-            back = _read_side(sides[1], "back", image_size, rules, today, [])
+            front = _read_side(sides[0], "front", image_size, rules, today, [], stamps=stamps)
+            back = _read_side(sides[1], "back", image_size, rules, today, [], stamps=stamps)
             return merge_sides(front, back, today=today,
                                failed_check_factor=rules.thresholds.failed_check_factor)
     detected = decide_side(pieces, rules) if pieces else None
@@ -95,7 +105,7 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
                                f"the text looks like the {detected} side, not the {hint} side "
                                "that was asked for; fields were read as asked"))
     return _read_side(pieces, side, image_size, rules, today, warnings,
-                      no_text=detected is None)
+                      no_text=detected is None, stamps=stamps)
 
 
 def _both_sides(pieces: list[Piece], image_size: tuple[int, int],
@@ -135,17 +145,29 @@ def _sides_by_orientation(pieces: list[Piece],
 
 def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                rules: RuleBook, today: date, warnings: list[Notice],
-               no_text: bool = False) -> CardReading:
+               no_text: bool = False, stamps: Sequence[StampText] = ()) -> CardReading:
+    """Fields as printed, repaired only where the reading is unsure; checks on the card as
+    read (never on repaired values)."""
     pieces, several = _one_card(pieces, side, image_size, rules)
     if several:
         warnings.append(Notice("multiple_cards",
                                "the text holds more than one card; only one was read"))
-    fields, id_reading = _read_fields(pieces, side, image_size, rules)
+    values = _read_values(pieces, side, image_size, rules)
+    read = CardFields(**{name: _to_field(v) for name, v in values.items()})
+    fields = read
     if side == "front":
-        fields, repairs = _repair(fields, id_reading, rules, today)
+        fields, repairs = _repair(read, values, rules, today)
         warnings += repairs
-    checks = run_checks(fields, rules.ethnicity_names, today)
+    checks = run_checks(read, rules.ethnicity_names, today)
+    warnings += mismatch_warnings(read, checks)
+    number = values.get("id_number")
+    if number is not None:
+        warnings += number_warnings(number.chars, number.text, image_size)
+    warnings += former_name_notice(read.ethnicity, rules)
     fields = _lower_doubtful(fields, checks, Checks(), rules.thresholds.failed_check_factor)
+    stamped = stamped_fields({n: v.chars for n, v in values.items()}, stamps)
+    fields = _scale_confidence(fields, stamped, rules.thresholds.stamped_field_factor)
+    warnings += [stamp_notice(name) for name in stamped]
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
 
@@ -158,18 +180,13 @@ def _usable(line: TextLine) -> bool:
         return False
 
 
-def _read_fields(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
-                 rules: RuleBook) -> tuple[CardFields, IdNumberReading | None]:
+def _read_values(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
+                 rules: RuleBook) -> dict[str, Value]:
     if not pieces:
-        return CardFields(), None
+        return {}
     if side == "front":
-        values = read_front(pieces, image_size, rules).values
-    else:
-        values = read_back(pieces, image_size, rules).values
-    fields = CardFields(**{name: _to_field(v) for name, v in values.items()})
-    number = values.get("id_number")
-    reading = IdNumberReading(number.text, number.chars) if number else None
-    return fields, reading
+        return read_front(pieces, image_size, rules).values
+    return read_back(pieces, image_size, rules).values
 
 
 def _to_field(value: Value) -> Field:
@@ -181,30 +198,33 @@ def _any(fields: CardFields) -> bool:
     return any(getattr(fields, name) is not None for name in fields.__struct_fields__)
 
 
-def _repair(fields: CardFields, id_reading: IdNumberReading | None, rules: RuleBook,
+def _repair(read: CardFields, values: dict[str, Value], rules: RuleBook,
             today: date) -> tuple[CardFields, list[Notice]]:
+    """The fields with what a valid number proves filled in where the reading is unsure."""
     notices: list[Notice] = []
-    number = fields.id_number
-    if number is None:
-        return fields, notices
-    if id_reading is not None and not checksum_ok(number.value):
-        fixed = repair_id_number(id_reading, _value(fields.sex), _value(fields.birth_date),
+    number = read.id_number
+    found = values.get("id_number")
+    if number is None or found is None:
+        return read, notices
+    id_reading = IdNumberReading(found.text, found.chars)
+    if not checksum_ok(number.value):
+        fixed = repair_id_number(id_reading, _value(read.sex), _value(read.birth_date),
                                  rules, today)
         if fixed is not None:
             number = Field(value=fixed, confidence=round(repaired_confidence(id_reading, fixed), 4),
                            box=number.box, raw=number.raw)
             notices.append(Notice("id_number_repaired",
-                                  "id_number failed its check character; the doubtful "
-                                  "characters were replaced by the only digits that pass it "
-                                  "and agree with the card"))
+                                  "id_number failed its check character; the characters read "
+                                  "unsure were replaced by the only ones that pass it and "
+                                  "agree with the card, the reading is in raw"))
     updates: dict[str, Field | None] = {"id_number": number}
     if checksum_ok(number.value):
         for name, prove in (("birth_date", proven_birth_date), ("sex", proven_sex)):
-            proven = prove(number, id_reading, getattr(fields, name), rules)
+            proven = prove(number, id_reading, values.get(name), rules)
             if proven is not None:
                 updates[name], notice = proven
                 notices.append(notice)
-    return _replace(fields, updates), notices
+    return _replace(read, updates), notices
 
 
 def _value(field: Field | None) -> str | None:
@@ -223,8 +243,12 @@ def _lower_doubtful(fields: CardFields, checks: Checks, before: Checks,
     doubtful = {name for check, names in CHECK_FIELDS.items()
                 if getattr(checks, check) == "fail" and getattr(before, check) != "fail"
                 for name in names}
+    return _scale_confidence(fields, sorted(doubtful), factor)
+
+
+def _scale_confidence(fields: CardFields, names: Sequence[str], factor: float) -> CardFields:
     updates: dict[str, Field | None] = {}
-    for name in doubtful:
+    for name in names:
         field: Field | None = getattr(fields, name)
         if field is not None:
             updates[name] = Field(value=field.value, confidence=round(field.confidence * factor, 4),
@@ -239,10 +263,6 @@ def _field_warnings(fields: CardFields, side: CardSide, no_text: bool) -> list[N
     names = FRONT_FIELDS if side == "front" else BACK_FIELDS
     missing = [n for n in names if getattr(fields, n) is None]
     notices += [Notice("field_missing", f"{n} was not found") for n in missing]
-    if fields.id_number is not None and is_legacy(fields.id_number.value):
-        notices.append(Notice("legacy_15_digit_number",
-                              "id_number is a first-generation 15-digit number; it has no "
-                              "check character"))
     return notices
 
 
@@ -266,22 +286,13 @@ def _one_card(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     return pieces, False
 
 
-class _Known:
-    """Membership test answering with a previous verdict (merge_sides has no rule book)."""
-
-    def __init__(self, value: str | None) -> None:
-        self._value = value
-
-    def __contains__(self, item: object) -> bool:
-        return self._value is not None and item == self._value
-
-
 def merge_sides(front: CardReading, back: CardReading, *, today: date | None = None,
                 failed_check_factor: float = 0.5) -> CardReading:
     """One reading for an image holding both sides: front fields from `front`, back from `back`.
 
-    Checks are recomputed on the merged fields (the validity period can now be compared with
-    the birth date); warnings of both sides are kept, each once.
+    Each side's checks stay as that side judged them (on the card as read); the validity
+    period is judged again now that it can be compared with the printed birth date. Warnings
+    of both sides are kept, each once.
     """
     data: dict[str, Field | None] = {}
     for name in FRONT_FIELDS:
@@ -289,18 +300,29 @@ def merge_sides(front: CardReading, back: CardReading, *, today: date | None = N
     for name in BACK_FIELDS:
         data[name] = getattr(back.fields, name)
     fields = CardFields(**data)
-    ethnicity = front.fields.ethnicity
-    known: Container[str] = _Known(ethnicity.value if ethnicity is not None
-                                   and front.checks.ethnicity_known == "pass" else None)
-    checks = run_checks(fields, known, today or date.today())
     before = Checks(**{name: _worst(getattr(front.checks, name), getattr(back.checks, name))
                        for name in Checks.__struct_fields__})
+    checks = msgspec.structs.replace(before, validity_period_plausible=validity_status(
+        _value(fields.valid_from), _value(fields.valid_until), _printed_birth(front),
+        today or date.today()))
     fields = _lower_doubtful(fields, checks, before, failed_check_factor)
     warnings: list[Notice] = []
     for notice in (*front.warnings, *back.warnings):
         if notice not in warnings:
             warnings.append(notice)
     return CardReading(side="both", fields=fields, checks=checks, warnings=warnings)
+
+
+_NOT_PRINTED_BIRTH = {"birth_date_repaired", "birth_date_from_id"}
+
+
+def _printed_birth(front: CardReading) -> date | None:
+    """The front's birth date when it is the printed one (not repaired or taken from the
+    number: then the validity period is judged on its own length)."""
+    if front.fields.birth_date is None or \
+            any(w.code in _NOT_PRINTED_BIRTH for w in front.warnings):
+        return None
+    return parse_iso(front.fields.birth_date.value)
 
 
 def _worst(a: CheckStatus, b: CheckStatus) -> CheckStatus:

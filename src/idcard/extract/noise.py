@@ -1,19 +1,159 @@
-"""Dropping text that is never a field: stamps and captions written over copies."""
+"""Text that is never a field: stamps and captions written over copies.
+
+Stamps (复印无效, the 2×2 复禁印止 seal, 仅限…使用) are printed across the values, so OCR
+reads them into value lines (良口镇复无效, 公安局印止) or as lines of their own (复禁, 复駅无效).
+`find_stamps` says which characters of a line are stamp text, with their boxes, so that
+they are kept out of values, a value they touched is flagged, and a caller can read the
+covered span again. What counts as stamp text is data: `rules/noise.toml`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from idcard.extract.pieces import Piece
-from idcard.extract.rules import RuleBook
+from idcard.extract.pieces import Piece, piece_from_line
+from idcard.extract.rules import NoiseRules, RuleBook
+from idcard.text import Quad, TextLine, sub_box
 
 
-def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> list[Piece]:
-    """Pieces with noise phrases cut out (and everything after a stamp's opening words)."""
+@dataclass(frozen=True)
+class StampText:
+    """Stamp characters in one OCR line: `text[start:end]` of the line, and their box."""
+
+    line: TextLine
+    start: int
+    end: int
+    box: Quad
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.start:self.end]
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Pieces with noise and stamps taken out, and where the stamps were."""
+
+    pieces: list[Piece]
+    stamps: list[StampText]
+
+
+def find_stamps(line: TextLine, rules: RuleBook) -> list[StampText]:
+    """Which characters of the line are stamp text (none for a line without any)."""
+    piece = piece_from_line(line)
+    if piece is None:
+        return []
+    return [_stamp_text(piece, a, b) for a, b in stamp_spans(piece.text, rules.noise)]
+
+
+def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> Cleaned:
+    """Pieces with noise phrases and stamp text cut out (and everything after a stamp's
+    opening words), and the stamp text that was cut."""
     kept: list[Piece] = []
-    for piece in pieces:
-        kept += _clean(piece, rules)
-    return kept
+    stamps: list[StampText] = []
+    # Captions first: their words (此复印件, 复印件无效) hold stamp characters, and cutting
+    # those first would leave the caption's other characters behind.
+    for part in (part for piece in pieces for part in _clean(piece, rules)):
+        spans = stamp_spans(part.text, rules.noise)
+        stamps += [_stamp_text(part, a, b) for a, b in spans]
+        rest = _without(part, spans)
+        if rest is not None:
+            kept.append(rest)
+    # A lone stamp character is stamp text only in context: read where a stamp already
+    # recognised lies (a second look at a region under the stamp reads 效 alone).
+    inside = [p for p in kept if len(p.glyphs) == 1 and p.text in rules.noise.stamp_chars
+              and any(_share_inside(p.box, s.box) >= _LONE_CHAR_INSIDE for s in stamps)]
+    stamps += [_stamp_text(p, 0, 1) for p in inside]
+    return Cleaned([p for p in kept if p not in inside], stamps)
+
+
+# Share of a lone stamp character's box that must lie inside a recognised stamp's box.
+_LONE_CHAR_INSIDE = 0.5
+
+
+def _share_inside(box: Quad, outer: Quad) -> float:
+    """The share of `box`'s axis-aligned area that lies inside `outer`'s."""
+    (x0, y0), (x1, y1) = _extent(box)
+    (ox0, oy0), (ox1, oy1) = _extent(outer)
+    area = max(1e-9, (x1 - x0) * (y1 - y0))
+    overlap = max(0.0, min(x1, ox1) - max(x0, ox0)) * max(0.0, min(y1, oy1) - max(y0, oy0))
+    return overlap / area
+
+
+def _extent(box: Quad) -> tuple[tuple[float, float], tuple[float, float]]:
+    xs, ys = [p[0] for p in box], [p[1] for p in box]
+    return (min(xs), min(ys)), (max(xs), max(ys))
+
+
+def stamp_spans(text: str, rules: NoiseRules) -> list[tuple[int, int]]:
+    """Character ranges [start, end) of `text` that are stamp text, left to right."""
+    stamp_chars = rules.stamp_chars
+    if len(text) >= rules.min_stamp_fragment and all(c in stamp_chars for c in text):
+        return [(0, len(text))]  # a line of stamp characters only, in whatever order
+    spans = _enclosed(text, rules.enclosing)
+    position = 0
+    while position < len(text):
+        end = max((_fragment_end(text, position, stamp, rules.min_stamp_fragment)
+                   for stamp in rules.stamps), default=position)
+        if end > position and not any(a < end and position < b for a, b in spans):
+            spans.append((position, end))
+            position = end
+        else:
+            position += 1
+    return sorted(spans)
+
+
+def _fragment_end(text: str, start: int, stamp: str, least: int) -> int:
+    """Where a run of `stamp`'s characters in its order, starting at `start`, ends.
+
+    Stamp characters may be missing from the run (hidden under the value's ink); unknown
+    characters may stand in for missing ones, but only between two matched characters,
+    so the value's own characters on either side are never taken. Returns `start` when
+    fewer than `least` characters match.
+    """
+    at = stamp.find(text[start])
+    if at < 0:
+        return start
+    matched, end, unknown = 1, start + 1, 0
+    for position in range(start + 1, len(text)):
+        found = stamp.find(text[position], at + 1)
+        if found >= 0 and found - at - 1 >= unknown:
+            matched, end, unknown, at = matched + 1, position + 1, 0, found
+        elif text[position] not in stamp and unknown < len(stamp) - at - 2:
+            unknown += 1  # a misread stamp character, if a matched one follows
+        else:
+            break
+    return end if matched >= least else start
+
+
+def _enclosed(text: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
+    """Spans from a character of an opening word to the closing word (仅限…使用)."""
+    spans: list[tuple[int, int]] = []
+    for opening, closing in pairs:
+        close = text.find(closing)
+        if close < 0:
+            continue
+        starts = [i for i in range(close) if text[i] in opening]
+        if starts:
+            spans.append((starts[0], close + len(closing)))
+    return spans
+
+
+def _stamp_text(piece: Piece, start: int, end: int) -> StampText:
+    first, last = piece.glyphs[start], piece.glyphs[end - 1]
+    return StampText(piece.line, first.index, last.index + 1,
+                     sub_box(piece.line.box, first.start, last.end))
+
+
+def _without(piece: Piece, spans: Sequence[tuple[int, int]]) -> Piece | None:
+    """The piece without the characters in `spans` (one piece: the value either side of
+    a stamp stays together; a wide gap left behind is split later like any other)."""
+    if not spans:
+        return piece
+    glyphs = tuple(g for i, g in enumerate(piece.glyphs)
+                   if not any(a <= i < b for a, b in spans))
+    return Piece(piece.line, glyphs, piece.turned) if glyphs else None
 
 
 def _clean(piece: Piece, rules: RuleBook) -> list[Piece]:

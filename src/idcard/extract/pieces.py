@@ -19,13 +19,15 @@ from idcard.text import Quad, TextLine, sub_box, union_box
 
 @dataclass(frozen=True)
 class Glyph:
-    """One character: as normalised, as OCR printed it, how sure, and where (0..1 of the line)."""
+    """One character: as normalised, as OCR printed it, how sure, and where (0..1 of the line,
+    and `index`, its position in the line's text)."""
 
     char: str
     raw: str
     confidence: float
     start: float
     end: float
+    index: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,10 +116,11 @@ def piece_from_line(line: TextLine, image_size: tuple[int, int] = (0, 0)) -> Pie
     confidences = _per_char(line.char_confidences, len(text), line.confidence)
     bounds = _char_bounds(line.char_positions, len(text))
     glyphs: list[Glyph] = []
-    for raw, confidence, (start, end) in zip(text, confidences, bounds, strict=True):
+    for index, (raw, confidence, (start, end)) in enumerate(
+            zip(text, confidences, bounds, strict=True)):
         for char in unicodedata.normalize("NFKC", raw):
             if not char.isspace() and unicodedata.category(char)[0] != "C":
-                glyphs.append(Glyph(char, raw, _clamp(confidence), start, end))
+                glyphs.append(Glyph(char, raw, _clamp(confidence), start, end, index))
     if not glyphs:
         return None
     turned = (float(image_size[0]), float(image_size[1])) if reads_upside_down(line) else None

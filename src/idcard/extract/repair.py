@@ -1,6 +1,12 @@
-"""Evidence-based repair: only what a checksum-valid ID number proves, and always flagged.
+"""Evidence-based repair: only what a checksum-valid ID number proves, only where the
+reading itself is unsure, and always flagged.
 
-The raw OCR reading stays in the field's `raw`; a warning names the field (never its value).
+A field's `value` is what the card prints. A value read confidently is never replaced,
+even when the number disagrees with it: that disagreement is what a tampered or misprinted
+card looks like, and the checks report it. A value is repaired only where it was not read
+(`*_from_id`) or read unsure exactly where it disagrees (`*_repaired`, `id_number_repaired`:
+below the rules' `low_confidence`, or a letter folded into a digit). The reading stays in
+the field's `raw`; a warning names the field (never its value).
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ from datetime import date
 from itertools import product
 
 from idcard.card import Field, Notice
-from idcard.extract.pieces import Char, box_of, confidence_of
+from idcard.extract.pieces import Char, box_of, confidence_of, raw_of
 from idcard.extract.rules import RuleBook
+from idcard.extract.values import Value, numeric_char
 from idcard.validate import (
     birth_date_of,
     birth_date_span,
@@ -93,9 +100,11 @@ def repaired_confidence(reading: IdNumberReading, repaired: str) -> float:
     return sum(values) / len(values)
 
 
-def proven_birth_date(number: Field, reading: IdNumberReading | None, current: Field | None,
+def proven_birth_date(number: Field, reading: IdNumberReading | None, current: Value | None,
                       rules: RuleBook) -> tuple[Field, Notice] | None:
-    """The birth date a valid number states, when the printed one is doubtful or missing."""
+    """The birth date a valid number states, where the printed one was not read or was
+    read unsure exactly where it disagrees with the number. A date read confidently stays
+    as printed, whatever the number says (the checks report the disagreement)."""
     stated = birth_date_of(number.value)
     span = birth_date_span(number.value)
     if stated is None or span is None:
@@ -108,19 +117,40 @@ def proven_birth_date(number: Field, reading: IdNumberReading | None, current: F
         return (Field(value=value, confidence=confidence, box=box, raw=""),
                 Notice("birth_date_from_id",
                        "birth_date was not read on the card; it is taken from id_number"))
-    if current.value == value:
+    if current.text == value or not date_read_unsure(current, stated, rules):
         return None
-    repaired = Field(value=value, confidence=min(current.confidence, number.confidence),
-                     box=current.box, raw=current.raw)
-    why = "was read with low confidence" \
-        if current.confidence < rules.thresholds.low_confidence else "disagreed with id_number"
+    repaired = Field(value=value, confidence=min(confidence_of(current.chars), number.confidence),
+                     box=box_of(current.chars), raw=raw_of(current.chars))
     return repaired, Notice("birth_date_repaired",
-                            f"birth_date as read {why}; the value is the one id_number states")
+                            "birth_date was read unsure where it disagrees with id_number; the "
+                            "value is the date id_number states, the reading is in raw")
 
 
-def proven_sex(number: Field, reading: IdNumberReading | None, current: Field | None,
+def date_read_unsure(current: Value, stated: date, rules: RuleBook) -> bool:
+    """Whether every digit where the read date differs from `stated` was read unsure
+    (below the confidence threshold, a letter folded into a digit, or not read at all)."""
+    if len(current.parts) != 3:
+        return False
+    wanted = (f"{stated.year:04d}", f"{stated.month:02d}", f"{stated.day:02d}")
+    differing: list[bool] = []  # for each differing digit: was it read unsure?
+    for (start, end), digits in zip(current.parts, wanted, strict=True):
+        read = current.chars[start:end]
+        for offset in range(1, len(digits) + 1):
+            expected = digits[-offset]
+            if offset > len(read):
+                if expected != "0":  # a missing leading zero is how cards print dates
+                    differing.append(True)
+                continue
+            char = read[-offset]
+            if numeric_char(char.char, rules) != expected:
+                differing.append(_unsure(char, rules, _DIGITS))
+    return bool(differing) and all(differing)
+
+
+def proven_sex(number: Field, reading: IdNumberReading | None, current: Value | None,
                rules: RuleBook) -> tuple[Field, Notice] | None:
-    """The sex a valid number states, when the printed one is doubtful, missing or different."""
+    """The sex a valid number states, where the printed one was not read or was read
+    unsure. A confidently read 男/女 stays as printed, whatever the number says."""
     stated = sex_of(number.value)
     if stated is None:
         return None
@@ -130,14 +160,19 @@ def proven_sex(number: Field, reading: IdNumberReading | None, current: Field | 
         box = box_of(chars) if chars else number.box
         return (Field(value=stated, confidence=number.confidence, box=box, raw=""),
                 Notice("sex_from_id", "sex was not read on the card; it is taken from id_number"))
-    if current.value == stated:
+    if current.text == stated or not all(_unsure(c, rules, "男女") for c in current.chars):
         return None
-    why = "was read with low confidence" \
-        if current.confidence < rules.thresholds.low_confidence else "disagreed with id_number"
-    repaired = Field(value=stated, confidence=min(current.confidence, number.confidence),
-                     box=current.box, raw=current.raw)
+    repaired = Field(value=stated, confidence=min(confidence_of(current.chars), number.confidence),
+                     box=box_of(current.chars), raw=raw_of(current.chars))
     return repaired, Notice("sex_repaired",
-                            f"sex as read {why}; the value is the one id_number states")
+                            "sex was read unsure and disagrees with id_number; the value is "
+                            "the one id_number states, the reading is in raw")
+
+
+def _unsure(char: Char, rules: RuleBook, printable: str) -> bool:
+    """Read below the confidence threshold, or as a look-alike of a character the field
+    prints (O for 0, 另 for 男) rather than as the character itself."""
+    return char.glyph.confidence < rules.thresholds.low_confidence or char.char not in printable
 
 
 def _number_chars(reading: IdNumberReading | None, number: str, start: int,

@@ -52,6 +52,8 @@ class LabelRules(_Strict, frozen=True):
 
 class EthnicityRules(_Strict, frozen=True):
     names: tuple[str, ...]
+    # Former official names still printed on cards in circulation -> today's name.
+    former_names: dict[str, str] = {}
     misreadings: dict[str, str] = {}
 
 
@@ -74,6 +76,15 @@ class DateRules(_Strict, frozen=True):
 class NoiseRules(_Strict, frozen=True):
     phrases: tuple[str, ...] = ()
     prefix_phrases: tuple[str, ...] = ()
+    # Stamps printed across the text, each in the orders OCR may read its characters.
+    stamps: tuple[str, ...] = ()
+    min_stamp_fragment: int = 2
+    # Stamps with a free middle: (opening word, closing word).
+    enclosing: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def stamp_chars(self) -> frozenset[str]:
+        return frozenset("".join(self.stamps))
 
 
 class SideRules(_Strict, frozen=True):
@@ -106,6 +117,7 @@ class LayoutRules(_Strict, frozen=True):
 class Thresholds(_Strict, frozen=True):
     low_confidence: float = 0.80
     failed_check_factor: float = 0.5
+    stamped_field_factor: float = 0.5
     fuzzy_label_min_length: int = 4
     max_repaired_characters: int = 2
 
@@ -138,7 +150,13 @@ class RuleBook(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def ethnicity_names(self) -> frozenset[str]:
+        """The 56 official names: the only values `ethnicity_known` passes."""
         return frozenset(self.ethnicities.names)
+
+    @property
+    def printed_ethnicity_names(self) -> tuple[str, ...]:
+        """Every name a card may print: the 56 and former official names."""
+        return (*self.ethnicities.names, *self.ethnicities.former_names)
 
     def pattern(self, field: str) -> re.Pattern[str] | None:
         source = self.values.patterns.get(field)
@@ -235,10 +253,12 @@ def _check_meaning(book: RuleBook) -> None:
     _check_characters(book.characters)
     _check_patterns(book.values)
     _check_layout(book.layout)
+    _check_noise(book.noise)
     if not 0.0 <= book.thresholds.low_confidence <= 1.0:
         raise RulesError("thresholds.toml", "low_confidence", "must be between 0 and 1")
-    if not 0.0 <= book.thresholds.failed_check_factor <= 1.0:
-        raise RulesError("thresholds.toml", "failed_check_factor", "must be between 0 and 1")
+    for factor in ("failed_check_factor", "stamped_field_factor"):
+        if not 0.0 <= getattr(book.thresholds, factor) <= 1.0:
+            raise RulesError("thresholds.toml", factor, "must be between 0 and 1")
     if not book.dates.long_term:
         raise RulesError("dates.toml", "long_term", "needs at least one spelling")
 
@@ -261,10 +281,18 @@ def _check_ethnicities(rules: EthnicityRules) -> None:
                          f"expected {ETHNICITY_COUNT} distinct names, "
                          f"found {len(set(rules.names))}")
     known = set(rules.names)
+    for former, name in rules.former_names.items():
+        if name not in known or former in known:
+            raise RulesError("ethnicities.toml", f"former_names.{former}",
+                             "must map a name not in `names` to one in `names`")
+    printed = known | set(rules.former_names)
     for misread, name in rules.misreadings.items():
-        if name not in known:
+        if name not in printed:
             raise RulesError("ethnicities.toml", f"misreadings.{misread}",
-                             "maps to a name that is not in `names`")
+                             "maps to a name that is not in `names` or `former_names`")
+        if misread in printed:
+            raise RulesError("ethnicities.toml", f"misreadings.{misread}",
+                             "is itself a name: a name is never read as another")
 
 
 def _check_characters(rules: CharacterRules) -> None:
@@ -290,6 +318,19 @@ def _check_patterns(rules: ValueRules) -> None:
         if sex not in ("男", "女") or len(misread) != 1:
             raise RulesError("values.toml", f"sex_misreadings.{misread}",
                              "must map one character to 男 or 女")
+
+
+def _check_noise(rules: NoiseRules) -> None:
+    for stamp in rules.stamps:
+        if len(set(stamp)) != len(stamp) or len(stamp) < 2:
+            raise RulesError("noise.toml", f"stamps.{stamp}",
+                             "needs two or more distinct characters")
+    if rules.min_stamp_fragment < 2:
+        raise RulesError("noise.toml", "min_stamp_fragment",
+                         "must be at least 2: one character alone is never a stamp")
+    for opening, closing in rules.enclosing:
+        if not opening or not closing:
+            raise RulesError("noise.toml", "enclosing", "empty opening or closing word")
 
 
 def _check_layout(rules: LayoutRules) -> None:

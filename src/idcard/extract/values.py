@@ -24,6 +24,8 @@ _NAME_DOTS = "·・•.。"
 class Value:
     text: str
     chars: tuple[Char, ...]
+    # For dates: [start, end) of the year, month and day digits within `chars`.
+    parts: tuple[tuple[int, int], ...] = ()
 
 
 def numeric_char(char: str, rules: RuleBook) -> str:
@@ -34,7 +36,11 @@ def numeric_char(char: str, rules: RuleBook) -> str:
 
 
 def read_id_number(chars: Sequence[Char], rules: RuleBook) -> Value | None:
-    """An 18-character (or 15-digit) number among the characters, confusables folded."""
+    """An 18-character (or 15-digit) number among the characters, confusables folded.
+
+    Failing that, most of a number (14-17 characters: a card printing 17 digits, a number
+    cut off or partly covered) is kept as read, so that the checks can say what is wrong.
+    """
     mapped: list[tuple[str, Char]] = []
     for char in chars:
         folded = _id_char(char.char, rules)
@@ -44,9 +50,31 @@ def read_id_number(chars: Sequence[Char], rules: RuleBook) -> Value | None:
         best = _best_window(mapped, length)
         if best is not None:
             return best
-    if len(mapped) >= 14:  # most of a number, misread: keep it so the checks can say so
-        return Value("".join(c for c, _ in mapped[-18:]), tuple(ch for _, ch in mapped[-18:]))
+    run = max(_runs(mapped), key=len, default=[])
+    part = run if len(run) >= _MOST_OF_A_NUMBER else mapped[-18:]
+    if len(part) >= _MOST_OF_A_NUMBER:
+        return Value("".join(c for c, _ in part), tuple(ch for _, ch in part))
     return None
+
+
+# Fewer characters than this are not taken for an ID number at all.
+_MOST_OF_A_NUMBER = 14
+
+
+def _runs(mapped: list[tuple[str, Char]]) -> list[list[tuple[str, Char]]]:
+    """The number-like characters grouped into runs printed next to each other in one line."""
+    runs: list[list[tuple[str, Char]]] = []
+    for item in mapped:
+        if runs and _adjacent(runs[-1][-1][1], item[1]):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _adjacent(a: Char, b: Char) -> bool:
+    # One apart, or two across a space OCR put between digit groups.
+    return a.line is b.line and 0 <= b.glyph.index - a.glyph.index <= 2
 
 
 def _id_char(char: str, rules: RuleBook) -> str | None:
@@ -66,6 +94,8 @@ def _best_window(mapped: list[tuple[str, Char]], length: int) -> Value | None:
         # X only ever stands last; a 15-digit number has no X at all.
         if "X" in text[:-1] or (length == 15 and "X" in text):
             continue
+        if length == 15 and _inside_longer_run(mapped, start, length):
+            continue  # 15 digits of a longer printed number (17 digits) are not a number
         windows.append(Value(text, tuple(ch for _, ch in part)))
     if not windows:
         return None
@@ -79,6 +109,12 @@ def _best_window(mapped: list[tuple[str, Char]], length: int) -> Value | None:
     pool = passing or windows
     # Prefer windows made of characters OCR printed as digits (not folded letters).
     return max(pool, key=lambda w: sum(c.glyph.raw.isdigit() for c in w.chars))
+
+
+def _inside_longer_run(mapped: list[tuple[str, Char]], start: int, length: int) -> bool:
+    end = start + length
+    return (start > 0 and _adjacent(mapped[start - 1][1], mapped[start][1])) or \
+        (end < len(mapped) and _adjacent(mapped[end - 1][1], mapped[end][1]))
 
 
 def _numeric(chars: Sequence[Char], rules: RuleBook) -> str:
@@ -111,10 +147,11 @@ def read_birth_date(chars: Sequence[Char], rules: RuleBook) -> Value | None:
             year, month, day = found.groups()
             parsed = valid_date(year, month, day, rules)
             if parsed is not None:
-                end = found.end()
+                start, end = found.start(), found.end()
                 if end < len(text) and text[end] in rules.dates.day_marks:
                     end += 1
-                return Value(parsed.isoformat(), tuple(chars[found.start():end]))
+                parts = tuple((found.start(g) - start, found.end(g) - start) for g in (1, 2, 3))
+                return Value(parsed.isoformat(), tuple(chars[start:end]), parts)
     return None
 
 
@@ -171,7 +208,9 @@ def read_sex(chars: Sequence[Char], rules: RuleBook) -> Value | None:
 
 
 def read_ethnicity(chars: Sequence[Char], rules: RuleBook, *, strict: bool = False) -> Value | None:
-    """The ethnicity as printed (without 族), snapped to a known name when misread.
+    """The ethnicity as printed (without 族): one of the 56 names or a former one (崩龙),
+    snapped to a name only when what was read is no name at all but a known misreading
+    of one (低 for 佤); anything else is returned as read.
 
     `strict` (no 民族 label to vouch for the text): only a known name or misreading counts.
     """
@@ -182,7 +221,7 @@ def read_ethnicity(chars: Sequence[Char], rules: RuleBook, *, strict: bool = Fal
     # starts with a character of the 民族 label.
     label = rules.labels.labels.get("ethnicity")
     label_chars = set("".join(label.spellings)) if label is not None else set()
-    names = rules.ethnicities.names
+    names = rules.printed_ethnicity_names
     while kept and kept[0].char in label_chars and not any(
             n.startswith(kept[0].char) for n in names):
         kept.pop(0)

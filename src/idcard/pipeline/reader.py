@@ -17,16 +17,39 @@ from idcard.config import Settings
 from idcard.errors import InputError
 from idcard.extract import RuleBook, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image
-from idcard.imaging.view import Image
+from idcard.imaging.locate import CardOutline
+from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
 from idcard.pipeline.combine import combine, in_source_pixels, text_at_border
 from idcard.pipeline.crops import encode_crops
 from idcard.pipeline.masking import DEFAULT_MASK, mask_reading
-from idcard.pipeline.one_view import CUT_OFF, MIN_FIELDS_FROM_OUTLINE, CardRead, ViewReader
+from idcard.pipeline.one_view import (
+    CUT_OFF,
+    MIN_FIELDS_FROM_OUTLINE,
+    MIN_LINES_OF_A_CARD,
+    CardRead,
+    ViewReader,
+    side_complete,
+)
+from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
 from idcard.pipeline.timing import Stopwatch
 from idcard.pipeline.trust import decide_review, judge_quality, merged_quality
-from idcard.pipeline.views import card_views, text_beside, text_view
-from idcard.text import TextLine
+from idcard.pipeline.views import (
+    card_views,
+    glance,
+    inside,
+    small_outline,
+    split_cards,
+    text_beside,
+    text_view,
+)
+from idcard.text import Quad, TextLine
+
+# A page is searched for at most this many cards (the largest groups of text).
+_MAX_CARDS = 3
+# Text that gives fewer fields than this is not a card: a back prints three, and a stamp
+# may hide one of them.
+_MIN_FIELDS_OF_A_CARD = 2
 
 
 class ModelInfo(msgspec.Struct, frozen=True):
@@ -40,6 +63,8 @@ class ReadOutcome(msgspec.Struct, kw_only=True):
     model: ModelInfo
     timings_ms: dict[str, float]
     images: dict[str, bytes] = msgspec.field(default_factory=dict)
+    # The `card` crop's corners in the source image's pixels (None when no crop was made).
+    card_corners: Quad | None = None
 
 
 class CardReader:
@@ -100,33 +125,73 @@ class CardReader:
         if mask_values:
             reading = mask_reading(reading, mask, self._rules)
         clock.add("total", (time.perf_counter() - started) * 1000.0)
+        corners = reads[0].view.source_corners() if "card" in images else None
         return ReadOutcome(reading=reading, model=self.model_info, timings_ms=clock.ms,
-                           images=images)
+                           images=images, card_corners=corners)
 
     def _read_cards(self, image: Image, side: SideHint, clock: Stopwatch) -> list[CardRead]:
+        """The strategy, in order. Each card outline (or the image, when it is a card
+        cropped tight) is read: first look, turned over, value regions, the name again
+        (one_view.py). When no outline, or only a small one, was found, the page's text
+        is glanced at: the cards it holds beside any outline are read where they lie
+        (page_cards). Only when all that gave too few fields is the text read alone."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
         card_side: SideHint = side if len(views) == 1 else "auto"
         reads = [self._views.read_view(view, outline, card_side, clock)
                  for view, outline in views]
-        text: CardRead | None = None  # the text read where it lies, side "auto"
-        if len(views) == 1 and text_beside(self._engine, image, views[0][1], clock):
-            # A second card the outline search missed (a faint photocopy): read them both.
-            text = self._views.read_view(text_view(self._engine, image, clock), None, "auto",
-                                         clock)
-            if {text.reading.side, reads[0].reading.side} == {"front", "back"}:
-                reads = [reads[0], text]  # each side as read where it was found
-            elif text.reading.side == "both" or text.field_count > reads[0].field_count:
-                reads = [text]
+        page: list[Quad] | None = None  # the page's text-line boxes, once glanced at
+        if not views or small_outline(views[0][1]):
+            page = glance(self._engine, image, clock)
+            with clock.step(PAGE_CARDS):
+                reads += self._cards_beside(image, page, views, side, clock)
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE:
-            fallback = text if text is not None and side == "auto" else \
-                self._views.read_view(text_view(self._engine, image, clock), None, side, clock)
+            with clock.step(TEXT_ALONE):
+                fallback = self._views.read_view(
+                    text_view(self._engine, image, clock, page), None, side, clock)
             if not reads or fallback.field_count > max(r.field_count for r in reads):
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
             raise InputError("no_card_found", "no identity card text was found in the image")
+        reads = _cards_only(reads)
         for read in reads:
-            if read.outline is None and text_at_border(read, image.shape):
+            if _judged_by_text(read) and text_at_border(read, image.shape):
                 read.reading.warnings.append(CUT_OFF)
         return reads
+
+    def _cards_beside(self, image: Image, page: list[Quad],
+                      views: list[tuple[CardView, CardOutline | None]], side: SideHint,
+                      clock: Stopwatch) -> list[CardRead]:
+        """The cards whose text lies outside every outline found (all of the page's text
+        when none was), each read once where it lies; those that read as a card."""
+        outlines = [outline for _, outline in views if outline is not None]
+        if outlines and not text_beside(page, outlines[0]):
+            return []
+        beside = [box for box in page if not any(inside(box, o) for o in outlines)]
+        groups = [g for g in split_cards(beside) if len(g) >= MIN_LINES_OF_A_CARD]
+        alone = not outlines and len(groups) == 1
+        hint: SideHint = side if alone else "auto"
+        found = [self._views.read_lines_as_card(image, group, hint, clock)
+                 for group in groups[:_MAX_CARDS]]
+        return [read for read in found if read.field_count > 0 or alone]
+
+
+def _cards_only(reads: list[CardRead]) -> list[CardRead]:
+    """The reads that found a card: those with a card's worth of fields, and any with a
+    field that reads as the other side of them (a back mostly hidden by a stamp). An
+    outline around something else (a stamp's frame) or a page's other print is dropped."""
+    cards = [r for r in reads if r.field_count >= _MIN_FIELDS_OF_A_CARD]
+    sides = {r.reading.side for r in cards}
+    other = [r for r in reads if 0 < r.field_count < _MIN_FIELDS_OF_A_CARD
+             and r.reading.side in {"front", "back"} - sides and sides <= {"front", "back"}]
+    return cards + other[:1] if cards else reads
+
+
+def _judged_by_text(read: CardRead) -> bool:
+    """Whether only the text can tell that a card runs off the image: no outline was
+    seen, or the image is the card cropped tight yet some of its side's fields are
+    missing (a whole card read completely is not cut off, whatever touches the border)."""
+    if read.outline is None:
+        return True
+    return read.outline.tight_crop and not side_complete(read.reading)

@@ -23,6 +23,7 @@ from idcard.card import (
     QualitySignal,
     ReviewReason,
 )
+from idcard.codes import WarningCode
 from idcard.extract import RuleBook
 from idcard.extract.interpret import CHECK_FIELDS
 from idcard.imaging.quality import SIGNALS, QualityReport, Signal, assess
@@ -34,7 +35,8 @@ FIELD_SIGNALS = ("blur", "glare", "occlusion")
 # Whole-image signals that make the response need review.
 SUSPECT_SIGNALS = ("photocopy", "screen_recapture", "card_incomplete", "too_dark",
                    "overexposed")
-_MESSAGES = {
+# The warning each raised signal adds (card_incomplete is warned where it is found).
+_MESSAGES: dict[WarningCode, str] = {
     "blur": "the print is blurred",
     "glare": "a bright glare spot washes out part of the card",
     "too_dark": "the image is too dark",
@@ -42,7 +44,6 @@ _MESSAGES = {
     "photocopy": "the card looks like a greyscale or black-and-white copy, not the card",
     "screen_recapture": "the card looks like a photo of a screen",
     "occlusion": "something covers part of the card",
-    "card_incomplete": "the card touches the edge of the image and may be cut off",
 }
 
 
@@ -119,11 +120,11 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float) -
     suspect = [name for name in SUSPECT_SIGNALS if getattr(quality, name).raised]
     reasons += [ReviewReason(name) for name in suspect]
     warnings = list(reading.warnings)
-    for name in SIGNALS:
-        signal: QualitySignal = getattr(quality, name)
-        if signal.raised and name != "card_incomplete":
+    for code, message in _MESSAGES.items():
+        signal: QualitySignal = getattr(quality, code)
+        if signal.raised:
             where = f" ({', '.join(signal.fields)})" if signal.fields else ""
-            warnings.append(Notice(name, _MESSAGES[name] + where))
+            warnings.append(Notice(code, message + where))
     return msgspec.structs.replace(
         reading, fields=msgspec.structs.replace(reading.fields, **updates),
         warnings=warnings, quality=quality, review_needed=bool(reasons),

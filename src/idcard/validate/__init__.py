@@ -13,6 +13,7 @@ from idcard.validate.idnumber import (
     is_well_formed,
     region_known,
     sex_of,
+    states_region,
 )
 from idcard.validate.period import LONG_TERM, is_card_term, term_for_age, validity_status
 
@@ -31,6 +32,7 @@ __all__ = [
     "region_known",
     "run_checks",
     "sex_of",
+    "states_region",
     "term_for_age",
     "validity_status",
 ]

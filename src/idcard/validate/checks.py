@@ -1,6 +1,8 @@
 """The checks reported for every reading: each one `pass`, `fail` or `absent`.
 
-Checks describe the values returned (after any flagged repair); they never change them.
+They judge the fields they are given and never change them. The rule layer gives them the
+card as read (before any repair from other evidence), so that they judge the printed
+card; see `idcard.card.Checks`.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from idcard.validate.idnumber import (
     birth_date_of,
     checksum_ok,
     is_legacy,
-    is_well_formed,
     region_known,
     sex_of,
+    states_region,
 )
 from idcard.validate.period import validity_status
 
@@ -65,18 +67,20 @@ def _id_checksum(number: str | None) -> CheckStatus:
 def _region(number: str | None) -> CheckStatus:
     if number is None:
         return "absent"
-    return _status(is_well_formed(number) and region_known(number[:6]))
+    return _status(states_region(number) and region_known(number[:6]))
 
 
 def _birth_matches(number: str | None, fields: CardFields) -> CheckStatus:
-    if number is None or fields.birth_date is None:
+    # A number too short or garbled to state anything (not 15, 17 or 18 characters) has
+    # nothing to compare with: that is id_checksum's failure, not this one's.
+    if number is None or fields.birth_date is None or not states_region(number):
         return "absent"
     stated = birth_date_of(number)
     return _status(stated is not None and stated.isoformat() == fields.birth_date.value)
 
 
 def _sex_matches(number: str | None, fields: CardFields) -> CheckStatus:
-    if number is None or fields.sex is None:
+    if number is None or fields.sex is None or not states_region(number):
         return "absent"
     return _status(sex_of(number) == fields.sex.value)
 

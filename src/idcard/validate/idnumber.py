@@ -2,7 +2,9 @@
 
 18-character numbers (GB 11643): 6-digit region, 8-digit birth date, 3-digit sequence
 (odd for men), ISO 7064 MOD 11-2 check character. 15-digit first-generation numbers have a
-6-digit birth date (19YYMMDD), a 3-digit sequence and no check character.
+6-digit birth date (19YYMMDD), a 3-digit sequence and no check character. A 17-digit
+number (some cards print one) is read as an 18-character number's body: region, birth date
+and sequence are where they would be, and there is no check character to verify.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ Sex = Literal["男", "女"]
 
 _EIGHTEEN = re.compile(r"^\d{17}[\dX]$")
 _FIFTEEN = re.compile(r"^\d{15}$")
+_BODY = re.compile(r"^\d{17}$")
 
 
 def is_well_formed(number: str) -> bool:
@@ -55,9 +58,15 @@ def region_known(code: str) -> bool:
     return any("county" in props for _, props in found)
 
 
+def states_region(number: str) -> bool:
+    """Whether the number is long enough to be read for its region, birth date and sex:
+    18 characters, 15 digits, or an 18-character number's 17-digit body."""
+    return bool(_EIGHTEEN.match(number) or _FIFTEEN.match(number) or _BODY.match(number))
+
+
 def birth_date_of(number: str) -> date | None:
     """The birth date the number states, or None if it states an impossible one."""
-    if _EIGHTEEN.match(number):
+    if _EIGHTEEN.match(number) or _BODY.match(number):
         year, month, day = number[6:10], number[10:12], number[12:14]
     elif _FIFTEEN.match(number):
         year, month, day = "19" + number[6:8], number[8:10], number[10:12]
@@ -71,7 +80,7 @@ def birth_date_of(number: str) -> date | None:
 
 def sex_of(number: str) -> Sex | None:
     """Sex from the sequence's last digit: odd for men, even for women."""
-    if _EIGHTEEN.match(number):
+    if _EIGHTEEN.match(number) or _BODY.match(number):
         digit = number[16]
     elif _FIFTEEN.match(number):
         digit = number[14]
@@ -82,7 +91,7 @@ def sex_of(number: str) -> Sex | None:
 
 def birth_date_span(number: str) -> tuple[int, int] | None:
     """Character positions [start, end) of the birth date inside the number."""
-    if _EIGHTEEN.match(number):
+    if _EIGHTEEN.match(number) or _BODY.match(number):
         return (6, 14)
     if _FIFTEEN.match(number):
         return (6, 12)

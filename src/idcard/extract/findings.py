@@ -1,0 +1,124 @@
+"""Warnings about what the card prints: fields that disagree with the number, a number too
+short, stamps over values, a former ethnicity name.
+
+Messages name fields and what each says in words (male/female, which parts of a date
+differ), never a name, an address, a number or a full date: they end up in client logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from idcard.card import CardFields, Checks, Field, Notice
+from idcard.extract.noise import StampText
+from idcard.extract.pieces import Char, line_height
+from idcard.extract.rules import RuleBook
+from idcard.text import Quad, sub_box
+from idcard.validate import birth_date_of, is_legacy, parse_iso, sex_of
+
+_SEX_WORDS = {"男": "male", "女": "female"}
+_DATE_PARTS = ("year", "month", "day")
+# A number whose box comes this close (line heights) to the left or right border of the
+# image runs into it: digits may lie beyond the edge.
+_EDGE_MARGIN = 0.5
+# A stamp box this close (line heights) beside a value's characters is over the value.
+_STAMP_REACH = 0.25
+# Share of a value line's height a stamp box must overlap vertically to be on its row.
+_STAMP_ROW_OVERLAP = 0.3
+
+
+def mismatch_warnings(read: CardFields, checks: Checks) -> list[Notice]:
+    """One warning for each printed field that disagrees with the number, both as read
+    (before any repair: a repaired field's reading is in its `raw`)."""
+    notices: list[Notice] = []
+    number = read.id_number.value if read.id_number is not None else ""
+    if checks.sex_matches_id == "fail" and read.sex is not None:
+        printed = _SEX_WORDS.get(read.sex.value, "unreadable")
+        stated = _SEX_WORDS.get(sex_of(number) or "", "nothing")
+        notices.append(Notice("sex_mismatch",
+                              f"sex as read on the card is {printed}; id_number's "
+                              f"sequence digit as read says {stated}"))
+    if checks.birth_date_matches_id == "fail" and read.birth_date is not None:
+        notices.append(Notice("birth_date_mismatch",
+                              f"birth_date and the date in id_number, as read, "
+                              f"{_date_difference(read)}"))
+    return notices
+
+
+def _date_difference(read: CardFields) -> str:
+    assert read.birth_date is not None and read.id_number is not None
+    printed = parse_iso(read.birth_date.value)
+    stated = birth_date_of(read.id_number.value)
+    if printed is None or stated is None:
+        return "cannot be compared: id_number states no valid date"
+    parts = [name for name, a, b in zip(_DATE_PARTS, (printed.year, printed.month, printed.day),
+                                        (stated.year, stated.month, stated.day), strict=True)
+             if a != b]
+    return "differ in the " + " and ".join(parts)
+
+
+def number_warnings(number: Sequence[Char] | None, text: str,
+                    image_size: tuple[int, int]) -> list[Notice]:
+    """What is wrong with the number's length: a first-generation 15-digit number, a number
+    running into the image's edge (cut off), or a whole number printed too short."""
+    if not number or len(text) == 18:
+        return []
+    if is_legacy(text):
+        return [Notice("legacy_15_digit_number",
+                       "id_number is a first-generation 15-digit number; it has no "
+                       "check character")]
+    if _runs_into_edge(number, image_size):
+        return [Notice("id_number_cut_off",
+                       f"id_number runs into the edge of the image; {len(text)} of its 18 "
+                       "characters were read, the rest may lie beyond the edge")]
+    return [Notice("id_number_too_short",
+                   f"id_number is printed with {len(text)} characters; a resident identity "
+                   "number has 18, so its check character cannot be verified")]
+
+
+def _runs_into_edge(chars: Sequence[Char], image_size: tuple[int, int]) -> bool:
+    width = image_size[0]
+    if width <= 0:
+        return False
+    first, last = chars[0], chars[-1]
+    xs = [x for x, _ in sub_box(first.line.box, first.glyph.start, first.glyph.end)]
+    xs += [x for x, _ in sub_box(last.line.box, last.glyph.start, last.glyph.end)]
+    margin = _EDGE_MARGIN * line_height(first.line)
+    return min(xs) <= margin or max(xs) >= width - 1 - margin
+
+
+def stamped_fields(chars: Mapping[str, Sequence[Char]], stamps: Sequence[StampText]) -> list[str]:
+    """Fields (in the order given) with a stamp over or right beside their characters."""
+    if not stamps:
+        return []
+    return [name for name, found in chars.items()
+            if found and any(_touches(c, s) for c in found for s in stamps)]
+
+
+def _touches(char: Char, stamp: StampText) -> bool:
+    box = sub_box(char.line.box, char.glyph.start, char.glyph.end)
+    height = line_height(char.line)
+    (cx0, cy0), (cx1, cy1) = _extent(box)
+    (sx0, sy0), (sx1, sy1) = _extent(stamp.box)
+    reach = _STAMP_REACH * height
+    rows = min(cy1, sy1) - max(cy0, sy0)
+    return rows >= _STAMP_ROW_OVERLAP * (cy1 - cy0) and sx0 - reach <= cx1 and cx0 <= sx1 + reach
+
+
+def _extent(box: Quad) -> tuple[tuple[float, float], tuple[float, float]]:
+    xs, ys = [p[0] for p in box], [p[1] for p in box]
+    return (min(xs), min(ys)), (max(xs), max(ys))
+
+
+def stamp_notice(name: str) -> Notice:
+    return Notice("stamp_over_field",
+                  f"{name}: a stamp is printed over the value; characters under it may be "
+                  "missing or misread")
+
+
+def former_name_notice(field: Field | None, rules: RuleBook) -> list[Notice]:
+    if field is None or field.value not in rules.ethnicities.former_names:
+        return []
+    return [Notice("ethnicity_former_name",
+                   "ethnicity is printed under a former official name; it is returned as "
+                   "printed and ethnicity_known fails (today's name is in the rules)")]
