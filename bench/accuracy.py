@@ -8,8 +8,10 @@ A value counts as right when it equals the label after NFKC, whitespace removal 
 upper-casing the ID number's X. A missing field, an error or a non-200 is wrong.
 
 Prints exact-match accuracy per field × tier, card-level accuracy (every labelled field
-right), side accuracy, rare-name accuracy, the ten worst misses and (in-process) the
-median ms of each pipeline stage; the last line is
+right), side accuracy, rare-name accuracy, the review table (per tier: labelled fields,
+the share flagged for review — `review: true` or missing — and the silent-error rate:
+fields read wrong and not flagged), the ten worst misses and (in-process) the median ms
+of each pipeline stage; the last line is
 
     accuracy fields <f> cards <c> n <N>
 """
@@ -39,6 +41,7 @@ class Result:
     label: dict[str, Any]
     side: str | None = None
     values: dict[str, str | None] = field(default_factory=dict)
+    reviews: dict[str, bool] = field(default_factory=dict)
     error: str | None = None
     ms: float = 0.0
 
@@ -54,12 +57,20 @@ class Result:
         got = self.got(name)
         return got is not None and normalise(name, got) == normalise(name, self.expected[name])
 
+    def flagged(self, name: str) -> bool:
+        """Missing (a caller sees null) or marked `review: true`."""
+        return self.got(name) is None or self.reviews.get(name, False)
+
+    def silent_error(self, name: str) -> bool:
+        return not self.flagged(name) and not self.right(name)
+
     @property
     def card_right(self) -> bool:
         return bool(self.expected) and all(self.right(n) for n in self.expected)
 
 
-ReadFn = Callable[[str, bytes], tuple[str | None, dict[str, str | None]]]
+Reading = tuple[str | None, dict[str, str | None], dict[str, bool]]
+ReadFn = Callable[[str, bytes], Reading]
 
 
 class ReadFailed(Exception):
@@ -69,18 +80,21 @@ class ReadFailed(Exception):
 # -- readers ------------------------------------------------------------------------------
 
 
-def values_from_response(body: Any) -> tuple[str | None, dict[str, str | None]]:
-    """Side and field values from the service's JSON (or the in-process reading's dict)."""
+def values_from_response(body: Any) -> Reading:
+    """Side, field values and review flags from the service's JSON (or the in-process
+    reading's dict)."""
     if not isinstance(body, dict):
-        return None, {}
+        return None, {}, {}
     fields = body.get("fields") or {}
     values: dict[str, str | None] = {}
+    reviews: dict[str, bool] = {}
     for name in ALL_FIELDS:
         item = fields.get(name) if isinstance(fields, dict) else None
         value = item.get("value") if isinstance(item, dict) else item
         values[name] = value if isinstance(value, str) else None
+        reviews[name] = bool(item.get("review")) if isinstance(item, dict) else False
     side = body.get("side")
-    return (side if isinstance(side, str) else None), values
+    return (side if isinstance(side, str) else None), values, reviews
 
 
 # Pipeline stage timings of the in-process reader's successful reads: stage -> ms list.
@@ -93,7 +107,7 @@ def stage_line() -> str:
     return "stage p50 ms: " + ", ".join(parts)
 
 
-def in_process_reader() -> Callable[[bytes], tuple[str | None, dict[str, str | None]]]:
+def in_process_reader() -> Callable[[bytes], Reading]:
     import msgspec
 
     from idcard.config import load_settings
@@ -102,7 +116,7 @@ def in_process_reader() -> Callable[[bytes], tuple[str | None, dict[str, str | N
 
     reader = CardReader.load(load_settings())
 
-    def read(data: bytes) -> tuple[str | None, dict[str, str | None]]:
+    def read(data: bytes) -> Reading:
         try:
             outcome = reader.read(data, side="auto")
         except InputError as exc:
@@ -119,7 +133,7 @@ def http_reader(base_url: str) -> ReadFn:
 
     client = httpx.Client(timeout=60.0)
 
-    def read(name: str, data: bytes) -> tuple[str | None, dict[str, str | None]]:
+    def read(name: str, data: bytes) -> Reading:
         status, body = post_image(client, base_url, name, data)
         if status != 200:
             code = body.get("code") if isinstance(body, dict) else None
@@ -129,7 +143,7 @@ def http_reader(base_url: str) -> ReadFn:
     return read
 
 
-def _named(read: Callable[[bytes], tuple[str | None, dict[str, str | None]]]) -> ReadFn:
+def _named(read: Callable[[bytes], Reading]) -> ReadFn:
     return lambda _name, data: read(data)
 
 
@@ -140,7 +154,7 @@ def run(labels: Iterable[dict[str, Any]], folder: Path, read: ReadFn) -> list[Re
         result = Result(label=label)
         start = time.perf_counter()
         try:
-            result.side, result.values = read(path.name, path.read_bytes())
+            result.side, result.values, result.reviews = read(path.name, path.read_bytes())
         except ReadFailed as exc:
             result.error = str(exc)
         except OSError as exc:
@@ -181,6 +195,21 @@ def field_table(results: list[Result]) -> list[str]:
     return [*lines, fields_row, cards_row]
 
 
+def review_table(results: list[Result]) -> list[str]:
+    """Per tier: labelled fields, % flagged for review (or missing), % silent errors."""
+    lines = [f"{'review':<8}{'fields':>8}{'flagged':>10}{'silent errors':>16}"]
+    for tier in [*_tiers(results), "all"]:
+        scope = [(r, n) for r in results for n in r.expected
+                 if tier == "all" or r.label.get("tier") == tier]
+        if not scope:
+            continue
+        flagged = sum(r.flagged(n) for r, n in scope)
+        silent = sum(r.silent_error(n) for r, n in scope)
+        lines.append(f"{tier:<8}{len(scope):>8}{flagged / len(scope):>10.1%}"
+                     f"{silent / len(scope):>11.2%} {silent:>3}")
+    return lines
+
+
 def _miss_score(expected: str, got: str | None) -> float:
     """0 = nearly right … 1 = nothing in common; a missing value scores highest."""
     if got is None:
@@ -214,17 +243,20 @@ def summary(results: list[Result]) -> list[str]:
     mean_ms = sum(r.ms for r in results) / n if n else 0.0
     f = hits / total if total else 0.0
     c = cards / n if n else 0.0
+    flagged = sum(r.flagged(name) for r in results for name in r.expected)
+    silent = sum(r.silent_error(name) for r in results for name in r.expected)
     return [
         f"side accuracy      {sides}/{n}" + (f" ({sides / n:.1%})" if n else ""),
         f"rare-name accuracy {sum(r.right('name') for r in rare)}/{len(rare)}",
         f"errors             {errors}/{n}; mean {mean_ms:.0f} ms per image",
         f"field accuracy     {hits}/{total}; card accuracy {cards}/{n}",
+        f"review             flagged {flagged}/{total}; silent errors {silent}/{total}",
         f"accuracy fields {f:.4f} cards {c:.4f} n {n}",
     ]
 
 
 def report(results: list[Result]) -> str:
-    lines = [*field_table(results), ""]
+    lines = [*field_table(results), "", *review_table(results), ""]
     misses = worst_misses(results)
     lines += ["worst misses:", *(misses or ["  none"]), ""]
     if stage_ms:

@@ -397,15 +397,17 @@ class Phase:
 
 def run_phase(args: argparse.Namespace, base_url: str, images: list[tuple[str, bytes]],
               headers: dict[str, str], clients: int, pids: list[int]) -> Phase:
-    cpu_before = cpu_seconds(pids)
+    cpu_before, client_before = cpu_seconds(pids), time.process_time()
     samples, wall = load_test(base_url, images, clients, args.seconds, args.max_requests,
                               args.timeout, headers)
-    cpu_after = cpu_seconds(pids)
+    cpu_after, client_cpu = cpu_seconds(pids), time.process_time() - client_before
     print("\n".join(describe_load(samples, wall, clients).lines))
     statuses = Counter(s.status for s in samples)
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     rss = current_rss_mib(pids)
-    print(f"server     CPU {_fmt(cpu)} s  RSS now {_fmt(rss, 0)} MiB")
+    # On a shared machine the clients' CPU is taken from the server: say how much.
+    print(f"server     CPU {_fmt(cpu)} s  RSS now {_fmt(rss, 0)} MiB  "
+          f"(bench clients CPU {client_cpu:.1f} s in {wall:.1f} s)")
     return Phase(clients=clients, cards_per_s=statuses[200] / wall if wall else 0.0,
                  cards=statuses[200], statuses=statuses, cpu_s=cpu, rss_mib=rss)
 

@@ -65,7 +65,8 @@ def test_read_card_operation_documents_both_bodies(document: dict[str, Any]) -> 
     assert content["multipart/form-data"]["schema"]["required"] == ["image"]
     assert content["multipart/form-data"]["schema"]["properties"]["image"]["format"] == "binary"
     assert content["application/json"]["schema"]["required"] == ["image_base64"]
-    assert {p["name"] for p in operation["parameters"]} == {"side", "return"}
+    assert {p["name"] for p in operation["parameters"]} == {"side", "return", "mask",
+                                                             "mask_values"}
     for status, code in [("400", "invalid_base64"), ("413", "payload_too_large"),
                          ("415", "unsupported_media_type"), ("422", "too_many_pixels"),
                          ("503", "overloaded"), ("504", "timeout"), ("500", "internal_error")]:
@@ -81,22 +82,36 @@ def test_response_schema_types_every_field_with_examples(document: dict[str, Any
         "$ref": "#/components/schemas/IdCardResponse"}
     response = schemas["IdCardResponse"]
     assert set(response["required"]) == {"request_id", "side", "fields", "checks", "warnings",
+                                         "review_needed", "review_reasons", "quality",
                                          "model", "timings_ms"}
     assert set(response["properties"]) == set(response["required"]) | {"images"}
-    for name in ("request_id", "side", "fields", "checks", "warnings", "timings_ms"):
+    for name in ("request_id", "side", "fields", "checks", "warnings", "timings_ms",
+                 "review_needed", "review_reasons", "quality"):
         assert response["properties"][name].get("examples"), name
     assert response["properties"]["side"]["enum"] == ["front", "back", "both"]
     fields = schemas["CardFields"]["properties"]
     assert set(fields) == {"name", "sex", "ethnicity", "birth_date", "address", "id_number",
                            "issuing_authority", "valid_from", "valid_until"}
     field = schemas["Field"]
-    assert set(field["properties"]) == {"value", "confidence", "box", "raw"}
+    assert set(field["properties"]) == {"value", "confidence", "box", "raw", "review"}
+    quality = response["properties"]["quality"]
+    signals = ("blur", "glare", "too_dark", "overexposed", "photocopy", "screen_recapture",
+               "occlusion", "card_incomplete")
+    assert set(quality["examples"][0]) == set(signals)
+    for code in (*signals, "low_confidence", "check_failed", "repaired", "field_missing"):
+        assert code in response["properties"]["review_reasons"]["description"] \
+            or code in quality["description"], code
     for check in schemas["Checks"]["properties"].values():
         assert check["enum"] == ["pass", "fail", "absent"]
     for name in ("det", "rec", "runtime"):
         assert schemas["ModelUsed"]["properties"][name]["examples"]
     for name, timing in schemas["Timings"]["properties"].items():
-        assert timing["type"] == "number", name
+        if name == "steps":  # the strategy's named steps, each a number of ms
+            assert timing["type"] == "object", name
+            assert timing["additionalProperties"]["type"] == "number"
+            assert timing["description"] and timing["examples"]
+        else:
+            assert timing["type"] == "number", name
     problem = schemas["Problem"]
     assert set(problem["required"]) == {"type", "title", "status", "detail", "code",
                                         "request_id"}

@@ -165,7 +165,21 @@ def test_probes_and_metrics_stay_open_docs_as_configured(
         assert_problem(client.get("/docs"), 401, "unauthorized")
         assert_problem(client.get("/"), 401, "unauthorized")
         assert_problem(client.get("/schema/openapi.json"), 401, "unauthorized")
+        assert_problem(client.get("/"), 401, "unauthorized")
         assert client.get("/docs", headers=bearer(keys["ops"])).status_code == 200
+
+
+def test_the_openapi_document_names_both_key_headers() -> None:
+    with TestClient(fake_app()) as client:
+        document = client.get("/schema/openapi.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearerKey"] == {"type": "http", "scheme": "bearer",
+                                    "description": schemes["bearerKey"]["description"]}
+    assert schemes["apiKeyHeader"]["in"] == "header"
+    assert schemes["apiKeyHeader"]["name"] == "X-API-Key"
+    assert document["paths"]["/v1/idcard"]["post"]["security"] == [
+        {"bearerKey": []}, {"apiKeyHeader": []}, {}]
+    assert "security" not in document["paths"]["/healthz"]["get"]
 
 
 def test_without_a_key_file_the_service_is_open_and_says_so(
@@ -285,6 +299,33 @@ def test_a_bad_key_file_stops_start_up_with_one_line_naming_it(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1, err
     assert str(path) in err and reason in err
+
+
+def test_a_changed_key_file_is_re_read_and_a_broken_one_keeps_the_old_keys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    import idcard.api.keys
+
+    monkeypatch.setattr(idcard.api.keys, "RELOAD_CHECK_S", 0.0)  # look at every request
+    path = tmp_path / "keys.toml"
+    first = add_key(path, "first")
+    with TestClient(fake_app(api_keys_file=path)) as client:
+        caplog.set_level(logging.INFO, logger="idcard")
+        assert client.post("/v1/idcard", files=upload(), headers=bearer(first)).status_code == 200
+        second = add_key(path, "second")
+        run_cli("keys", "--file", str(path), "revoke", "first")
+        assert_problem(client.post("/v1/idcard", files=upload(), headers=bearer(first)),
+                       401, "unauthorized")
+        assert client.post("/v1/idcard", files=upload(),
+                           headers=bearer(second)).status_code == 200
+        path.write_text("[keys.second\n", encoding="utf-8")  # an editor's half-saved file
+        statuses = [client.post("/v1/idcard", files=upload(),
+                                headers=bearer(second)).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and str(path) in errors[0] and "keeping the 1 key(s)" in errors[0]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert first not in logged and second not in logged
 
 
 # -- quotas -------------------------------------------------------------------------------
@@ -589,3 +630,11 @@ def test_metrics_add_up_processes_in_multiprocess_mode(tmp_path: Path) -> None:
     assert ('idcard_http_requests_total{code="",key="-",method="POST",route="/v1/idcard",'
             'status="200"} 2.0') in scrapes[1]
     assert 'idcard_cards_read_total{side="front"} 2.0' in scrapes[1]
+
+
+def test_a_redis_url_without_its_scheme_is_refused_naming_the_setting() -> None:
+    from idcard.config import load_settings
+
+    assert load_settings({"IDCARD_REDIS_URL": "rediss://cache:6380/1"}).redis_url
+    with pytest.raises(SystemExit, match="redis_url"):
+        load_settings({"IDCARD_REDIS_URL": "localhost:6379"})

@@ -69,7 +69,8 @@ class FakeReader:
         self.model_info = FakeModel()
 
     def read(self, data: bytes, side: SideHint = "auto",
-             crops: frozenset[str] = frozenset()) -> FakeOutcome:
+             crops: frozenset[str] = frozenset(), mask: frozenset[str] = frozenset(),
+             mask_values: bool = False) -> FakeOutcome:
         with FakeReader.lock:
             FakeReader.calls += 1
         if self.gate is not None:
@@ -164,7 +165,7 @@ def test_side_and_return_from_query_or_body(client: TestClient[Litestar], where:
     body = response.json()
     assert body["side"] == "back"
     assert body["images"] == {"card": base64.b64encode(b"\xff\xd8fake-jpeg").decode(),
-                              "portrait": None}
+                              "portrait": None, "masked": None}
 
 
 def test_query_and_body_must_agree(client: TestClient[Litestar]) -> None:

@@ -186,6 +186,33 @@ def test_stamped_labels_name_covered_fields(tmp_path: Path) -> None:
     assert grey == (not red)  # only a red stamp brings colour into a grey scan
 
 
+@needs_fonts
+def test_two_fronts_page_labels_the_larger_card(tmp_path: Path) -> None:
+    label, image = make(tmp_path, job("twofronts", "front", seed=3))
+    assert image.shape[:2] == (1000, 1000) and "two-fronts" in label["tags"]
+    larger, smaller = (np.array(q) for q in label["card_quads"])
+    assert np.linalg.norm(larger[1] - larger[0]) > 1.2 * np.linalg.norm(smaller[1] - smaller[0])
+    assert set(label["fields"]) == {"name", "sex", "ethnicity", "birth_date", "address",
+                                    "id_number"}
+
+
+def test_form_lines_repeat_the_labels_with_someone_elses_values() -> None:
+    from cardgen.identity import form_lines
+
+    other = make_identity(random.Random(9))
+    lines = form_lines(other, random.Random(9))
+    assert f"申请人姓名：{other.name}" in lines and f"公民身份号码：{other.id_number}" in lines
+
+
+@needs_fonts
+def test_text_page_card_sits_inside_the_page(tmp_path: Path) -> None:
+    label, image = make(tmp_path, job("textpage", "back", seed=4))
+    assert image.shape[:2] == (1414, 1000) and "decoy-fields" in label["tags"]
+    (quad,) = np.array(label["card_quads"])
+    assert (quad >= 0).all() and (quad[:, 0] <= 1000).all() and (quad[:, 1] <= 1414).all()
+    assert set(label["fields"]) == {"issuing_authority", "valid_from", "valid_until"}
+
+
 # -- committed fixtures ---------------------------------------------------------------------
 
 def test_fixtures_hold_every_scan_tier() -> None:
@@ -194,3 +221,15 @@ def test_fixtures_hold_every_scan_tier() -> None:
     assert set(make_cards.STYLE_TIERS) <= tiers
     for entry in labels:
         assert (REPO / "fixtures" / entry["file"]).is_file(), entry["file"]
+
+
+@needs_fonts
+@pytest.mark.parametrize("file", ["front_clean_001.jpg", "back_hard_001.jpg", "both_000.jpg"])
+def test_old_tiers_still_make_the_committed_fixtures_labels(tmp_path: Path, file: str) -> None:
+    # Labels depend on the seed's random streams only (not on fonts or libraries), so this
+    # catches a change that would make old seeds draw different images.
+    labels = json.loads((REPO / "fixtures" / "labels.json").read_text(encoding="utf-8"))
+    committed = next(entry for entry in labels if entry["file"] == file)
+    tiers = [("clean", 14), ("photo", 14), ("hard", 10), ("both", 3)]
+    one = next(j for j in make_cards.plan_jobs(2024, tiers) if j.file == file)
+    assert make_cards.make_one(one, tmp_path) == committed

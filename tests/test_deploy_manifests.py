@@ -166,8 +166,11 @@ def test_container_port_is_the_images() -> None:
 
 def test_runs_as_the_images_unprivileged_user() -> None:
     pod = _one("Deployment", "idcard")["spec"]["template"]["spec"]["securityContext"]
-    image_uid = re.search(r"useradd .*--uid (\d+)", DOCKERFILE.read_text(encoding="utf-8"))
-    assert image_uid is not None
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    image_uid = re.search(r"useradd .*--uid (\d+)", dockerfile)
+    image_user = re.search(r"^USER (\d+):(\d+)$", dockerfile, re.M)
+    assert image_uid is not None and image_user is not None
+    assert image_user.group(1) == image_uid.group(1)  # numeric: runAsNonRoot can check it
     assert pod["runAsNonRoot"] is True
     assert pod["runAsUser"] == int(image_uid.group(1)) != 0
     assert pod["seccompProfile"] == {"type": "RuntimeDefault"}

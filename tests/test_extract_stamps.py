@@ -181,3 +181,17 @@ def test_stamp_messages_name_the_field_not_its_value(rules: RuleBook) -> None:
     reading = read(layout(words), rules)
     for warning in reading.warnings:
         assert "张伟明" not in warning.message
+
+
+@pytest.mark.parametrize("caption", [
+    "复印件仅供", "此复印件仅供办理业务使用", "复印件无效", "再次复印无效"])
+def test_captions_holding_stamp_characters_leave_nothing_behind(caption: str,
+                                                                rules: RuleBook) -> None:
+    # Caption words go before stamp fragments: cutting 复印 first would leave 件 behind,
+    # to be read as part of the value on the caption's row.
+    words = back_words(PERSON)
+    value = words["issuing_authority"][1]
+    beside = Word(caption, WIDTH * 0.72, value.y, value.size)
+    reading = read(layout(words, Variation(extra=(beside,))), rules, side="back")
+    assert reading.fields.issuing_authority is not None
+    assert reading.fields.issuing_authority.value == PERSON.authority

@@ -8,10 +8,11 @@ tier (e.g. `--tiers clean:14,photo:14,hard:10,both:3`). Sides are 4/7 front, 3/7
 character in the name. Writes the images and `labels.json` (a list, one object per image:
 file, side, tier, fields, card_quads, rotation, exif_orientation, rare_name, notes).
 
-The scan tiers (`crop`, `stamped`, `scan`, `page`, `tampered`, `ethnic`; see STYLE_TIERS)
-add grey scans and photocopies, stamps printed across the text, 1000 × 1000 pages with two
-small cards, 17-digit numbers, every ethnicity and printed values that disagree with the
-number. Their labels also carry `tags`, `stamps` and `stamp_covers` (and `number_says` on
+The scan tiers (`crop`, `stamped`, `scan`, `page`, `tampered`, `ethnic`, `twofronts`,
+`textpage`; see STYLE_TIERS) add grey scans and photocopies, stamps printed across the
+text, 1000 × 1000 pages with two small cards, 17-digit numbers, every ethnicity, printed
+values that disagree with the number, and two bad inputs: a page with two people's fronts
+and a card copied onto a form that repeats its labels. Their labels also carry `tags`, `stamps` and `stamp_covers` (and `number_says` on
 tampered cards). They draw from their own random streams, so the first four tiers make
 the same images for a seed as before.
 
@@ -38,6 +39,7 @@ from cardgen.identity import (
     RARE_CHARS,
     Identity,
     ethnicity_cycle,
+    form_lines,
     make_identity,
     number_birth,
     number_sex,
@@ -57,6 +59,10 @@ STYLE_TIERS = {
     "page": "1000 × 1000 grey page with both sides at ~450 × 285, each upside down or not",
     "tampered": "fronts whose printed sex and/or birth date disagree with the number",
     "ethnic": "fronts cycling through all 56 ethnicities and historical names (崩龙 …)",
+    "twofronts": "1000 × 1000 grey page with the fronts of two people; the larger card is "
+                 "the answer (labelled first)",
+    "textpage": "a card copied onto an A4 form whose text repeats the card's labels with "
+                "another person's particulars",
 }
 TIERS = ("clean", "photo", "hard", "both", *STYLE_TIERS)
 FRONT_SHARE = 4 / 7
@@ -97,7 +103,7 @@ def parse_tiers(spec: str, default_n: int) -> list[tuple[str, int]]:
 def _sides(tier: str, count: int, rng: random.Random) -> list[str]:
     if tier in ("both", "page"):
         return ["both"] * count
-    if tier in ("tampered", "ethnic"):
+    if tier in ("tampered", "ethnic", "twofronts"):
         return ["front"] * count
     fronts = round(count * (STAMPED_FRONT_SHARE if tier == "stamped" else FRONT_SHARE))
     sides = ["front"] * fronts + ["back"] * (count - fronts)
@@ -208,9 +214,13 @@ def _stamp_count(tier: str, style: random.Random) -> tuple[int, bool]:
 
 
 def _styled_shot(tier: str, cards: list[Rendered], rng: random.Random,
-                 style: random.Random) -> degrade.Shot:
+                 style: random.Random, other: Identity) -> degrade.Shot:
     if tier == "page":
         return degrade.small_card_page(cards[0].image, cards[1].image, rng)
+    if tier == "twofronts":
+        return degrade.two_fronts_page(cards[0].image, cards[1].image, rng)
+    if tier == "textpage":
+        return degrade.card_on_text_page(cards[0].image, rng, form_lines(other, style))
     card = cards[0].image
     kind = {"crop": "crop", "scan": "scan",
             "stamped": "crop" if style.random() < 0.75 else "scan"}.get(tier)
@@ -229,7 +239,12 @@ def make_styled(job: Job, out: Path) -> dict[str, object]:
     portrait = style.random() < 0.5
     cards = ([draw_front(person, rng, portrait)] if job.side != "back" else []) + \
         ([draw_back(person, rng)] if job.side != "front" else [])
-    shot = _styled_shot(job.tier, cards, rng, style)
+    # The second card's or the form's person (drawn only there: the other tiers' streams
+    # stay as they were).
+    other = make_identity(rng) if job.tier in ("twofronts", "textpage") else person
+    if job.tier == "twofronts":
+        cards.append(draw_front(other, rng, portrait))
+    shot = _styled_shot(job.tier, cards, rng, style, other)
     image, marks = shot.image, []
     for card, quad in zip(cards, shot.quads, strict=True):
         count, caption = _stamp_count(job.tier, style)
@@ -245,6 +260,7 @@ def make_styled(job: Job, out: Path) -> dict[str, object]:
     tags += ["no-portrait"] if not portrait and job.side != "back" else []
     tags += ["stamp-occlusion"] if covers else []
     tags += [n.replace("_", "-") for n in shot.notes]
+    tags += ["decoy-fields"] if job.tier == "textpage" else []
     label: dict[str, object] = {
         "file": job.file, "side": job.side, "tier": job.tier,
         "fields": _fields(job.side, person),

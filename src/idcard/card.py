@@ -27,6 +27,9 @@ class Field(msgspec.Struct, kw_only=True):
     confidence: float
     box: Quad
     raw: str
+    # A person should look at this field: its confidence is below the review threshold,
+    # a check it takes part in failed, it was repaired, or the image is poor where it is.
+    review: bool = False
 
 
 class CardFields(msgspec.Struct, kw_only=True):
@@ -84,6 +87,35 @@ class Notice(msgspec.Struct, frozen=True):
     message: Annotated[str, msgspec.Meta(description="what happened, for people")]
 
 
+class ReviewReason(msgspec.Struct, frozen=True):
+    """Why a response needs a person's review: a stable `code` and the field it concerns
+    (null for the whole image). Never a value."""
+
+    code: str
+    field: str | None = None
+
+
+class QualitySignal(msgspec.Struct, kw_only=True, frozen=True):
+    """One image-quality or authenticity signal: a score in [0, 1], raised at 0.5."""
+
+    score: float
+    raised: bool
+    fields: list[str] = msgspec.field(default_factory=list)
+
+
+class Quality(msgspec.Struct, kw_only=True):
+    """The image's quality and authenticity signals (see the README for each measure)."""
+
+    blur: QualitySignal
+    glare: QualitySignal
+    too_dark: QualitySignal
+    overexposed: QualitySignal
+    photocopy: QualitySignal
+    screen_recapture: QualitySignal
+    occlusion: QualitySignal
+    card_incomplete: QualitySignal
+
+
 class CardReading(msgspec.Struct, kw_only=True):
     """The rule layer's verdict on one card (or one image holding both sides)."""
 
@@ -91,6 +123,9 @@ class CardReading(msgspec.Struct, kw_only=True):
     fields: CardFields = msgspec.field(default_factory=CardFields)
     checks: Checks = msgspec.field(default_factory=Checks)
     warnings: list[Notice] = msgspec.field(default_factory=list)
+    review_needed: bool = False
+    review_reasons: list[ReviewReason] = msgspec.field(default_factory=list)
+    quality: Quality | None = None
 
 
 class SourcePage(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from idcard.config import Settings, load_settings
+from idcard.config import Settings, available_cores, load_settings
 
 _METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -45,15 +45,27 @@ def _serve_processes(args: argparse.Namespace, log_config: dict[str, object]) ->
     Metrics are kept in files shared by the processes (Prometheus' multiprocess mode):
     a fresh folder unless PROMETHEUS_MULTIPROC_DIR names one (it must start empty).
     """
+    import shutil
+
     import uvicorn
 
     if args.workers:
         os.environ["IDCARD_POOL_SIZE"] = str(args.workers)
+    settings = load_settings()
+    if not settings.ocr_threads:  # the processes share the cores: split them
+        threads = available_cores() // (args.processes * settings.effective_pool_size())
+        os.environ["IDCARD_OCR_THREADS"] = str(max(1, threads))
+    made_dir = None
     if not os.environ.get(_METRICS_DIR_ENV):
-        os.environ[_METRICS_DIR_ENV] = tempfile.mkdtemp(prefix="idcard-metrics-")
-    uvicorn.run("idcard.api.app:app_from_environment", factory=True, workers=args.processes,
-                host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                log_config=log_config)
+        made_dir = tempfile.mkdtemp(prefix="idcard-metrics-")
+        os.environ[_METRICS_DIR_ENV] = made_dir
+    try:
+        uvicorn.run("idcard.api.app:app_from_environment", factory=True,
+                    workers=args.processes, host=args.host, port=args.port,
+                    log_level=args.log_level, access_log=False, log_config=log_config)
+    finally:
+        if made_dir:
+            shutil.rmtree(made_dir, ignore_errors=True)
     return 0
 
 
@@ -90,7 +102,7 @@ def _keys_add(args: argparse.Namespace, settings: Settings) -> int:
     key = add_key(path, args.name)
     print(key)
     print(f"stored the hash of key {args.name!r} in {path}; the key is shown only this "
-          "once (restart the service to use it)", file=sys.stderr)
+          "once (a running service picks it up within seconds)", file=sys.stderr)
     return 0
 
 
@@ -107,14 +119,15 @@ def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
     path = _key_file(args, settings)
     revoke_key(path, args.name)
-    print(f"revoked key {args.name!r} in {path} (restart the service to apply)",
-          file=sys.stderr)
+    print(f"revoked key {args.name!r} in {path} (a running service drops it within "
+          "seconds)", file=sys.stderr)
     return 0
 
 
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
     import msgspec
 
+    from idcard.masks import MASK_PARTS, parse_mask
     from idcard.pipeline import CardReader
 
     reader = CardReader.load(settings)
@@ -123,7 +136,14 @@ def _extract(args: argparse.Namespace, settings: Settings) -> int:
         for line in reader.read_lines(data):
             print(f"{line.confidence:.3f}\t{line.text}")
         return 0
-    outcome = reader.read(data, side=args.side)
+    mask = parse_mask(args.mask)
+    if mask is None:
+        print(f"idcard: --mask may list default, strict, {', '.join(MASK_PARTS)}",
+              file=sys.stderr)
+        return 2
+    # The same reading the API returns: fields with `review`, `review_needed`,
+    # `review_reasons`, `quality` and the warnings.
+    outcome = reader.read(data, side=args.side, mask=mask, mask_values=args.mask_values)
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(outcome.reading), indent=2).decode())
     sys.stdout.write("\n")
     return 0
@@ -166,6 +186,10 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("image")
     extract.add_argument("--side", choices=["auto", "front", "back"], default="auto")
     extract.add_argument("--raw", action="store_true", help="print the OCR lines instead")
+    extract.add_argument("--mask-values", action="store_true",
+                         help="mask sensitive parts in the values (see --mask)")
+    extract.add_argument("--mask", default="default",
+                         help="parts to mask: default, strict, or a comma-separated list")
     extract.set_defaults(run=_extract)
     return parser
 

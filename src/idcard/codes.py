@@ -33,6 +33,13 @@ WarningCode = Literal[
     "id_number_too_short",
     "stamp_over_field",
     "ethnicity_former_name",
+    "blur",
+    "glare",
+    "too_dark",
+    "overexposed",
+    "photocopy",
+    "screen_recapture",
+    "occlusion",
 ]
 
 WARNING_CODES: Mapping[WarningCode, str] = {
@@ -67,6 +74,18 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                         "characters under it may be missing or misread",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
+    "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "
+            "affected)",
+    "glare": "a bright, washed-out spot covers part of the card (`quality.glare`; the message "
+             "names the fields under it)",
+    "too_dark": "the image is too dark (`quality.too_dark`)",
+    "overexposed": "the image is overexposed (`quality.overexposed`)",
+    "photocopy": "the card looks like a greyscale or black-and-white copy or scan, not the "
+                 "colour card itself (`quality.photocopy`)",
+    "screen_recapture": "the card looks like a photo of a screen showing it "
+                        "(`quality.screen_recapture`)",
+    "occlusion": "a stamp, finger or sticker covers a field's text (`quality.occlusion`; the "
+                 "message names the fields)",
 }
 
 ProblemCode = Literal[

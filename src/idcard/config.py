@@ -68,8 +68,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_rps: Annotated[float, msgspec.Meta(gt=0)] = 10.0
     rate_limit_burst: Annotated[int, msgspec.Meta(ge=1)] = 20
     # Redis shared by the replicas for quotas (redis://host:6379/0); "" = in memory.
-    redis_url: str = ""
+    redis_url: Annotated[str, msgspec.Meta(pattern=r"^$|^(redis|rediss|redis\+unix)://")] = ""
     log_format: Literal["text", "json"] = "text"
+    # A field read with confidence below this is marked `review: true`. Chosen by
+    # measurement on a calibration set (README, "Review decision").
+    review_below: float = 0.98
 
     def effective_pool_size(self) -> int:
         return self.pool_size or max(1, available_cores() // 2)

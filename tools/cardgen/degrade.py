@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from cardgen.fonts import NOTO_SERIF_BOLD, hei
+from cardgen.fonts import NOTO_SERIF_BOLD, draw_text, hei, text_width
 from cardgen.render import HEIGHT, WIDTH
 
 CARD_CORNERS = np.array([[0, 0], [WIDTH, 0], [WIDTH, HEIGHT], [0, HEIGHT]], np.float64)
@@ -664,6 +664,60 @@ def small_card_page(front: np.ndarray, back: np.ndarray, rng: random.Random) -> 
     notes += ["photocopy"] if photocopy else []
     return Shot(image=image, quads=quads, quality=rng.randint(65, 92), notes=notes)
 
+
+def two_fronts_page(larger: np.ndarray, smaller: np.ndarray, rng: random.Random) -> Shot:
+    """A 1000 × 1000 grey page with the fronts of two different cards, one clearly larger
+    (the one a reader answers for); the quads list the larger card first."""
+    w, h = GREY_PAGE
+    canvas = np.full((h, w, 3), rng.randint(228, 250), np.uint8)
+    big = rng.uniform(470, 560) / WIDTH
+    scales = (big, big * rng.uniform(0.6, 0.8))
+    rows = [0.27, 0.73] if rng.random() < 0.5 else [0.73, 0.27]
+    quads = []
+    for card, scale, row in zip((larger, smaller), scales, rows, strict=True):
+        centre = (w * 0.5 + rng.uniform(-40, 40), h * row + rng.uniform(-20, 20))
+        matrix = _affine(centre, rng.uniform(-2, 2), scale)
+        canvas = _place(canvas, card, matrix)
+        quads.append(_apply(matrix, CARD_CORNERS))
+    photocopy = rng.random() < 0.4
+    image = to_grey_scan(canvas, rng, photocopy)
+    return Shot(image=image, quads=quads, quality=rng.randint(65, 92),
+                notes=["two_fronts", *(["photocopy"] if photocopy else [])])
+
+
+TEXT_PAGE = (1000, 1414)  # A4 at about 120 dpi
+
+
+def card_on_text_page(card: np.ndarray, rng: random.Random, lines: list[str]) -> Shot:
+    """A scan of an A4 page of printed text (a form or a letter, `lines`) with the card
+    copied onto it; beside the card the text runs only up to its edge."""
+    w, h = TEXT_PAGE
+    scale = rng.uniform(0.42, 0.58) * w / WIDTH
+    card_w, card_h = WIDTH * scale, HEIGHT * scale
+    x0 = rng.uniform(60, w - 60 - card_w)
+    y0 = rng.uniform(0.3, 0.6) * h
+    page = Image.new("RGB", (w, h), (250, 250, 248))
+    draw = ImageDraw.Draw(page)
+    size = rng.randint(18, 26)
+    chain = hei(size)
+    y, pending = 80.0 + size, list(lines)
+    while pending and y < h - 60:
+        clear = y < y0 - 16 or y - size > y0 + card_h + 16  # the line misses the card
+        if clear or x0 > 300:
+            width = (w - 80 if clear else x0 - 20) - 80
+            text = pending.pop(0)
+            while text and text_width(text, chain) > width:
+                text = text[:-1]
+            draw_text(draw, 80, y, text, chain, (25, 25, 25))
+        y += size * rng.uniform(1.6, 2.0)
+    centre = (x0 + card_w / 2, y0 + card_h / 2)
+    matrix = _affine(centre, rng.uniform(-1.5, 1.5), scale)
+    image = _place(np.asarray(page), card, matrix)
+    grey = rng.random() < 0.6
+    image = to_grey_scan(image, rng, rng.random() < 0.4) if grey else \
+        _noise(_blur(image, rng.uniform(0.3, 0.7)), rng, 1.5)
+    return Shot(image=image, quads=[_apply(matrix, CARD_CORNERS)],
+                quality=rng.randint(70, 92), notes=["text_page"])
 
 def finish_scan(image: np.ndarray, rng: random.Random) -> np.ndarray:
     """What a second pass through a scanner does to freshly printed stamps: soften, grain."""

@@ -314,3 +314,28 @@ def with_tampered_birth(person: Identity, rng: random.Random) -> Identity:
 def with_short_number(person: Identity) -> Identity:
     """The card prints only the first 17 digits (no check digit)."""
     return replace(person, id_number=person.id_number[:17])
+
+
+# -- the printed page around a copied card -------------------------------------------------
+
+FILLER_LINES = (
+    "本人承诺所提交的身份证复印件及其他材料真实有效。", "请将居民身份证正反面复印在同一页上。",
+    "以下为申请材料清单：", "1. 居民身份证复印件一份；", "2. 户口簿复印件一份；",
+    "3. 近期免冠照片两张。", "经办人签字：", "申请人签字：", "备注：复印件仅限本次业务使用。",
+    "本表一式两份，双方各执一份。", "如有疑问请咨询服务窗口。", "审核意见：同意办理。",
+)
+
+
+def form_lines(other: Identity, rng: random.Random) -> list[str]:
+    """The text of a form around a copied card: filler and another person's particulars
+    under the same labels a card uses, so a reader that strays off the card answers wrong."""
+    particulars = [
+        f"申请人姓名：{other.name}", f"性别：{other.sex}    民族：{other.ethnicity}",
+        f"出生日期：{other.birth_date.year}年{other.birth_date.month}月{other.birth_date.day}日",
+        f"住址：{other.address}", f"公民身份号码：{other.id_number}",
+        f"签发机关：{other.issuing_authority}", f"有效期限：{other.printed_period()}",
+    ]
+    filler = list(FILLER_LINES)
+    rng.shuffle(filler)
+    day = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(2000))
+    return ["业务申请表", *particulars, *filler, f"日期：{day.year}年{day.month}月{day.day}日"]

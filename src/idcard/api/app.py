@@ -16,7 +16,7 @@ from litestar.logging import LoggingConfig
 from idcard.api.context import AccessLog
 from idcard.api.docs import docs_handler, openapi_config, swagger_assets_router, swagger_plugin
 from idcard.api.gate import Gate
-from idcard.api.keys import KeyRing, Quota, load_key_ring
+from idcard.api.keys import Quota, ReloadingKeyRing
 from idcard.api.logs import formatter_config
 from idcard.api.metrics import Metrics
 from idcard.api.pool import ReaderPool
@@ -49,7 +49,7 @@ def create_app(settings: Settings,
     anything starts.
     """
     factory = reader_factory or partial(_load_reader, settings)
-    keys = load_key_ring(settings.api_keys_file) if settings.api_keys_file else None
+    keys = ReloadingKeyRing(settings.api_keys_file) if settings.api_keys_file else None
     metrics = Metrics()
     swagger = swagger_plugin()
     app = Litestar(
@@ -95,7 +95,7 @@ def _load_reader(settings: Settings) -> CardReader:
 
 @asynccontextmanager
 async def _ocr_pool(app: Litestar, *, settings: Settings, factory: Callable[[], CardReader],
-                    metrics: Metrics, keys: KeyRing | None) -> AsyncIterator[None]:
+                    metrics: Metrics, keys: ReloadingKeyRing | None) -> AsyncIterator[None]:
     _log_access_mode(settings, keys)
     pool: ReaderPool[CardReader] = ReaderPool(
         factory, workers=settings.effective_pool_size(), queue_size=settings.queue_size,
@@ -119,13 +119,13 @@ async def _ocr_pool(app: Litestar, *, settings: Settings, factory: Callable[[], 
         await asyncio.to_thread(pool.close)
 
 
-def _log_access_mode(settings: Settings, keys: KeyRing | None) -> None:
+def _log_access_mode(settings: Settings, keys: ReloadingKeyRing | None) -> None:
     if keys is None:
         log.warning("no API key file (IDCARD_API_KEYS_FILE): the service is open to anyone "
                     "who can reach it")
         return
     log.info("API keys required: %d key(s) from %s; quota %g/s, burst %d per key "
-             "(overrides in the file); quota store %s", len(keys.keys), keys.path,
+             "(overrides in the file); quota store %s", len(keys.current().keys), keys.path,
              settings.rate_limit_rps, settings.rate_limit_burst,
              "redis" if settings.redis_url else "memory")
 

@@ -15,7 +15,7 @@ from litestar import Request, Router, get
 from litestar.enums import MediaType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Tag
+from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
 import idcard
@@ -32,6 +32,17 @@ checks on the ID number, birth date, sex and validity period.
 Errors are RFC 9457 `application/problem+json` bodies; branch on their stable `code`.
 Every response carries `X-Request-ID` (yours if valid: ≤ 64 of `[A-Za-z0-9._-]`).
 """
+
+
+_KEY_NOTE = ("needed only when the service has API keys (IDCARD_API_KEYS_FILE); a missing "
+             "or wrong key is 401 `unauthorized`")
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearerKey": SecurityScheme(type="http", scheme="bearer", description=_KEY_NOTE),
+    "apiKeyHeader": SecurityScheme(type="apiKey", name="X-API-Key",
+                                   security_scheme_in="header", description=_KEY_NOTE),
+}
+# Either scheme, or none when the service runs without keys (the empty requirement).
+READ_SECURITY: list[dict[str, list[str]]] = [{"bearerKey": []}, {"apiKeyHeader": []}, {}]
 
 
 def swagger_plugin() -> SwaggerRenderPlugin:
@@ -55,6 +66,7 @@ def openapi_config(swagger: SwaggerRenderPlugin) -> OpenAPIConfig:
         render_plugins=[swagger, JsonRenderPlugin()],
         tags=[Tag(name="idcard", description="read an identity card"),
               Tag(name="operations", description="health and readiness probes")],
+        components=Components(security_schemes=SECURITY_SCHEMES),
     )
 
 

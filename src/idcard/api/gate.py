@@ -29,7 +29,7 @@ from litestar.types import (
 )
 
 from idcard.api.context import note_key, note_problem, request_id_of
-from idcard.api.keys import KeyRing, Quota
+from idcard.api.keys import KeyRing, Quota, ReloadingKeyRing
 from idcard.api.pool import ReaderPool
 from idcard.api.problems import PROBLEM_MEDIA_TYPE, PROBLEMS
 from idcard.api.quota import Decision, QuotaKeeper
@@ -50,7 +50,7 @@ PoolGetter = Callable[[], "ReaderPool[Any] | None"]
 class Gate:
     """ASGI middleware: queue check, API key, quota — before the body is touched."""
 
-    def __init__(self, app: ASGIApp, *, pool: PoolGetter, keys: KeyRing | None,
+    def __init__(self, app: ASGIApp, *, pool: PoolGetter, keys: ReloadingKeyRing | None,
                  quotas: QuotaKeeper, default_quota: Quota, docs_public: bool) -> None:
         self.app = app
         self._pool = pool
@@ -77,15 +77,15 @@ class Gate:
         if self._keys is None or self._is_open(path):
             await self.app(scope, receive, send)
             return
-        name = self._caller(scope, self._keys)
+        keys = self._keys.current()
+        name = self._caller(scope, keys)
         if name is None:
             await send_problem(scope, send, "unauthorized",
                                "send a valid API key in `Authorization: Bearer …` or "
                                "`X-API-Key`", [(b"www-authenticate", b'Bearer realm="idcard"')])
             return
         note_key(scope, name)
-        decision = await self._quotas.check(name, self._keys.quota_for(name,
-                                                                        self._default_quota))
+        decision = await self._quotas.check(name, keys.quota_for(name, self._default_quota))
         headers = _rate_headers(decision)
         if not decision.allowed:
             await send_problem(scope, send, "rate_limited",

@@ -12,6 +12,11 @@ pay for it). A presented key is hashed and compared with every stored hash in co
 time (`hmac.compare_digest`, no early exit), so timing tells nothing about which byte or
 which key was close.
 
+The service re-reads the file when it changes (checked at most every few seconds), so
+`idcard keys add|revoke`, or a new Kubernetes Secret, take effect without a restart; a
+changed file that is broken is refused with one error line and the keys loaded before
+stay in force.
+
 No Litestar in here: `idcard keys …` uses this module without loading the web stack.
 """
 
@@ -19,10 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
 import stat
+import time
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +42,10 @@ _KEY_BYTES = 32
 _VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _FILE_MODE = 0o600
+# How often the service looks at the key file's stamp (one stat call) for changes.
+RELOAD_CHECK_S = 5.0
+
+log = logging.getLogger("idcard.keys")
 
 
 class KeyFileError(Exception):
@@ -87,6 +98,48 @@ class KeyRing:
             return default
         return Quota(rate=stored.rate if stored.rate is not None else default.rate,
                      burst=stored.burst if stored.burst is not None else default.burst)
+
+
+class ReloadingKeyRing:
+    """The key file as last read successfully, re-read when its stamp changes."""
+
+    def __init__(self, path: Path, check_every_s: float | None = None) -> None:
+        self.path = path
+        self._check_every_s = RELOAD_CHECK_S if check_every_s is None else check_every_s
+        self._stamp = _stamp(path)
+        self._ring = load_key_ring(path)  # at start-up a bad file stops the service
+        self._next_check = time.monotonic() + self._check_every_s
+
+    def current(self) -> KeyRing:
+        now = time.monotonic()
+        if now >= self._next_check:
+            self._next_check = now + self._check_every_s
+            self._reload_if_changed()
+        return self._ring
+
+    def _reload_if_changed(self) -> None:
+        try:
+            stamp = _stamp(self.path)
+        except OSError:
+            stamp = None
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp  # a broken file is reported once, not at every check
+        try:
+            ring = load_key_ring(self.path)
+        except KeyFileError as exc:
+            log.error("%s; keeping the %d key(s) loaded before", exc, len(self._ring.keys))
+            return
+        self._ring = ring
+        log.info("API key file %s re-read: %d key(s)", self.path, len(ring.keys))
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()  # follows symlinks: a Kubernetes Secret swaps its target
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
 def hash_key(key: str) -> str:

@@ -23,11 +23,13 @@ from litestar.openapi.spec import (
 from litestar.params import QueryParameter
 
 from idcard.api.context import note_side, request_id_of
+from idcard.api.docs import READ_SECURITY
 from idcard.api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from idcard.api.metrics import Metrics
 from idcard.api.pool import DeadlineExceeded, Overloaded, ReaderPool
 from idcard.api.problems import PROBLEM_MEDIA_TYPE, PROBLEMS, ProblemError
 from idcard.api.schemas import (
+    MASK_DESCRIPTION,
     CropImages,
     Health,
     IdCardResponse,
@@ -37,12 +39,16 @@ from idcard.api.schemas import (
     Timings,
 )
 from idcard.api.upload import ImageRequest, read_image_request
-from idcard.card import SideHint
+from idcard.card import Quality, QualitySignal, SideHint
 from idcard.codes import ProblemCode
 from idcard.config import Settings
 
 if TYPE_CHECKING:  # the pipeline (and the OCR stack) loads only when the app starts
     from idcard.pipeline import CardReader, ReadOutcome
+
+# How the pipeline names its steps' timers (`idcard.pipeline.steps.STEP_PREFIX`, which
+# is not imported here for the same reason).
+_STEP_PREFIX = "step:"
 
 
 @dataclass
@@ -65,7 +71,12 @@ _SIDE_SCHEMA = Schema(type=OpenAPIType.STRING, enum=list(get_args(SideHint)), de
                       description="which side the image shows; `auto` detects it, and yields "
                                   "to a side named elsewhere in the request")
 _RETURN_SCHEMA = Schema(type=OpenAPIType.STRING, examples=["card,portrait"],
-                        description="comma-separated crops to return: card, portrait")
+                        description="comma-separated crops to return: card, portrait, "
+                                    "masked")
+_MASK_SCHEMA = Schema(type=OpenAPIType.STRING, default="default", examples=["default"],
+                      description=MASK_DESCRIPTION)
+_MASK_VALUES_SCHEMA = Schema(type=OpenAPIType.BOOLEAN, default=False,
+                             description="mask the same parts in the JSON values")
 
 
 @dataclass
@@ -93,6 +104,8 @@ class _ReadCardOperation(Operation):
                                             "default 2)"),
                 "side": _SIDE_SCHEMA,
                 "return": _RETURN_SCHEMA,
+                "mask": _MASK_SCHEMA,
+                "mask_values": _MASK_VALUES_SCHEMA,
             },
         )
         json_body = Schema(
@@ -104,6 +117,8 @@ class _ReadCardOperation(Operation):
                                 "data:image/...;base64, prefix is allowed"),
                 "side": _SIDE_SCHEMA,
                 "return": _RETURN_SCHEMA,
+                "mask": _MASK_SCHEMA,
+                "mask_values": _MASK_VALUES_SCHEMA,
             },
             examples=[{"image_base64": "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ...",
                        "side": "auto", "return": "portrait"}],
@@ -151,6 +166,7 @@ _ERROR_RESPONSES = {
 
 
 @post("/v1/idcard", status_code=200, tags=["idcard"], summary="Read an identity card",
+      security=READ_SECURITY,
       operation_id="read_card",
       operation_class=_ReadCardOperation, responses=_ERROR_RESPONSES,
       response_description="the card's fields, checks and warnings")
@@ -161,13 +177,20 @@ async def read_card(
         name="side", description="which side the image shows (default auto); may also "
                                   "be sent in the body")] = None,
     crops: Annotated[str | None, QueryParameter(
-        name="return", description="comma-separated crops to return: card, portrait; may "
-                                    "also be sent in the body",
+        name="return", description="comma-separated crops to return: card, portrait, "
+                                    "masked; may also be sent in the body",
         examples=[Example(value="card,portrait")])] = None,
+    mask: Annotated[str | None, QueryParameter(
+        name="mask", description=MASK_DESCRIPTION,
+        examples=[Example(value="default"), Example(value="id_birth,given_name")])] = None,
+    mask_values: Annotated[str | None, QueryParameter(
+        name="mask_values", description="true: mask the same parts in the JSON values "
+                                         "(and raw)",
+        examples=[Example(value="true")])] = None,
 ) -> IdCardResponse:
     """Upload a photo or scan of one side (or a page with both sides) of the card, or a PDF
     of up to IDCARD_MAX_PDF_PAGES pages (a front and a back page are read as one card)."""
-    wanted = await read_image_request(request, side, crops)
+    wanted = await read_image_request(request, side, crops, mask, mask_values)
     note_side(request.scope, wanted.side)
     service = service_of(state)
     outcome = await _read_in_pool(service, wanted)
@@ -179,7 +202,8 @@ async def read_card(
 
 async def _read_in_pool(service: Service, wanted: ImageRequest) -> ReadOutcome:
     def work(reader: CardReader) -> ReadOutcome:
-        return reader.read(wanted.data, side=wanted.side, crops=wanted.crops)
+        return reader.read(wanted.data, side=wanted.side, crops=wanted.crops,
+                           mask=wanted.mask, mask_values=wanted.mask_values)
 
     try:
         return await service.pool.run(work, service.settings.timeout_s)
@@ -198,6 +222,8 @@ def build_response(request_id: str, outcome: ReadOutcome,
     response = IdCardResponse(
         request_id=request_id, side=reading.side, fields=reading.fields,
         checks=reading.checks, warnings=reading.warnings,
+        review_needed=reading.review_needed, review_reasons=reading.review_reasons,
+        quality=reading.quality if reading.quality is not None else no_signals(),
         model=ModelUsed(det=model.det, rec=model.rec, runtime=model.runtime),
         timings_ms=_timings(outcome.timings_ms),
     )
@@ -214,10 +240,18 @@ def build_response(request_id: str, outcome: ReadOutcome,
     return response
 
 
+def no_signals() -> Quality:
+    """Quality when none was measured (a reading built without an image)."""
+    quiet = QualitySignal(score=0.0, raised=False)
+    return Quality(**{name: quiet for name in Quality.__struct_fields__})
+
+
 def _timings(measured: dict[str, float]) -> Timings:
     known = {name: round(ms, 2) for name, ms in measured.items()
-             if name in Timings.__struct_fields__}
-    return Timings(**known)
+             if name in Timings.__struct_fields__ and name != "steps"}
+    steps = {name.removeprefix(_STEP_PREFIX): round(ms, 2) for name, ms in measured.items()
+             if name.startswith(_STEP_PREFIX)}
+    return Timings(**known, steps=steps)
 
 
 # -- probes -------------------------------------------------------------------------------

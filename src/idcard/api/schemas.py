@@ -11,32 +11,43 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from idcard.card import CardFields, Checks, Notice, Side, SideHint, SourcePage
+from idcard.card import (
+    CardFields,
+    Checks,
+    Notice,
+    Quality,
+    ReviewReason,
+    Side,
+    SideHint,
+    SourcePage,
+)
 from idcard.codes import PROBLEM_CODES, ProblemCode, describe
 from idcard.text import Quad
 
-CropName = Literal["card", "portrait"]
-CROP_NAMES: frozenset[str] = frozenset({"card", "portrait"})
+CropName = Literal["card", "portrait", "masked"]
+CROP_NAMES: frozenset[str] = frozenset({"card", "portrait", "masked"})
 
 EXAMPLE_FIELDS = {
     "name": {"value": "张伟明", "confidence": 0.99,
              "box": [[212.0, 96.0], [356.0, 97.0], [356.0, 131.0], [212.0, 130.0]],
-             "raw": "姓名张伟明"},
+             "raw": "姓名张伟明", "review": False},
     "sex": {"value": "男", "confidence": 0.99,
             "box": [[214.0, 160.0], [246.0, 160.0], [246.0, 192.0], [214.0, 192.0]],
-            "raw": "性别男"},
+            "raw": "性别男", "review": False},
     "ethnicity": {"value": "汉", "confidence": 0.98,
                   "box": [[378.0, 160.0], [410.0, 160.0], [410.0, 192.0], [378.0, 192.0]],
-                  "raw": "民族汉"},
+                  "raw": "民族汉", "review": False},
     "birth_date": {"value": "1990-03-07", "confidence": 0.97,
                    "box": [[214.0, 222.0], [470.0, 222.0], [470.0, 254.0], [214.0, 254.0]],
-                   "raw": "出生1990年3月7日"},
+                   "raw": "出生1990年3月7日", "review": False},
     "address": {"value": "北京市东城区景山前街4号", "confidence": 0.95,
                 "box": [[214.0, 286.0], [560.0, 286.0], [560.0, 352.0], [214.0, 352.0]],
-                "raw": "住址北京市东城区景山前街4号"},
+                "raw": "住址北京市东城区景山前街4号",
+                "review": True},
     "id_number": {"value": "11010119900307123X", "confidence": 0.99,
                   "box": [[330.0, 450.0], [800.0, 450.0], [800.0, 486.0], [330.0, 486.0]],
-                  "raw": "公民身份号码11010119900307123X"},
+                  "raw": "公民身份号码11010119900307123X",
+                  "review": False},
     "issuing_authority": None,
     "valid_from": None,
     "valid_until": None,
@@ -46,8 +57,28 @@ EXAMPLE_CHECKS = {
     "sex_matches_id": "pass", "birth_date_plausible": "pass", "ethnicity_known": "pass",
     "validity_period_plausible": "absent",
 }
+EXAMPLE_QUALITY = {
+    "blur": {"score": 0.12, "raised": False, "fields": []},
+    "glare": {"score": 0.81, "raised": True, "fields": ["address"]},
+    "too_dark": {"score": 0.0, "raised": False, "fields": []},
+    "overexposed": {"score": 0.02, "raised": False, "fields": []},
+    "photocopy": {"score": 0.0, "raised": False, "fields": []},
+    "screen_recapture": {"score": 0.0, "raised": False, "fields": []},
+    "occlusion": {"score": 0.05, "raised": False, "fields": []},
+    "card_incomplete": {"score": 0.0, "raised": False, "fields": []},
+}
+EXAMPLE_REVIEW_REASONS = [{"code": "low_confidence", "field": "address"},
+                          {"code": "glare", "field": "address"}]
 EXAMPLE_TIMINGS = {"decode": 3.1, "locate": 12.4, "detect": 88.0, "classify": 6.2,
-                   "recognize": 140.5, "extract": 1.2, "total": 262.0}
+                   "recognize": 140.5, "extract": 1.2, "total": 262.0,
+                   "steps": {"first_look": 230.0, "name_second_look": 25.4}}
+MASK_DESCRIPTION = (
+    "what `return=masked` (and `mask_values`) covers: a preset, `default` (id_birth, "
+    "given_name, address_detail, portrait_eyes) or `strict` (default + id_tail, "
+    "birth_date, issuing_authority), or a comma-separated list of parts: id_birth (ID "
+    "characters 7-14), id_tail (7-18), given_name, address_detail (after the county or "
+    "district), birth_date, portrait_eyes, issuing_authority. The validity period is "
+    "never masked.")
 EXAMPLE_REQUEST_ID = "6f1c2f0e8a9b4c3d9e8f7a6b5c4d3e2f"
 
 
@@ -73,7 +104,15 @@ class Timings(msgspec.Struct, kw_only=True):
     classify: Annotated[float, _MS] = 0.0
     recognize: Annotated[float, _MS] = 0.0
     extract: Annotated[float, _MS] = 0.0
+    quality: Annotated[float, _MS] = 0.0
     total: Annotated[float, _MS] = 0.0
+    steps: Annotated[dict[str, float], Meta(
+        description="milliseconds of each named step of the reading strategy that ran "
+                    "(first_look, turned_over, stamp_cleared, value_regions, "
+                    "name_second_look, page_cards, text_alone); a step's time includes the stages "
+                    "above spent inside it, and a step run inside another counts in both",
+        examples=[{"first_look": 230.0, "name_second_look": 25.4}])] = msgspec.field(
+        default_factory=dict)
 
 
 class CropImages(msgspec.Struct, kw_only=True):
@@ -92,6 +131,10 @@ class CropImages(msgspec.Struct, kw_only=True):
                     "transform from these four points to the crop's corners maps a field's "
                     "`box` onto the crop (fields of a second card fall outside it)",
         examples=[[[102.4, 80.0], [921.7, 95.3], [910.2, 611.8], [88.9, 596.1]]])] = UNSET
+    masked: Annotated[str | None, Meta(
+        description="the card, straightened, with the parts named by `mask` covered, as "
+                    "base64 JPEG",
+        examples=["/9j/4AAQSkZJRgABAQAAAQABAAD..."])] = None
 
 
 class IdCardResponse(msgspec.Struct, kw_only=True):
@@ -113,6 +156,29 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "field values",
         examples=[[{"code": "birth_date_repaired",
                     "message": "the birth date was repaired from the ID number"}]])]
+    review_needed: Annotated[bool, Meta(
+        description="a person should review this reading: a field has `review: true`, a "
+                    "field of the side read is missing, or the image is suspect "
+                    "(photocopy, screen_recapture, card_incomplete, too_dark, overexposed)",
+        examples=[True])]
+    review_reasons: Annotated[list[ReviewReason], Meta(
+        description="why review is needed: `code` is one of low_confidence (confidence "
+                    "below IDCARD_REVIEW_BELOW), check_failed (a check the field takes part "
+                    "in failed), repaired (the value was corrected from evidence), blur, "
+                    "glare, occlusion (on that field), field_missing; or, with `field` "
+                    "null, photocopy, screen_recapture, card_incomplete, too_dark, "
+                    "overexposed. Never values.",
+        examples=[EXAMPLE_REVIEW_REASONS])]
+    quality: Annotated[Quality, Meta(
+        description="image-quality and authenticity signals: each a score in [0, 1], "
+                    "`raised` at 0.5 (also a warning with the same code), and the fields "
+                    "it lies on (blur, glare, occlusion). blur: edge width of the print; "
+                    "glare: washed-out spot; too_dark / overexposed: exposure; photocopy: "
+                    "no colour in the card's print (grey or black-and-white copy); "
+                    "screen_recapture: the periodic sub-pixel pattern of a photographed "
+                    "screen; occlusion: something over a field's text; card_incomplete: "
+                    "the card runs into the image edge",
+        examples=[EXAMPLE_QUALITY])]
     model: ModelUsed
     timings_ms: Annotated[Timings, Meta(examples=[EXAMPLE_TIMINGS])]
     images: Annotated[CropImages | UnsetType, Meta(
@@ -134,8 +200,13 @@ class ImageJsonRequest(msgspec.Struct, kw_only=True):
     side: Annotated[SideHint | None, Meta(
         description="which side the image shows; auto detects it", examples=["auto"])] = None
     return_: Annotated[str | None, Meta(
-        description="comma-separated crops to return: card, portrait",
+        description="comma-separated crops to return: card, portrait, masked",
         examples=["card,portrait"])] = msgspec.field(default=None, name="return")
+    mask: Annotated[str | None, Meta(
+        description=MASK_DESCRIPTION, examples=["default"])] = None
+    mask_values: Annotated[bool | None, Meta(
+        description="mask the same parts in the JSON values (and raw)",
+        examples=[False])] = None
 
 
 class Problem(msgspec.Struct, kw_only=True):

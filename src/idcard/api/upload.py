@@ -21,6 +21,7 @@ from litestar.datastructures import UploadFile
 from idcard.api.schemas import CROP_NAMES, ImageJsonRequest
 from idcard.card import SideHint
 from idcard.errors import InputError
+from idcard.masks import DEFAULT_MASK, MASK_PARTS, parse_mask
 
 _SIDES: tuple[str, ...] = get_args(SideHint)
 _DATA_URL = re.compile(r"data:[A-Za-z0-9.+/-]*(;[A-Za-z0-9=._+-]+)*;base64,")
@@ -35,6 +36,8 @@ class ImageRequest:
     data: bytes
     side: SideHint
     crops: frozenset[str]
+    mask: frozenset[str] = DEFAULT_MASK
+    mask_values: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,13 @@ class _Body:
     data: bytes
     side: str | None
     crops: str | None
+    mask: str | None = None
+    mask_values: str | None = None
 
 
 async def read_image_request(request: Request[Any, Any, Any], query_side: str | None,
-                             query_return: str | None) -> ImageRequest:
+                             query_return: str | None, query_mask: str | None = None,
+                             query_mask_values: str | None = None) -> ImageRequest:
     media_type, _ = request.content_type
     if media_type == "multipart/form-data":
         body = await _from_multipart(request)
@@ -59,7 +65,11 @@ async def read_image_request(request: Request[Any, Any, Any], query_side: str | 
         )
     side = _agreeing("side", _hint(query_side), _hint(body.side)) or "auto"
     crops = _agreeing("return", query_return, body.crops)
-    return ImageRequest(data=body.data, side=parse_side(side), crops=parse_crops(crops))
+    mask = _agreeing("mask", query_mask, body.mask)
+    mask_values = _agreeing("mask_values", query_mask_values, body.mask_values)
+    return ImageRequest(data=body.data, side=parse_side(side), crops=parse_crops(crops),
+                        mask=parse_mask_parameter(mask),
+                        mask_values=parse_flag("mask_values", mask_values))
 
 
 async def _from_multipart(request: Request[Any, Any, Any]) -> _Body:
@@ -72,7 +82,9 @@ async def _from_multipart(request: Request[Any, Any, Any]) -> _Body:
     if not data:
         raise InputError("image_missing", "the file in part `image` is empty")
     return _Body(data=data, side=_text_field(form.get("side"), "side"),
-                 crops=_text_field(form.get("return"), "return"))
+                 crops=_text_field(form.get("return"), "return"),
+                 mask=_text_field(form.get("mask"), "mask"),
+                 mask_values=_text_field(form.get("mask_values"), "mask_values"))
 
 
 def _text_field(value: object, name: str) -> str | None:
@@ -91,8 +103,9 @@ async def _from_json(raw: bytes) -> _Body:
         raise InputError("invalid_parameter", "the body is not valid JSON") from None
     if not payload.image_base64:
         raise InputError("image_missing", "`image_base64` is missing or empty")
+    flag = None if payload.mask_values is None else str(payload.mask_values).lower()
     return _Body(data=await decode_base64_off_loop(payload.image_base64), side=payload.side,
-                 crops=payload.return_)
+                 crops=payload.return_, mask=payload.mask, mask_values=flag)
 
 
 def _without_values(exc: msgspec.ValidationError) -> str:
@@ -169,5 +182,23 @@ def parse_crops(value: str | None) -> frozenset[str]:
         return frozenset()
     names = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
     if not names <= CROP_NAMES:
-        raise InputError("invalid_parameter", "`return` may only list: card, portrait")
+        raise InputError("invalid_parameter", "`return` may only list: card, portrait, masked")
     return names
+
+
+def parse_mask_parameter(value: str | None) -> frozenset[str]:
+    parts = parse_mask(value)
+    if parts is None:
+        raise InputError("invalid_parameter",
+                         "`mask` may only list the presets default, strict and the parts "
+                         + ", ".join(MASK_PARTS))
+    return parts
+
+
+def parse_flag(name: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    text = value.strip().lower()
+    if text not in ("true", "false", "1", "0", ""):
+        raise InputError("invalid_parameter", f"`{name}` must be true or false")
+    return text in ("true", "1")

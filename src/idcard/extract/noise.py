@@ -52,12 +52,14 @@ def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> Cleaned:
     opening words), and the stamp text that was cut."""
     kept: list[Piece] = []
     stamps: list[StampText] = []
-    for piece in pieces:
-        spans = stamp_spans(piece.text, rules.noise)
-        stamps += [_stamp_text(piece, a, b) for a, b in spans]
-        rest = _without(piece, spans)
+    # Captions first: their words (此复印件, 复印件无效) hold stamp characters, and cutting
+    # those first would leave the caption's other characters behind.
+    for part in (part for piece in pieces for part in _clean(piece, rules)):
+        spans = stamp_spans(part.text, rules.noise)
+        stamps += [_stamp_text(part, a, b) for a, b in spans]
+        rest = _without(part, spans)
         if rest is not None:
-            kept += _clean(rest, rules)
+            kept.append(rest)
     return Cleaned(kept, stamps)
 
 

@@ -179,4 +179,10 @@ def raw_of(chars: Sequence[Char]) -> str:
 
 
 def confidence_of(chars: Sequence[Char]) -> float:
-    return fmean(c.glyph.confidence for c in chars) if chars else 0.0
+    """A value read from several lines is as sure as its least sure line (the mean of
+    that line's characters), so a field's confidence means the same however it was
+    assembled."""
+    by_line: dict[int, list[float]] = {}
+    for c in chars:
+        by_line.setdefault(id(c.line), []).append(c.glyph.confidence)
+    return min(fmean(values) for values in by_line.values()) if by_line else 0.0

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from idcard.card import FRONT_FIELDS
+from idcard.card import BACK_FIELDS, FRONT_FIELDS
 
 FRONT_LABELS = ("name", "sex", "ethnicity", "birth", "address", "id_number")
 BACK_LABELS = ("issuing_authority", "valid_period")
@@ -109,6 +109,9 @@ class LayoutRules(_Strict, frozen=True):
     # straightened card gave none: short values (汉, a two-character name) are the ones
     # a detector drops from a blurred card.
     value_regions: dict[str, tuple[float, float, float, float]] = {}
+    # Where every value (and `portrait_eyes`) is printed: masked, and judged for image
+    # quality, where a field was not read.
+    field_regions: dict[str, tuple[float, float, float, float]] = {}
 
 
 class Thresholds(_Strict, frozen=True):
@@ -117,6 +120,13 @@ class Thresholds(_Strict, frozen=True):
     stamped_field_factor: float = 0.5
     fuzzy_label_min_length: int = 4
     max_repaired_characters: int = 2
+
+
+class MaskingRules(_Strict, frozen=True):
+    compound_surnames: tuple[str, ...] = ()
+    address_keep_until: tuple[str, ...] = ()
+    address_keep_max: int = 16
+    id_birth_digits: tuple[int, int] = (7, 14)
 
 
 class ValueRules(_Strict, frozen=True):
@@ -136,6 +146,7 @@ class RuleBook(msgspec.Struct, frozen=True, kw_only=True):
     layout: LayoutRules
     thresholds: Thresholds
     values: ValueRules
+    masking: MaskingRules
 
     @property
     def ethnicity_names(self) -> frozenset[str]:
@@ -162,6 +173,7 @@ _FILES: dict[str, type[_Strict]] = {
     "layout": LayoutRules,
     "thresholds": Thresholds,
     "values": ValueRules,
+    "masking": MaskingRules,
 }
 
 T = TypeVar("T", bound=_Strict)
@@ -328,6 +340,12 @@ def _check_layout(rules: LayoutRules) -> None:
                 raise RulesError("layout.toml", f"{table}.{name}", "missing")
     if rules.line_height <= 0 or rules.aspect_ratio <= 0:
         raise RulesError("layout.toml", "line_height", "sizes must be positive")
+    for name, (x0, y0, x1, y1) in rules.field_regions.items():
+        if name not in (*FRONT_FIELDS, *BACK_FIELDS, "portrait_eyes"):
+            raise RulesError("layout.toml", f"field_regions.{name}", "not a field")
+        if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
+            raise RulesError("layout.toml", f"field_regions.{name}",
+                             "must be x0 < x1 and y0 < y1, fractions of the card")
     for name, (x0, y0, x1, y1) in rules.value_regions.items():
         if name not in FRONT_FIELDS:
             raise RulesError("layout.toml", f"value_regions.{name}", "not a front field")

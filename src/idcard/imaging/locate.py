@@ -40,6 +40,8 @@ class CardOutline:
     area_fraction: float
     touches_edge: bool
     edge_support: float = 1.0  # share of the outline on a visible edge
+    # The image is the card: cropped to its edges, so no edge is seen inside the image.
+    tight_crop: bool = False
 
 
 def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
@@ -66,6 +68,29 @@ def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
             found.append(outline)
     found.sort(key=lambda o: o.area_fraction, reverse=True)
     return found[:max_cards]
+
+
+# How far an image's aspect may stray from the card's (log ratio) and still be the card
+# cropped to its edges: a crop a few pixels off each edge, or a scan's slightly uneven
+# cut, stays within ±6 %; a card cut off by the frame loses a much larger share.
+_TIGHT_CROP_ASPECT = 0.06
+# An outline covering at least this share of an image of the card's shape is that card.
+_TIGHT_CROP_AREA = 0.8
+
+
+def tight_crop_outline(image: Image, outlines: list[CardOutline]) -> CardOutline | None:
+    """The whole image as the card's outline, when the image has the card's proportions
+    and no smaller card was seen in it (none, or only one that fills it and runs into its
+    border): an upload cropped to the card's edges."""
+    h, w = image.shape[:2]
+    if abs(math.log((w / h) / _CARD_ASPECT)) > _TIGHT_CROP_ASPECT:
+        return None
+    if outlines and not (outlines[0].touches_edge
+                         and outlines[0].area_fraction >= _TIGHT_CROP_AREA):
+        return None
+    corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    return CardOutline(corners=corners, area_fraction=1.0, touches_edge=False,
+                       edge_support=0.0, tight_crop=True)
 
 
 def _candidate_masks(grey: Image, colour: Image) -> list[Image]:

@@ -39,12 +39,29 @@ class CardView:
         a, b, c, d = ((round(float(x), 1), round(float(y), 1)) for x, y in mapped)
         return (a, b, c, d)
 
+    def box_from_source(self, box: Quad) -> Quad:
+        """A box in the source image's pixels, in this view's (the inverse of map_box)."""
+        points = np.asarray(box, dtype=np.float64).reshape(-1, 1, 2)
+        back = np.linalg.inv(self.to_source)
+        mapped = cv2.perspectiveTransform(points, back).reshape(-1, 2)
+        a, b, c, d = ((float(x), float(y)) for x, y in mapped)
+        return (a, b, c, d)
+
     def source_corners(self) -> Quad:
         """Where this view's corner pixels lie in the source image: top-left, top-right,
         bottom-right, bottom-left. The four pairs define the view's homography, so a client
         holding the view's pixels can map source boxes onto them."""
         w, h = self.size
         return self.map_box(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
+
+    def scaled(self, factor: float) -> CardView:
+        """The same view enlarged (or shrunk) by `factor`."""
+        if factor == 1.0:
+            return self
+        interpolation = cv2.INTER_CUBIC if factor > 1.0 else cv2.INTER_AREA
+        resized = cv2.resize(self.image, None, fx=factor, fy=factor, interpolation=interpolation)
+        back = np.diag([1.0 / factor, 1.0 / factor, 1.0])
+        return CardView(np.ascontiguousarray(resized), self.to_source @ back)
 
     def rotated(self, quarter_turns: int) -> CardView:
         """The same view turned clockwise by 90° steps."""
@@ -74,8 +91,11 @@ def rectify_card(image: Image, corners: NDArray[np.float32]) -> CardView:
         dtype=np.float32,
     )
     forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    # A card smaller than the view is enlarged: cubic keeps small strokes' edges sharp.
+    enlarged = cv2.contourArea(corners.astype(np.float32)) < CARD_WIDTH * CARD_HEIGHT
     warped = cv2.warpPerspective(
-        image, forward, (CARD_WIDTH, CARD_HEIGHT), flags=cv2.INTER_AREA,
+        image, forward, (CARD_WIDTH, CARD_HEIGHT),
+        flags=cv2.INTER_CUBIC if enlarged else cv2.INTER_AREA,
         borderMode=cv2.BORDER_REPLICATE,
     )
     return CardView(warped, np.linalg.inv(forward).astype(np.float64))

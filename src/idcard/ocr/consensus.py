@@ -6,13 +6,21 @@ sometimes skips a simple character (山, 文) with full confidence. Both read th
 crop, so their CTC time steps line up: characters at the same place are the same
 character read twice (keep the surer reading), and a character only one model saw is
 kept when that model was sure of it.
+
+Where both models could have emitted either character and still disagree, the kept
+character's confidence is what two independent votes leave of it (`disputed`): two
+readers each 99 % sure of different characters make a coin toss, not a 99 % reading.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection
 
+import msgspec
+
 from idcard.ocr.recognize import Reading
+from idcard.text import TextLine
 
 # A character only one model saw is kept above this confidence.
 _LONE_CHARACTER_CONFIDENCE = 0.5
@@ -62,7 +70,17 @@ def _pick(a: _Char, b: _Char, a_knows: Collection[str], b_knows: Collection[str]
             return b
         if a[1] not in b_knows:
             return a
+        kept, other = (a, b) if a[2] >= b[2] else (b, a)
+        return (kept[0], kept[1], disputed(kept[2], other[2]))
     return a if a[2] >= b[2] else b
+
+
+def disputed(p: float, q: float) -> float:
+    """Confidence left in a reading `p` sure when an independent reader, `q` sure, read
+    something else: p(1-q) / (p(1-q) + q(1-p))."""
+    p, q = min(max(p, 0.0), 1.0), min(max(q, 0.0), 1.0)
+    agree, against = p * (1.0 - q), q * (1.0 - p)
+    return agree / (agree + against) if agree + against > 0 else 0.5
 
 
 def _aligned(reading: Reading) -> bool:
@@ -79,3 +97,23 @@ def _characters(reading: Reading) -> list[_Char]:
 def _keep_if_sure(merged: list[_Char], char: _Char) -> None:
     if char[2] >= _LONE_CHARACTER_CONFIDENCE:
         merged.append(char)
+
+
+def distrust_changes(before: TextLine, after: TextLine) -> TextLine:
+    """`after` (a second reading of the line `before`) with each character that differs
+    from the first reading only as sure as two disagreeing readers leave it."""
+    if len(after.char_confidences) != len(after.text) or before.text == after.text:
+        return after
+    confidences = list(after.char_confidences)
+    old = before.char_confidences if len(before.char_confidences) == len(before.text) \
+        else (before.confidence,) * len(before.text)
+    matcher = difflib.SequenceMatcher(None, before.text, after.text, autojunk=False)
+    for tag, i0, i1, j0, j1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        # A character read only the second time was not seen by the first reader at all.
+        against = max(old[i0:i1], default=before.confidence)
+        for j in range(j0, j1):
+            confidences[j] = disputed(confidences[j], against)
+    mean = sum(confidences) / len(confidences) if confidences else 0.0
+    return msgspec.structs.replace(after, char_confidences=tuple(confidences), confidence=mean)

@@ -15,19 +15,21 @@ _BORDER_MARGIN = 0.01
 
 
 def combine(reads: list[CardRead], side: SideHint) -> CardReading:
-    """One reading from the cards read: front and back merged (or the hinted side kept),
-    else the largest card with a `multiple_cards` warning. Trims `reads` to those used."""
+    """One reading from the cards read: a front and a back merged (or the hinted side
+    kept), else the first (largest) card with a `multiple_cards` warning. Trims `reads`
+    to those used."""
     if len(reads) == 1:
         return reads[0].reading
-    first, second = reads[0].reading, reads[1].reading
-    if {first.side, second.side} == {"front", "back"}:
+    front = next((r for r in reads if r.reading.side == "front"), None)
+    back = next((r for r in reads if r.reading.side == "back"), None)
+    if front is not None and back is not None:
         if side == "auto":
-            front, back = (first, second) if first.side == "front" else (second, first)
-            return merge_sides(front, back)
-        reads.sort(key=lambda r: r.reading.side != side)
-        del reads[1:]
+            reads[:] = [front, back]
+            return merge_sides(front.reading, back.reading)
+        reads[:] = [front if side == "front" else back]
         return reads[0].reading
     del reads[1:]
+    first = reads[0].reading
     first.warnings.append(Notice(
         "multiple_cards", "more than one card was found; the largest one was read"))
     return first

@@ -4,16 +4,27 @@ a straightened front, and a second look at the name."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import cv2
+import msgspec
 import numpy as np
 
-from idcard.card import CardReading, Notice, SideHint
+from idcard.card import BACK_FIELDS, FRONT_FIELDS, CardReading, Notice, SideHint
 from idcard.extract import RuleBook, interpret_lines
+from idcard.imaging.ink import without_stamps
 from idcard.imaging.locate import CardOutline
-from idcard.imaging.orient import reads_upside_down
-from idcard.imaging.view import CardView
+from idcard.imaging.orient import reads_upside_down, text_block_view
+from idcard.imaging.view import CardView, Image, whole_image
 from idcard.ocr import OcrEngine
+from idcard.ocr.consensus import distrust_changes
+from idcard.pipeline.steps import (
+    FIRST_LOOK,
+    NAME_SECOND_LOOK,
+    STAMP_CLEARED,
+    TURNED_OVER,
+    VALUE_REGIONS,
+)
 from idcard.pipeline.timing import Stopwatch
 from idcard.text import Quad, TextLine
 
@@ -23,11 +34,25 @@ MIN_FIELDS_FROM_OUTLINE = 3
 MIN_LINES_OF_A_CARD = 4
 # How far (in line heights) a name's box is lengthened for the second look.
 _NAME_STRETCH = 1.0
+# A line is a stamp when it is this much like a stamp phrase (difflib's ratio: 0.5 is
+# half the characters in common) of at least this many characters; short phrases
+# (使用) are too like ordinary text.
+_STAMP_LIKENESS = 0.5
+_MIN_STAMP_PHRASE = 4
+# A stamp's frame lies about half a line height around its words.
+_STAMP_FRAME = 0.5
+# A value line's height on a straightened card (856 × 540 px): text this tall reads
+# well; smaller text on a page is enlarged to it, by at most this factor.
+_CARD_LINE_HEIGHT = 26.0
+_MAX_ENLARGEMENT = 3.0
 # Lines read with at least this median confidence were read the right way up.
 _CLEAR_READING = 0.9
 # A value region read with less confidence than this is noise (lower than for detected
 # lines: the region is known to hold the value, and blur lowers every reading there).
 _MIN_REGION_CONFIDENCE = 0.3
+
+# A place on the card: left, top, right, bottom as fractions of its width and height.
+Region = tuple[float, float, float, float]
 
 CUT_OFF = Notice("card_incomplete", "the card touches the edge of the image and may be cut off")
 
@@ -61,10 +86,20 @@ class ViewReader:
         # A straightened card's text is large: detection can look at a smaller copy.
         detect_side = self._card_det_side if outline is not None else None
         lines, view, reading = self.read_right_way_up(view, side, clock, detect_side)
-        if outline is not None and self._look_where_values_belong(view, lines, reading, clock):
-            reading = self._interpret(lines, view, side, clock)
-        if self._second_look_at_name(view, lines, reading, clock):
-            reading = self._interpret(lines, view, side, clock)
+        stamps = self._stamp_boxes(lines, view.size)
+        if outline is not None and stamps:
+            with clock.step(STAMP_CLEARED):
+                lines, reading = self._read_without_stamps(view, lines, reading, stamps, side,
+                                                           clock, detect_side)
+        regions = self._missing_value_regions(reading) if outline is not None else []
+        if regions:
+            with clock.step(VALUE_REGIONS):
+                if self._look_where_values_belong(view, lines, regions, clock):
+                    reading = self._interpret(lines, view, side, clock)
+        if reading.fields.name is not None:
+            with clock.step(NAME_SECOND_LOOK):
+                if self._second_look_at_name(view, lines, reading, clock):
+                    reading = self._interpret(lines, view, side, clock)
         if outline is None:
             if self._locate_cards:
                 reading.warnings.append(Notice(
@@ -77,45 +112,95 @@ class ViewReader:
     def read_right_way_up(self, view: CardView, side: SideHint, clock: Stopwatch,
                           detect_side: int | None,
                           ) -> tuple[list[TextLine], CardView, CardReading]:
-        lines = self._ocr(view, clock, detect_side)
-        reading = self._interpret(lines, view, side, clock)
+        with clock.step(FIRST_LOOK):
+            lines = self._ocr(view, clock, detect_side)
+            reading = self._interpret(lines, view, side, clock)
         backwards = reads_upside_down(lines)
         if not backwards and (filled(reading) >= MIN_FIELDS_FROM_OUTLINE
                               or _read_clearly(lines)):
             return lines, view, reading
-        # Most text had to be turned over to be read: the view is upside down (or it holds
-        # two cards one each way, a photocopy page, which may read as both sides only as
-        # it is). Or too little was read to trust the line classifier's sense of up (blur,
-        # glare; text read clearly was the right way up, just not a card's): then keep
-        # whichever way gives more fields.
-        turned = view.rotated(2)
-        turned_lines = self._ocr(turned, clock, detect_side)
-        turned_reading = self._interpret(turned_lines, turned, side, clock)
+        with clock.step(TURNED_OVER):
+            # Most text had to be turned over to be read: the view is upside down (or it
+            # holds two cards one each way, a photocopy page, which may read as both sides
+            # only as it is). Or too little was read to trust the line classifier's sense
+            # of up (blur, glare; text read clearly was the right way up, just not a
+            # card's): then keep whichever way gives more fields.
+            turned = view.rotated(2)
+            turned_lines = self._ocr(turned, clock, detect_side)
+            turned_reading = self._interpret(turned_lines, turned, side, clock)
         if backwards:
             better = reading.side != "both" or turned_reading.side == "both"
         else:
             better = filled(turned_reading) > filled(reading)
         return (turned_lines, turned, turned_reading) if better else (lines, view, reading)
 
+    def read_lines_as_card(self, image: Image, boxes: list[Quad], side: SideHint,
+                           clock: Stopwatch) -> CardRead:
+        """One card's text on a page (its line boxes in source pixels): a levelled crop
+        around it, enlarged until its lines are as tall as on a straightened card, read
+        once; turned over when most lines were read upside down (the line classifier
+        already turned each one to read it: only the geometry is turned, nothing is read
+        again)."""
+        with clock.step(FIRST_LOOK):
+            view = text_block_view(whole_image(image), boxes)
+            view = view.scaled(_legible_scale(boxes))
+            lines = self._ocr(view, clock)
+            if reads_upside_down(lines):
+                turned = view.rotated(2)
+                lines = [msgspec.structs.replace(
+                    line, box=turned.box_from_source(view.map_box(line.box)))
+                    for line in lines]
+                view = turned
+            reading = self._interpret(lines, view, side, clock)
+        if reading.fields.name is not None:
+            with clock.step(NAME_SECOND_LOOK):
+                if self._second_look_at_name(view, lines, reading, clock):
+                    reading = self._interpret(lines, view, side, clock)
+        return CardRead(view=view, lines=lines, reading=reading, outline=None)
+
     def _interpret(self, lines: list[TextLine], view: CardView, side: SideHint,
                    clock: Stopwatch) -> CardReading:
         with clock.stage("extract"):
             return interpret_lines(lines, image_size=view.size, side=side, rules=self._rules)
 
-    def _look_where_values_belong(self, view: CardView, lines: list[TextLine],
-                                  reading: CardReading, clock: Stopwatch) -> bool:
-        """Read the printed place of each missing front value of a straightened card on its
-        own (rules' `value_regions`); adds what is read to `lines`."""
+    def _stamp_boxes(self, lines: list[TextLine], size: tuple[int, int]) -> list[Quad]:
+        """The areas of stamps read among the lines (their words, fuzzily: a stamp breaks
+        its own strokes too), widened by half a line height for the frame around them."""
+        return [_widened(line.box, size, _STAMP_FRAME) for line in lines
+                if _stamp_like(line.text, self._rules.noise.phrases)]
+
+    def _read_without_stamps(self, view: CardView, lines: list[TextLine],
+                             reading: CardReading, stamps: list[Quad], side: SideHint,
+                             clock: Stopwatch, detect_side: int | None,
+                             ) -> tuple[list[TextLine], CardReading]:
+        """Read the card again with the stamps' strokes lifted (imaging.ink), and take
+        the lines that lie under a stamp from that reading; kept when no field is lost."""
+        cleared = CardView(without_stamps(view.image, stamps), view.to_source)
+        again = self._ocr(cleared, clock, detect_side)
+        merged = [line for line in lines if not _under_any(line.box, stamps)]
+        merged += [line for line in again if _under_any(line.box, stamps)]
+        merged_reading = self._interpret(merged, view, side, clock)
+        if filled(merged_reading) >= filled(reading):
+            return merged, merged_reading
+        return lines, reading
+
+    def _missing_value_regions(self, reading: CardReading) -> list[Region]:
+        """Where a front's missing values are printed (rules' `value_regions`, fractions
+        of the card's width and height)."""
         if reading.side != "front":
-            return False
+            return []
+        return [region for name, region in self._rules.layout.value_regions.items()
+                if getattr(reading.fields, name) is None]
+
+    def _look_where_values_belong(self, view: CardView, lines: list[TextLine],
+                                  regions: list[Region], clock: Stopwatch) -> bool:
+        """Read each region of a straightened card on its own; adds what is read to
+        `lines`."""
         width, height = view.size
         boxes: list[Quad] = []
-        for name, (x0, y0, x1, y1) in self._rules.layout.value_regions.items():
-            if getattr(reading.fields, name) is None:
-                left, top, right, bottom = x0 * width, y0 * height, x1 * width, y1 * height
-                boxes.append(((left, top), (right, top), (right, bottom), (left, bottom)))
-        if not boxes:
-            return False
+        for x0, y0, x1, y1 in regions:
+            left, top, right, bottom = x0 * width, y0 * height, x1 * width, y1 * height
+            boxes.append(((left, top), (right, top), (right, bottom), (left, bottom)))
         result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
         clock.add_all(result.timings_ms)
         found = [line for line in result.lines
@@ -141,7 +226,8 @@ class ViewReader:
         changed = False
         for index, again in zip(chosen, result.lines, strict=True):
             if again.text and again.text != lines[index].text:
-                lines[index] = again
+                # The two readings disagree: neither is as sure as it says.
+                lines[index] = distrust_changes(lines[index], again)
                 changed = True
         return changed
 
@@ -178,6 +264,42 @@ def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
     return (a, b, c, d)
 
 
+def _stamp_like(text: str, phrases: tuple[str, ...]) -> bool:
+    """Whether a line reads as one of the stamp phrases, allowing for about half of its
+    characters broken or misread (a stamp's words are printed across other strokes)."""
+    text = text.strip()
+    return any(len(phrase) >= _MIN_STAMP_PHRASE and len(text) <= len(phrase) + 2
+               and SequenceMatcher(None, text, phrase).ratio() >= _STAMP_LIKENESS
+               for phrase in phrases)
+
+
+def _widened(box: Quad, size: tuple[int, int], share: float) -> Quad:
+    """The box's bounding rectangle, grown by `share` of its height on every side."""
+    xs, ys = [x for x, _ in box], [y for _, y in box]
+    grow = share * (max(ys) - min(ys))
+    left, top = max(0.0, min(xs) - grow), max(0.0, min(ys) - grow)
+    right, bottom = min(size[0] - 1.0, max(xs) + grow), min(size[1] - 1.0, max(ys) + grow)
+    return ((left, top), (right, top), (right, bottom), (left, bottom))
+
+
+def _under_any(box: Quad, stamps: list[Quad]) -> bool:
+    """Whether the box's bounding rectangle meets any stamp's."""
+    xs, ys = [x for x, _ in box], [y for _, y in box]
+    for stamp in stamps:
+        (left, top), _, (right, bottom), _ = stamp
+        if min(xs) < right and max(xs) > left and min(ys) < bottom and max(ys) > top:
+            return True
+    return False
+
+
+def _legible_scale(boxes: list[Quad]) -> float:
+    """How much to enlarge text whose lines have these boxes to a straightened card's
+    line height (never shrunk, at most `_MAX_ENLARGEMENT` times)."""
+    heights = [max(y for _, y in box) - min(y for _, y in box) for box in boxes]
+    height = float(np.median(heights)) if heights else _CARD_LINE_HEIGHT
+    return float(np.clip(_CARD_LINE_HEIGHT / max(height, 1.0), 1.0, _MAX_ENLARGEMENT))
+
+
 def _read_clearly(lines: list[TextLine]) -> bool:
     confidences = [line.confidence for line in lines]
     return (len(confidences) >= MIN_LINES_OF_A_CARD
@@ -190,3 +312,10 @@ def _overlaps(a: Quad, b: Quad) -> bool:
         cv2.pointPolygonTest(np.array(poly, dtype=np.float32), centre(other), False) >= 0
         for poly, other in ((a, b), (b, a))
     )
+
+
+def side_complete(reading: CardReading) -> bool:
+    """Whether every field printed on the side(s) read was found."""
+    names = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(reading.side,
+                                                           FRONT_FIELDS + BACK_FIELDS)
+    return all(getattr(reading.fields, name) is not None for name in names)

@@ -12,7 +12,7 @@ from idcard.pipeline.one_view import CardRead, filled
 
 @dataclass(frozen=True, slots=True)
 class PageRead:
-    """One page's reading (boxes in the page's pixels) and the card views behind it."""
+    """One page's reading (boxes in its card views' pixels) and the views behind it."""
 
     reading: CardReading
     reads: list[CardRead]

@@ -20,16 +20,38 @@ from idcard.config import Settings
 from idcard.errors import InputError
 from idcard.extract import RuleBook, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
+from idcard.imaging.locate import CardOutline
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
-from idcard.imaging.view import Image
+from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
 from idcard.pipeline.combine import combine, in_source_pixels, text_at_border
 from idcard.pipeline.crops import encode_crops
-from idcard.pipeline.one_view import CUT_OFF, MIN_FIELDS_FROM_OUTLINE, CardRead, ViewReader
+from idcard.pipeline.masking import DEFAULT_MASK, mask_reading
+from idcard.pipeline.one_view import (
+    CUT_OFF,
+    MIN_FIELDS_FROM_OUTLINE,
+    MIN_LINES_OF_A_CARD,
+    CardRead,
+    ViewReader,
+    side_complete,
+)
 from idcard.pipeline.pages import PageRead, combine_pages
+from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
 from idcard.pipeline.timing import Stopwatch
-from idcard.pipeline.views import card_views, text_beside, text_view
+from idcard.pipeline.trust import decide_review, judge_quality, merged_quality
+from idcard.pipeline.views import (
+    card_views,
+    glance,
+    inside,
+    small_outline,
+    split_cards,
+    text_beside,
+    text_view,
+)
 from idcard.text import Quad, TextLine
+
+# A page is searched for at most this many cards (the largest groups of text).
+_MAX_CARDS = 3
 
 
 class ModelInfo(msgspec.Struct, frozen=True):
@@ -66,6 +88,8 @@ class CardReader:
                                      max_pixels=settings.max_pixels, min_side=settings.min_side)
         self._card_det_side = settings.card_det_side
         self._locate_cards = settings.locate_cards
+        self._rules = rules
+        self._review_below = settings.review_below
         self._views = ViewReader(engine, rules, settings.card_det_side, settings.locate_cards)
         info = engine.model_info
         self.model_info = ModelInfo(det=info.det, rec=info.rec, runtime=info.runtime)
@@ -98,19 +122,29 @@ class CardReader:
         return lines
 
     def read(self, data: bytes, side: SideHint = "auto",
-             crops: frozenset[str] = frozenset()) -> ReadOutcome:
+             crops: frozenset[str] = frozenset(),
+             mask: frozenset[str] = DEFAULT_MASK, mask_values: bool = False) -> ReadOutcome:
+        """`crops`: images to return (card, portrait, masked); `mask`: the parts the
+        masked image covers, and with `mask_values` the JSON values too."""
         clock = Stopwatch()
         started = time.perf_counter()
         with clock.stage("decode"):
             pages = self._decode(data)
         combined = combine_pages(self._read_pages(pages, side, clock), side)
-        reads = combined.reads
-        images = encode_crops(reads, crops)
+        reads, reading = combined.reads, combined.reading
+        with clock.stage("quality"):
+            quality = merged_quality(judge_quality(reads, self._rules))
+            reading = decide_review(reading, quality, self._review_below)
+        with clock.stage("extract"):
+            # Each field's box from its own card view (and page) to that page's pixels.
+            reading = in_source_pixels(reading, reads)
+        images = encode_crops(reads, crops, self._rules, mask)
+        if mask_values:
+            reading = mask_reading(reading, mask, self._rules)
         clock.add("total", (time.perf_counter() - started) * 1000.0)
         corners = reads[0].view.source_corners() if "card" in images else None
-        return ReadOutcome(reading=combined.reading, model=self.model_info,
-                           timings_ms=clock.ms, images=images, card_corners=corners,
-                           pages=combined.sources)
+        return ReadOutcome(reading=reading, model=self.model_info, timings_ms=clock.ms,
+                           images=images, card_corners=corners, pages=combined.sources)
 
     def _decode(self, data: bytes) -> list[RenderedPage] | list[_ImagePage]:
         if looks_like_pdf(data) and not looks_like_image(data):
@@ -139,37 +173,64 @@ class CardReader:
 
     def _read_image(self, image: Image, side: SideHint,
                     clock: Stopwatch) -> tuple[CardReading, list[CardRead]]:
-        """One image's reading, boxes in its pixels, and the card views it came from."""
+        """One image's reading (boxes in its card views) and the views it came from."""
         reads = self._read_cards(image, side, clock)
-        reading = combine(reads, side)
-        with clock.stage("extract"):
-            reading = in_source_pixels(reading, reads)
-        return reading, reads
+        return combine(reads, side), reads
 
     def _read_cards(self, image: Image, side: SideHint, clock: Stopwatch) -> list[CardRead]:
+        """The strategy, in order. Each card outline (or the image, when it is a card
+        cropped tight) is read: first look, turned over, value regions, the name again
+        (one_view.py). When no outline, or only a small one, was found, the page's text
+        is glanced at: the cards it holds beside any outline are read where they lie
+        (page_cards). Only when all that gave too few fields is the text read alone."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
         card_side: SideHint = side if len(views) == 1 else "auto"
         reads = [self._views.read_view(view, outline, card_side, clock)
                  for view, outline in views]
-        text: CardRead | None = None  # the text read where it lies, side "auto"
-        if len(views) == 1 and text_beside(self._engine, image, views[0][1], clock):
-            # A second card the outline search missed (a faint photocopy): read them both.
-            text = self._views.read_view(text_view(self._engine, image, clock), None, "auto",
-                                         clock)
-            if {text.reading.side, reads[0].reading.side} == {"front", "back"}:
-                reads = [reads[0], text]  # each side as read where it was found
-            elif text.reading.side == "both" or text.field_count > reads[0].field_count:
-                reads = [text]
+        page: list[Quad] | None = None  # the page's text-line boxes, once glanced at
+        if not views or small_outline(views[0][1]):
+            page = glance(self._engine, image, clock)
+            with clock.step(PAGE_CARDS):
+                reads += self._cards_beside(image, page, views, side, clock)
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE:
-            fallback = text if text is not None and side == "auto" else \
-                self._views.read_view(text_view(self._engine, image, clock), None, side, clock)
+            with clock.step(TEXT_ALONE):
+                fallback = self._views.read_view(
+                    text_view(self._engine, image, clock, page), None, side, clock)
             if not reads or fallback.field_count > max(r.field_count for r in reads):
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
             raise InputError("no_card_found", "no identity card text was found in the image")
+        # An outline around something else (a stamp's frame, a photo) reads as no card.
+        reads = [r for r in reads if r.field_count >= MIN_FIELDS_FROM_OUTLINE] or reads
         for read in reads:
-            if read.outline is None and text_at_border(read, image.shape):
+            if _judged_by_text(read) and text_at_border(read, image.shape):
                 read.reading.warnings.append(CUT_OFF)
         return reads
+
+    def _cards_beside(self, image: Image, page: list[Quad],
+                      views: list[tuple[CardView, CardOutline | None]], side: SideHint,
+                      clock: Stopwatch) -> list[CardRead]:
+        """The cards whose text lies outside every outline found (all of the page's text
+        when none was), each read once where it lies; those that read as a card."""
+        outlines = [outline for _, outline in views if outline is not None]
+        if outlines and not text_beside(page, outlines[0]):
+            return []
+        beside = [box for box in page if not any(inside(box, o) for o in outlines)]
+        groups = [g for g in split_cards(beside) if len(g) >= MIN_LINES_OF_A_CARD]
+        alone = not outlines and len(groups) == 1
+        hint: SideHint = side if alone else "auto"
+        found = [self._views.read_lines_as_card(image, group, hint, clock)
+                 for group in groups[:_MAX_CARDS]]
+        return [read for read in found
+                if read.field_count >= MIN_FIELDS_FROM_OUTLINE or alone]
+
+
+def _judged_by_text(read: CardRead) -> bool:
+    """Whether only the text can tell that a card runs off the image: no outline was
+    seen, or the image is the card cropped tight yet some of its side's fields are
+    missing (a whole card read completely is not cut off, whatever touches the border)."""
+    if read.outline is None:
+        return True
+    return read.outline.tight_crop and not side_complete(read.reading)

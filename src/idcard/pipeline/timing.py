@@ -1,10 +1,12 @@
-"""The stopwatch that fills `timings_ms`: named stages, summed when a stage repeats."""
+"""The stopwatch that fills `timings_ms`: named stages and steps, summed when repeated."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+
+from idcard.pipeline.steps import Step
 
 
 class Stopwatch:
@@ -18,6 +20,9 @@ class Stopwatch:
             yield
         finally:
             self.add(name, (time.perf_counter() - start) * 1000.0)
+
+    def step(self, step: Step) -> AbstractContextManager[None]:
+        return self.stage(step.timer)
 
     def add(self, name: str, ms: float) -> None:
         self.ms[name] = round(self.ms.get(name, 0.0) + ms, 2)

@@ -1,0 +1,58 @@
+"""The named steps of the reading strategy: each re-read, why it exists, and its timer.
+
+A step's time lands in `timings_ms` as `step:<name>` (and in the API's
+`timings_ms.steps`), on top of the stage times (detect, recognize, ...) spent inside it.
+A step that runs inside another (a view read again turned over, inside the text beside
+a card) counts in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STEP_PREFIX = "step:"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    why: str
+
+    @property
+    def timer(self) -> str:
+        return STEP_PREFIX + self.name
+
+
+FIRST_LOOK = Step(
+    "first_look",
+    "every view found (a straightened card, or the text where it lies) is read once")
+TURNED_OVER = Step(
+    "turned_over",
+    "most lines had to be turned over to be read (the view is upside down), or too little "
+    "was read to trust the line classifier's sense of up: read the view turned 180°")
+STAMP_CLEARED = Step(
+    "stamp_cleared",
+    "a stamp (复印无效 and the like) was read on the card, and its strokes cross the "
+    "values under it: read the card again with the stamp's lighter or red strokes lifted, "
+    "and take the lines under the stamp from that reading")
+VALUE_REGIONS = Step(
+    "value_regions",
+    "a front value was not found among the detected lines (faint, broken by a stamp or "
+    "glare): read the place the layout prints it on its own")
+NAME_SECOND_LOOK = Step(
+    "name_second_look",
+    "names carry rare characters one model drops or swaps for a look-alike: read the "
+    "name's lines again, a character wider, with every model")
+PAGE_CARDS = Step(
+    "page_cards",
+    "no card outline, or only a small one, was found (a scanned page with both sides, "
+    "faint edges): the page's text lines are grouped by card, and each card's lines "
+    "beside any outline are read once where they lie, turned over by geometry alone")
+TEXT_ALONE = Step(
+    "text_alone",
+    "the card outlines gave too few fields (a wrong outline, a card cut by the frame): "
+    "read the text where it lies instead")
+
+# In the order the reader may run them (see reader.py).
+STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NAME_SECOND_LOOK, PAGE_CARDS,
+         TEXT_ALONE)

@@ -1,0 +1,157 @@
+"""Image-quality signals (imaging/quality.py), each present and absent, on straightened
+fixture cards changed in a known way; and the bad inputs (1×1, all black)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from idcard.extract import load_rules
+from idcard.imaging.decode import DecodeLimits, decode_image
+from idcard.imaging.locate import find_card_outlines
+from idcard.imaging.quality import SIGNALS, QualityReport, assess
+from idcard.imaging.view import rectify_card
+from idcard.text import Quad
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CCF = next((p for p in (Path(__file__).resolve().parents[n] / "shared" / "cards-ccf"
+                          for n in (2, 3)) if p.is_dir()), Path("cards-ccf"))
+RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
+FRONT = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
+Card = NDArray[np.uint8]
+
+
+def straightened(name: str) -> Card:
+    image = decode_image((FIXTURES / name).read_bytes(), DecodeLimits(40_000_000, 64))
+    outlines = find_card_outlines(image)
+    assert outlines, name
+    card: Card = rectify_card(image, outlines[0].corners).image
+    return card
+
+
+def regions(card: Card, names: tuple[str, ...] = FRONT) -> dict[str, Quad]:
+    height, width = card.shape[:2]
+    out: dict[str, Quad] = {}
+    for name in names:
+        x0, y0, x1, y1 = RULES.layout.field_regions[name]
+        out[name] = ((x0 * width, y0 * height), (x1 * width, y0 * height),
+                     (x1 * width, y1 * height), (x0 * width, y1 * height))
+    return out
+
+
+def judged(card: Card) -> QualityReport:
+    return assess(card, regions(card))
+
+
+def centre_of(card: Card, name: str) -> tuple[int, int]:
+    quad = regions(card)[name]
+    return (int(sum(p[0] for p in quad) / 4), int(sum(p[1] for p in quad) / 4))
+
+
+@pytest.fixture(scope="module")
+def colour_card() -> Card:
+    return straightened("front_clean_000.jpg")
+
+
+@pytest.mark.parametrize("name", ["front_clean_000.jpg", "front_photo_001.jpg",
+                                  "back_clean_001.jpg", "front_photo_004.jpg"])
+def test_a_plain_colour_card_raises_nothing(name: str) -> None:
+    card = straightened(name)
+    names = FRONT if name.startswith("front") else ("issuing_authority", "valid_from")
+    assert assess(card, regions(card, names)).raised() == []
+
+
+def test_blur_is_raised_with_the_fields_it_softens(colour_card: Card) -> None:
+    report = judged(cv2.GaussianBlur(colour_card, (0, 0), 3.5))
+    assert report.signals["blur"].raised
+    assert set(report.signals["blur"].fields) >= {"name", "id_number"}
+    assert not judged(cv2.GaussianBlur(colour_card, (0, 0), 0.6)).signals["blur"].raised
+
+
+def test_glare_is_raised_and_names_the_field_under_it(colour_card: Card) -> None:
+    height, width = colour_card.shape[:2]
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    cx, cy = centre_of(colour_card, "id_number")
+    spot = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (0.09 * width) ** 2))
+    glared = np.clip(colour_card + 210.0 * spot[..., None], 0, 255).astype(np.uint8)
+    report = judged(glared)
+    assert report.signals["glare"].raised
+    assert "id_number" in report.signals["glare"].fields
+    assert not judged(colour_card).signals["glare"].raised
+
+
+def test_exposure(colour_card: Card) -> None:
+    dark = (colour_card * 0.3).astype(np.uint8)
+    bright = np.clip(colour_card * 2.2 + 40, 0, 255).astype(np.uint8)
+    assert judged(dark).raised() == ["too_dark"] or judged(dark).signals["too_dark"].raised
+    assert judged(bright).signals["overexposed"].raised
+    assert not judged(colour_card).signals["too_dark"].raised
+    assert not judged(colour_card).signals["overexposed"].raised
+
+
+def test_a_grey_copy_is_a_photocopy_and_the_colour_card_is_not(colour_card: Card) -> None:
+    grey = cv2.cvtColor(cv2.cvtColor(colour_card, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    assert judged(grey).signals["photocopy"].raised
+    # A colour cast on the grey copy (warm light) is still no colour of the card's own.
+    cast = np.clip(grey * np.array([0.85, 0.95, 1.08]), 0, 255).astype(np.uint8)
+    assert judged(cast).signals["photocopy"].raised
+    assert not judged(colour_card).signals["photocopy"].raised
+
+
+@pytest.mark.skipif(not (CCF / "labels.json").is_file(), reason="../shared/cards-ccf absent")
+def test_grey_scans_from_another_source_are_photocopies() -> None:
+    labels = json.loads((CCF / "labels.json").read_text(encoding="utf-8"))
+    for label in labels[:10]:
+        image = decode_image((CCF / label["file"]).read_bytes(), DecodeLimits(40_000_000, 32))
+        assert assess(image, {}).signals["photocopy"].raised, label["file"]
+
+
+def screen_shot(card: Card, pitch: float) -> Card:
+    """The card on an RGB-stripe screen: each screen pixel three coloured stripes."""
+    height, width = card.shape[:2]
+    xs, ys = np.arange(width), np.arange(height)
+    stripe = ((xs % pitch) / pitch * 3).astype(int)  # 0 = R, 1 = G, 2 = B
+    weights = np.full((width, 3), 0.3, np.float32)
+    weights[np.arange(width), 2 - stripe] = 1.0  # BGR order
+    gap = ((ys % pitch) / pitch > 0.8)[:, None, None]
+    lit = card * weights[None] * 1.8 * np.where(gap, 0.4, 1.0)
+    blurred = cv2.GaussianBlur(np.clip(lit, 0, 255).astype(np.uint8), (0, 0), 0.7)
+    return blurred
+
+
+def test_a_photographed_screen_is_a_screen_recapture(colour_card: Card) -> None:
+    assert judged(screen_shot(colour_card, 3.3)).signals["screen_recapture"].raised
+    assert not judged(colour_card).signals["screen_recapture"].raised
+
+
+def test_a_finger_over_a_field_is_an_occlusion(colour_card: Card) -> None:
+    covered = colour_card.copy()
+    cx, cy = centre_of(colour_card, "id_number")
+    cv2.ellipse(covered, (cx, cy + 20), (150, 60), 0, 0, 360, (140, 172, 224), -1)
+    report = judged(covered)
+    assert report.signals["occlusion"].raised
+    assert "id_number" in report.signals["occlusion"].fields
+    assert not judged(colour_card).signals["occlusion"].raised
+
+
+def test_card_incomplete_is_carried() -> None:
+    card = straightened("front_clean_001.jpg")
+    assert assess(card, {}, card_incomplete=True).signals["card_incomplete"].raised
+    assert not assess(card, {}).signals["card_incomplete"].raised
+
+
+@pytest.mark.parametrize("image", [
+    np.zeros((1, 1, 3), np.uint8), np.zeros((540, 856, 3), np.uint8),
+    np.full((2, 2), 255, np.uint8), np.zeros((0, 0, 3), np.uint8)])
+def test_every_signal_is_defined_on_degenerate_images(image: Card) -> None:
+    box: Quad = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
+    report = assess(image, {"name": box})
+    assert set(report.signals) == set(SIGNALS)
+    for signal in report.signals.values():
+        assert math.isfinite(signal.score) and 0.0 <= signal.score <= 1.0

@@ -1,0 +1,210 @@
+"""The review decision, masked card images and masked values, end to end where it counts
+(HTTP status, JSON fields, the pixels of the masked card read back by our own OCR)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from idcard.api.app import create_app
+from idcard.card import CardFields, CardReading, Checks, Field, Quality, QualitySignal
+from idcard.config import Settings, load_settings
+from idcard.extract import load_rules
+from idcard.masks import DEFAULT_MASK, parse_mask
+from idcard.ocr import OcrEngine
+from idcard.pipeline.masking import mask_reading, masked_span
+from idcard.pipeline.trust import decide_review
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
+LABELS: dict[str, dict[str, Any]] = {
+    entry["file"]: entry
+    for entry in json.loads((FIXTURES / "labels.json").read_text(encoding="utf-8"))
+}
+BOX = ((0.0, 0.0), (100.0, 0.0), (100.0, 20.0), (0.0, 20.0))
+
+
+def field(value: str, confidence: float = 0.999) -> Field:
+    return Field(value=value, confidence=confidence, box=BOX, raw=value)
+
+
+def quiet(**raised: list[str]) -> Quality:
+    signals = {name: QualitySignal(score=0.9 if name in raised else 0.0,
+                                   raised=name in raised, fields=raised.get(name, []))
+               for name in Quality.__struct_fields__}
+    return Quality(**signals)
+
+
+def front(**overrides: Field | None) -> CardFields:
+    values: dict[str, Field | None] = {
+        "name": field("欧阳娜娜"), "sex": field("女"), "ethnicity": field("汉"),
+        "birth_date": field("1990-03-07"), "address": field("北京市东城区景山前街4号"),
+        "id_number": field("11010119900307122X")}
+    values.update(overrides)
+    return CardFields(**values)
+
+
+# -- review decision ----------------------------------------------------------------------
+
+
+def test_a_sure_reading_with_passing_checks_needs_no_review() -> None:
+    reading = decide_review(CardReading(side="front", fields=front()), quiet(), 0.98)
+    assert not reading.review_needed and reading.review_reasons == []
+    assert all(not getattr(reading.fields, n).review for n in ("name", "id_number"))
+
+
+def test_a_failing_check_flags_the_fields_it_takes_part_in() -> None:
+    reading = CardReading(side="front", fields=front(),
+                          checks=Checks(id_checksum="fail", sex_matches_id="fail"))
+    judged = decide_review(reading, quiet(), 0.98)
+    assert judged.fields.id_number is not None and judged.fields.id_number.review
+    assert judged.fields.sex is not None and judged.fields.sex.review
+    assert judged.fields.name is not None and not judged.fields.name.review
+    codes = {(r.code, r.field) for r in judged.review_reasons}
+    assert {("check_failed", "id_number"), ("check_failed", "sex")} <= codes
+    assert judged.review_needed
+
+
+def test_low_confidence_missing_fields_and_suspect_images_are_reasons() -> None:
+    reading = CardReading(side="front", fields=front(address=field("x", 0.7), ethnicity=None))
+    judged = decide_review(reading, quiet(photocopy=[], glare=["name"]), 0.98)
+    codes = {(r.code, r.field) for r in judged.review_reasons}
+    assert ("low_confidence", "address") in codes
+    assert ("field_missing", "ethnicity") in codes
+    assert ("photocopy", None) in codes
+    assert ("glare", "name") in codes
+    assert judged.fields.name is not None and judged.fields.name.review
+    assert [n.code for n in judged.warnings] == ["glare", "photocopy"]
+    # Reasons never carry values.
+    assert "x" not in json.dumps([r.code for r in judged.review_reasons])
+
+
+# -- masking rules ------------------------------------------------------------------------
+
+
+def test_mask_parameter() -> None:
+    assert parse_mask(None) == DEFAULT_MASK
+    assert parse_mask("default") == DEFAULT_MASK
+    assert parse_mask("id_birth,given_name") == {"id_birth", "given_name"}
+    assert parse_mask("strict") is not None and "issuing_authority" in parse_mask("strict")
+    assert parse_mask("valid_period") is None  # the validity period is never masked
+
+
+@pytest.mark.parametrize(("name", "masked"), [("欧阳娜娜", "欧阳**"), ("王伟", "王*"),
+                                              ("上官兰", "上官*")])
+def test_compound_family_names_stay(name: str, masked: str) -> None:
+    reading = CardReading(side="front", fields=front(name=field(name)))
+    result = mask_reading(reading, frozenset({"given_name"}), RULES).fields.name
+    assert result is not None and result.value == masked
+
+
+def test_mask_values_covers_the_same_parts() -> None:
+    masked = mask_reading(CardReading(side="front", fields=front()), DEFAULT_MASK, RULES)
+    fields = masked.fields
+    assert fields.id_number is not None and fields.id_number.value == "110101********122X"
+    assert fields.address is not None and fields.address.value.startswith("北京市东城区")
+    assert "景山" not in fields.address.value and "景山" not in fields.address.raw
+    assert fields.birth_date is not None and fields.birth_date.value == "1990-03-07"
+    assert masked_span("id_birth", "11010119900307122X", RULES) == (6, 14)
+
+
+# -- end to end ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient[Litestar]]:
+    base = load_settings()
+    settings = Settings(**{**{n: getattr(base, n) for n in base.__struct_fields__},
+                           "timeout_s": 300.0})
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def engine() -> OcrEngine:
+    return OcrEngine.load(load_settings())
+
+
+def post(client: TestClient[Litestar], name: str, **params: str) -> dict[str, Any]:
+    data = (FIXTURES / name).read_bytes()
+    response = client.post("/v1/idcard", params=params, files={"image": (name, data)})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def jpeg(body: dict[str, Any], name: str) -> np.ndarray:
+    data = base64.b64decode(body["images"][name])
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None
+    return image
+
+
+def test_response_carries_review_and_quality(client: TestClient[Litestar]) -> None:
+    body = post(client, "front_clean_002.jpg")
+    assert isinstance(body["review_needed"], bool)
+    assert isinstance(body["review_reasons"], list)
+    assert set(body["quality"]) >= {"blur", "glare", "too_dark", "overexposed", "photocopy",
+                                    "screen_recapture", "occlusion", "card_incomplete"}
+    for signal in body["quality"].values():
+        assert 0.0 <= signal["score"] <= 1.0 and isinstance(signal["raised"], bool)
+    assert all(isinstance(f["review"], bool) for f in body["fields"].values() if f)
+
+
+def test_masked_card_hides_the_birth_digits_from_our_own_ocr(
+        client: TestClient[Litestar], engine: OcrEngine) -> None:
+    name = "front_clean_002.jpg"
+    number = LABELS[name]["fields"]["id_number"]
+    body = post(client, name, **{"return": "card,masked"})
+    card_text = "".join(line.text for line in engine.read_text_lines(jpeg(body, "card")).lines)
+    masked_text = "".join(
+        line.text for line in engine.read_text_lines(jpeg(body, "masked")).lines)
+    assert number in card_text.replace(" ", "")  # the unmasked card reads it
+    assert number[6:14] not in masked_text.replace(" ", "")
+    assert number[:6] in masked_text.replace(" ", "")  # the region code stays
+    assert LABELS[name]["fields"]["name"][1:] not in masked_text
+
+
+def test_mask_values_in_the_response(client: TestClient[Litestar]) -> None:
+    name = "front_clean_002.jpg"
+    body = post(client, name, mask_values="true")
+    number = body["fields"]["id_number"]
+    assert number["value"][6:14] == "*" * 8 and number["raw"][6:14] == "*" * 8
+    assert body["fields"]["name"]["value"][1:] == "*" * (len(body["fields"]["name"]["value"]) - 1)
+
+
+def test_a_masked_back_keeps_its_authority_and_period_unless_asked(
+        client: TestClient[Litestar], engine: OcrEngine) -> None:
+    name = "back_clean_002.jpg"
+    authority = LABELS[name]["fields"]["issuing_authority"]
+    body = post(client, name, **{"return": "masked"})
+    text = "".join(line.text for line in engine.read_text_lines(jpeg(body, "masked")).lines)
+    assert authority in text
+    asked = post(client, name, **{"return": "masked", "mask": "issuing_authority"})
+    text = "".join(line.text for line in engine.read_text_lines(jpeg(asked, "masked")).lines)
+    assert authority not in text
+    assert LABELS[name]["fields"]["valid_from"][:4] in text  # the period is never masked
+
+
+def test_bad_mask_parameter_is_a_400(client: TestClient[Litestar]) -> None:
+    data = (FIXTURES / "front_clean_002.jpg").read_bytes()
+    response = client.post("/v1/idcard", params={"mask": "valid_period", "return": "masked"},
+                           files={"image": ("a.jpg", data)})
+    assert response.status_code == 400 and response.json()["code"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize("size", [1, 200])
+def test_tiny_and_black_images_are_422(client: TestClient[Litestar], size: int) -> None:
+    _, png = cv2.imencode(".png", np.zeros((size, size, 3), np.uint8))
+    response = client.post("/v1/idcard", files={"image": ("black.png", png.tobytes())})
+    assert response.status_code == 422
+    assert response.json()["code"] in ("image_too_small", "no_card_found")
