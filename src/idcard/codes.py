@@ -141,6 +141,26 @@ PROBLEM_CODES: Mapping[ProblemCode, str] = {
 }
 
 
+BatchCode = Literal[
+    "file_unreadable",
+    "not_a_file",
+    "outside_paths",
+    "service_unreachable",
+    "http_error",
+]
+
+# `idcard extract PATH...` records these for an input that never reached a reader; an
+# input that did gets the problem code above (`unsupported_media_type`, `pdf_encrypted`…).
+BATCH_CODES: Mapping[BatchCode, str] = {
+    "file_unreadable": "the path does not exist (or no longer: removed during the batch), "
+                       "cannot be opened, or is a broken symlink or a symlink loop",
+    "not_a_file": "neither a regular file nor a folder (a FIFO, a socket, a device)",
+    "outside_paths": "a symlink inside a given folder that points outside it; not followed",
+    "service_unreachable": "no service given with --url answered for this input",
+    "http_error": "a service answered with an HTTP error that is not a problem document",
+}
+
+
 def warning_codes() -> tuple[str, ...]:
     return get_args(WarningCode)
 
