@@ -187,3 +187,15 @@ def test_no_service_answering_cannot_run(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(FIXTURES / FRONT), "--url", "http://127.0.0.1:9"]) == 1
     assert "no service answered" in capsys.readouterr().err
+
+
+# -- inputs alone (no reading) ---------------------------------------------------------------
+
+def test_recursive_glob_through_a_symlink_loop_ends_with_each_file_once(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, FRONT)
+    (folder / "deeper").mkdir()
+    shutil.copy(FIXTURES / BACK, folder / "deeper" / BACK)
+    (folder / "deeper" / "again").symlink_to("..")
+    found = expand([str(folder / "**" / "*.jpg"), str(folder)])
+    assert sorted(Path(i.path).name for i in found) == sorted([FRONT, BACK])
+    assert all(i.error is None for i in found)
