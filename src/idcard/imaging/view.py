@@ -91,11 +91,8 @@ def rectify_card(image: Image, corners: NDArray[np.float32]) -> CardView:
         dtype=np.float32,
     )
     forward = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
-    # A card smaller than the view is enlarged: cubic keeps small strokes' edges sharp.
-    enlarged = cv2.contourArea(corners.astype(np.float32)) < CARD_WIDTH * CARD_HEIGHT
     warped = cv2.warpPerspective(
-        image, forward, (CARD_WIDTH, CARD_HEIGHT),
-        flags=cv2.INTER_CUBIC if enlarged else cv2.INTER_AREA,
+        image, forward, (CARD_WIDTH, CARD_HEIGHT), flags=cv2.INTER_AREA,
         borderMode=cv2.BORDER_REPLICATE,
     )
     return CardView(warped, np.linalg.inv(forward).astype(np.float64))

@@ -52,6 +52,9 @@ from idcard.text import Quad, TextLine
 
 # A page is searched for at most this many cards (the largest groups of text).
 _MAX_CARDS = 3
+# Text that gives fewer fields than this is not a card: a back prints three, and a stamp
+# may hide one of them.
+_MIN_FIELDS_OF_A_CARD = 2
 
 
 class ModelInfo(msgspec.Struct, frozen=True):
@@ -202,8 +205,7 @@ class CardReader:
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
             raise InputError("no_card_found", "no identity card text was found in the image")
-        # An outline around something else (a stamp's frame, a photo) reads as no card.
-        reads = [r for r in reads if r.field_count >= MIN_FIELDS_FROM_OUTLINE] or reads
+        reads = _cards_only(reads)
         for read in reads:
             if _judged_by_text(read) and text_at_border(read, image.shape):
                 read.reading.warnings.append(CUT_OFF)
@@ -223,8 +225,18 @@ class CardReader:
         hint: SideHint = side if alone else "auto"
         found = [self._views.read_lines_as_card(image, group, hint, clock)
                  for group in groups[:_MAX_CARDS]]
-        return [read for read in found
-                if read.field_count >= MIN_FIELDS_FROM_OUTLINE or alone]
+        return [read for read in found if read.field_count > 0 or alone]
+
+
+def _cards_only(reads: list[CardRead]) -> list[CardRead]:
+    """The reads that found a card: those with a card's worth of fields, and any with a
+    field that reads as the other side of them (a back mostly hidden by a stamp). An
+    outline around something else (a stamp's frame) or a page's other print is dropped."""
+    cards = [r for r in reads if r.field_count >= _MIN_FIELDS_OF_A_CARD]
+    sides = {r.reading.side for r in cards}
+    other = [r for r in reads if 0 < r.field_count < _MIN_FIELDS_OF_A_CARD
+             and r.reading.side in {"front", "back"} - sides and sides <= {"front", "back"}]
+    return cards + other[:1] if cards else reads
 
 
 def _judged_by_text(read: CardRead) -> bool:
