@@ -85,6 +85,7 @@ if [ "$check" = false ]; then
 fi
 
 name="idcard-check-$$"
+# shellcheck disable=SC2317  # run by the trap
 cleanup() { "${podman[@]}" rm --force --ignore "$name" >/dev/null; }
 trap cleanup EXIT
 # --read-only also mounts a tmpfs on /tmp; the interval is off because the check below
