@@ -101,10 +101,7 @@ class ViewReader:
                 if self._second_look_at_name(view, lines, reading, clock):
                     reading = self._interpret(lines, view, side, clock)
         if outline is None:
-            if self._locate_cards:
-                reading.warnings.append(Notice(
-                    "card_outline_not_found",
-                    "no card edge was found; fields were read from the text alone"))
+            self._note_no_outline(reading)
         elif outline.touches_edge:
             reading.warnings.append(CUT_OFF)
         return CardRead(view=view, lines=lines, reading=reading, outline=outline)
@@ -161,7 +158,14 @@ class ViewReader:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):
                     reading = self._interpret(lines, view, side, clock)
+        self._note_no_outline(reading)
         return CardRead(view=view, lines=lines, reading=reading, outline=None)
+
+    def _note_no_outline(self, reading: CardReading) -> None:
+        if self._locate_cards:
+            reading.warnings.append(Notice(
+                "card_outline_not_found",
+                "no card edge was found; fields were read from the text alone"))
 
     def _interpret(self, lines: list[TextLine], view: CardView, side: SideHint,
                    clock: Stopwatch) -> CardReading:
