@@ -1,6 +1,6 @@
 """Precision, recall and cost of each image-quality signal on labelled condition images.
 
-    python bench/quality.py DIR [--assume CONDITION] [--limit N]
+    python bench/quality.py DIR [--assume CONDITION] [--tiers T1,T2] [--limit N]
 
 DIR holds images and labels.json from tools/make_conditions.py (each label names its
 `condition`, or null). Labels without a `condition` key count as `--assume` (e.g.
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assume", default="none",
                         help="condition of labels that name none (default: none)")
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--tiers", default="", help="only labels of these tiers (a,b)")
     args = parser.parse_args(argv)
 
     import cv2
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     limits = DecodeLimits(max_pixels=settings.max_pixels, min_side=settings.min_side)
     cv2.setNumThreads(1)
     labels = json.loads((args.folder / "labels.json").read_text(encoding="utf-8"))
+    if args.tiers:
+        labels = [lab for lab in labels if lab.get("tier") in args.tiers.split(",")]
     labels = labels[: args.limit or None]
     counts: dict[str, Counter[str]] = {s: Counter() for s in SIGNALS}
     named: dict[str, Counter[str]] = {s: Counter() for s in ("glare", "occlusion")}

@@ -85,6 +85,7 @@ if [ "$check" = false ]; then
 fi
 
 name="idcard-check-$$"
+# shellcheck disable=SC2317  # run by the trap
 cleanup() { "${podman[@]}" rm --force --ignore "$name" >/dev/null; }
 trap cleanup EXIT
 # --read-only also mounts a tmpfs on /tmp; the interval is off because the check below
@@ -100,7 +101,7 @@ echo "container runs as uid $uid, no network, read-only root"
 for _ in $(seq 1 90); do
     if "${podman[@]}" healthcheck run "$name" >/dev/null 2>&1; then
         echo "health check passed (/readyz 200)"
-        "${podman[@]}" exec "$name" .venv/bin/python - <<'EOF'
+        "${podman[@]}" exec --interactive "$name" .venv/bin/python - <<'EOF'
 import base64, json, urllib.request
 body = json.dumps({"image_base64": base64.b64encode(
     open("fixtures/front_photo_000.jpg", "rb").read()).decode()}).encode()

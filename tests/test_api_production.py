@@ -63,7 +63,8 @@ class FakeReader:
         self.gate = gate
 
     def read(self, data: bytes, side: SideHint = "auto",
-             crops: frozenset[str] = frozenset()) -> FakeOutcome:
+             crops: frozenset[str] = frozenset(), mask: frozenset[str] = frozenset(),
+             mask_values: bool = False) -> FakeOutcome:
         if self.gate is not None:
             self.gate.wait(10)
         decode_image(data, self.limits)

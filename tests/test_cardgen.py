@@ -213,6 +213,21 @@ def test_text_page_card_sits_inside_the_page(tmp_path: Path) -> None:
     assert set(label["fields"]) == {"issuing_authority", "valid_from", "valid_until"}
 
 
+@needs_fonts
+def test_typefaces_change_the_values_print_not_the_labels(tmp_path: Path) -> None:
+    from cardgen.render import draw_front
+
+    person = make_identity(random.Random(6))
+    plain = draw_front(person, random.Random(7))
+    other = draw_front(person, random.Random(7), face="zenhei")
+    assert set(plain.boxes) == set(other.boxes)
+    assert not np.array_equal(plain.image, other.image)
+    jobs = list(make_cards.plan_jobs(7, [("clean", 2), ("crop", 2)], typefaces=True))
+    assert [j.typefaces for j in jobs] == [False, False, True, True]
+    label = make_cards.make_one(jobs[2], tmp_path)
+    assert any(t.startswith("typeface-") for t in label["tags"])
+
+
 # -- committed fixtures ---------------------------------------------------------------------
 
 def test_fixtures_hold_every_scan_tier() -> None:

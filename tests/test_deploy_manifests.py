@@ -25,9 +25,6 @@ DOCKERFILE = ROOT / "Dockerfile"
 # The oldest minor still common in on-premises clusters, and the newest the wheel knows.
 KUBERNETES_VERSIONS = ("1.27", kubernetes_validate.utils.latest_version())
 KUSTOMIZE_KINDS = {"Kustomization", "Component"}
-# Settings that issue 10's other half (API keys, Redis quotas, JSON logs) adds. Until
-# those land, the manifests may name them ahead; once any has landed, all must exist.
-PENDING_SETTINGS = {"API_KEYS_FILE", "REDIS_URL", "LOG_FORMAT"}
 
 Doc = dict[str, Any]
 
@@ -225,10 +222,8 @@ def test_every_idcard_variable_is_a_setting_and_its_value_loads() -> None:
     env = _manifest_settings()
     known = {name.upper() for name in Settings.__struct_fields__}
     unknown = {name.removeprefix("IDCARD_") for name in env} - known
-    load_settings(env)  # a malformed value would stop start-up (unknown names are ignored)
-    if unknown and unknown <= PENDING_SETTINGS and not PENDING_SETTINGS & known:
-        pytest.xfail(f"issue 10's settings not merged yet: {sorted(unknown)}")
     assert not unknown, f"manifests set IDCARD_ variables the service ignores: {unknown}"
+    load_settings(env)  # a malformed value would stop start-up
 
 
 # -- the pieces fit together -------------------------------------------------------------------
@@ -239,6 +234,7 @@ def test_key_file_setting_points_into_the_read_only_secret_mount() -> None:
     mount = next(m for m in _idcard_container()["volumeMounts"]
                  if m["mountPath"] == str(key_file.parent))
     assert mount["readOnly"] is True
+    assert "subPath" not in mount  # a subPath mount never sees a changed Secret
     volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])["secret"]
     assert volume["defaultMode"] & 0o002 == 0  # the service refuses a world-writable file
     item = next(i for i in volume["items"] if i["path"] == key_file.name)

@@ -195,3 +195,18 @@ def test_captions_holding_stamp_characters_leave_nothing_behind(caption: str,
     reading = read(layout(words, Variation(extra=(beside,))), rules, side="back")
     assert reading.fields.issuing_authority is not None
     assert reading.fields.issuing_authority.value == PERSON.authority
+
+
+def test_a_lone_stamp_character_inside_a_recognised_stamp_is_stamp_text(rules: RuleBook) -> None:
+    # The name row is covered by a stamp read as 复无效; a second look at the region beside
+    # the name read one of its characters alone.
+    stamp = Word("复无效", WIDTH * 0.16, HEIGHT * 0.125, 44)
+    lone = Word("效", WIDTH * 0.25, HEIGHT * 0.125, 30)
+    words = front_words(PERSON)
+    words["name"] = words["name"][:1]
+    reading = read(layout(words, Variation(extra=(stamp, lone))), rules)
+    assert reading.fields.name is None
+    # The same character alone where no stamp is recognised stays (a name may be one).
+    words = with_text(front_words(PERSON), "name", 1, "效")
+    reading = read(layout(words), rules)
+    assert reading.fields.name is not None and reading.fields.name.value == "效"

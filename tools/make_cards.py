@@ -12,9 +12,11 @@ The scan tiers (`crop`, `stamped`, `scan`, `page`, `tampered`, `ethnic`, `twofro
 `textpage`; see STYLE_TIERS) add grey scans and photocopies, stamps printed across the
 text, 1000 × 1000 pages with two small cards, 17-digit numbers, every ethnicity, printed
 values that disagree with the number, and two bad inputs: a page with two people's fronts
-and a card copied onto a form that repeats its labels. Their labels also carry `tags`, `stamps` and `stamp_covers` (and `number_says` on
-tampered cards). They draw from their own random streams, so the first four tiers make
-the same images for a seed as before.
+and a card copied onto a form that repeats its labels. Their labels also carry `tags`,
+`stamps` and `stamp_covers` (and `number_says` on tampered cards). They draw from their own
+random streams, so the first four tiers make the same images for a seed as before. With
+`--typefaces`, scan-tier cards print their values in one of several installed typefaces
+(cardgen.fonts.FACES) instead of the standard one; without it they look as before.
 
 All people, numbers and addresses are invented; portraits are blank silhouettes.
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 from cardgen import degrade
-from cardgen.fonts import check_fonts
+from cardgen.fonts import FACES, check_fonts
 from cardgen.identity import (
     ETHNICITIES,
     RARE_CHARS,
@@ -88,6 +90,7 @@ class Job:
     short_number: bool = False  # print only the first 17 digits
     tamper: str = ""  # "sex", "birth" or "sex+birth": printed values disagree with the number
     ethnicity: str | None = None  # printed instead of the drawn one
+    typefaces: bool = False  # pick the values' typeface from fonts.FACES
 
 
 def parse_tiers(spec: str, default_n: int) -> list[tuple[str, int]]:
@@ -125,7 +128,8 @@ def _style_options(tier: str, index: int, side: str, fronts: int) -> dict[str, o
     }
 
 
-def plan_jobs(seed: int, tiers: list[tuple[str, int]]) -> Iterator[Job]:
+def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False
+              ) -> Iterator[Job]:
     for tier_no, (tier, count) in enumerate(tiers):
         rng = random.Random(f"{seed}:{tier}:sides")
         numbers = {"front": 0, "back": 0, "both": 0}
@@ -142,6 +146,8 @@ def plan_jobs(seed: int, tiers: list[tuple[str, int]]) -> Iterator[Job]:
             file = f"{stem}_{numbers[side]:03d}.jpg"
             numbers[side] += 1
             plan = degrade.HARD_PLANS[i % len(degrade.HARD_PLANS)] if tier == "hard" else None
+            if typefaces and tier in STYLE_TIERS:
+                options["typefaces"] = True
             yield Job(seed, tier, i, side, file, rare, plan, **options)  # type: ignore[arg-type]
 
 
@@ -237,13 +243,16 @@ def make_styled(job: Job, out: Path) -> dict[str, object]:
     style = random.Random(f"{job.seed}:{job.tier}:{job.index}:style")
     person, tags = printed_person(job, make_identity(rng, job.rare_char), style)
     portrait = style.random() < 0.5
-    cards = ([draw_front(person, rng, portrait)] if job.side != "back" else []) + \
-        ([draw_back(person, rng)] if job.side != "front" else [])
+    face = "noto"
+    if job.typefaces:  # its own stream: the other choices stay as without --typefaces
+        face = random.Random(f"{job.seed}:{job.tier}:{job.index}:face").choice(sorted(FACES))
+    cards = ([draw_front(person, rng, portrait, face)] if job.side != "back" else []) + \
+        ([draw_back(person, rng, face)] if job.side != "front" else [])
     # The second card's or the form's person (drawn only there: the other tiers' streams
     # stay as they were).
     other = make_identity(rng) if job.tier in ("twofronts", "textpage") else person
     if job.tier == "twofronts":
-        cards.append(draw_front(other, rng, portrait))
+        cards.append(draw_front(other, rng, portrait, face))
     shot = _styled_shot(job.tier, cards, rng, style, other)
     image, marks = shot.image, []
     for card, quad in zip(cards, shot.quads, strict=True):
@@ -255,12 +264,19 @@ def make_styled(job: Job, out: Path) -> dict[str, object]:
         image = degrade.finish_scan(image, style)
     shot = dataclasses.replace(shot, image=image)
     degrade.save(shot, out / job.file)
-    covers = sorted({f for m in marks for f in m.covers})
     tags += ["grayscale"] if _is_grey(image) else []
     tags += ["no-portrait"] if not portrait and job.side != "back" else []
-    tags += ["stamp-occlusion"] if covers else []
+    return _styled_label(job, person, shot, marks, tags, face)
+
+
+def _styled_label(job: Job, person: Identity, shot: degrade.Shot,
+                  marks: list[degrade.StampMark], tags: list[str], face: str
+                  ) -> dict[str, object]:
+    covers = sorted({f for m in marks for f in m.covers})
+    tags = [*tags, *(["stamp-occlusion"] if covers else [])]
     tags += [n.replace("_", "-") for n in shot.notes]
     tags += ["decoy-fields"] if job.tier == "textpage" else []
+    tags += [f"typeface-{face}"] if job.typefaces else []
     label: dict[str, object] = {
         "file": job.file, "side": job.side, "tier": job.tier,
         "fields": _fields(job.side, person),
@@ -295,13 +311,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--append", action="store_true",
                         help="keep the labels already in OUT/labels.json (same file names are "
                              "replaced), e.g. to add scan tiers to fixtures/")
+    parser.add_argument("--typefaces", action="store_true",
+                        help="scan tiers print values in varied typefaces (fonts.FACES)")
     args = parser.parse_args(argv)
     if missing := check_fonts():
         print("missing fonts (apt-get install fonts-noto-cjk fonts-dejavu-core):", *missing,
               file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    jobs = list(plan_jobs(args.seed, parse_tiers(args.tiers, args.n)))
+    jobs = list(plan_jobs(args.seed, parse_tiers(args.tiers, args.n), args.typefaces))
     work = [(job, args.out) for job in jobs]
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as pool:

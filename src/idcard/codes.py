@@ -51,14 +51,17 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "field_missing": "a field of the side that was read was not found (the message names it)",
     "legacy_15_digit_number": "the ID number is a first-generation 15-digit number, which has "
                               "no check character",
-    "id_number_repaired": "the ID number failed its check character; doubtful characters were "
-                          "replaced by the only digits that pass it (`raw` keeps the reading)",
-    "birth_date_repaired": "the birth date as read was unsure or disagreed with the ID number; "
-                           "the value is the one the ID number states",
+    "id_number_repaired": "the ID number failed its check character; the one or two characters "
+                          "read unsure were replaced by the only ones that pass it and agree "
+                          "with the card (`raw` keeps the reading; the checks judge the reading)",
+    "birth_date_repaired": "the birth date was read unsure (below the confidence threshold, or a "
+                           "look-alike) wherever it disagrees with a valid ID number; the value "
+                           "is the one the number states, `raw` keeps the reading",
     "birth_date_from_id": "the birth date was not read on the card; it is taken from the ID "
                           "number",
-    "sex_repaired": "the sex as read was unsure or disagreed with the ID number; the value is "
-                    "the one the ID number states",
+    "sex_repaired": "the sex was read unsure (below the confidence threshold, or a look-alike) "
+                    "and disagrees with a valid ID number; the value is the one the number "
+                    "states, `raw` keeps the reading. A sex read confidently is never replaced",
     "sex_from_id": "the sex was not read on the card; it is taken from the ID number",
     "card_outline_not_found": "no card edge was found; fields were read from the text alone",
     "card_incomplete": "the card touches the edge of the image and may be cut off",

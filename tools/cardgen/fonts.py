@@ -47,6 +47,41 @@ def mono_bold(size: int) -> FontChain:
     return FontChain((MONO_BOLD, (NOTO.format("Bold"), NOTO_SC_INDEX)), size)
 
 
+# Other typefaces a card's values may be printed in (make_cards.py --typefaces), as
+# (value font, number font); labels and titles keep the standard 黑体. A face whose files are
+# missing falls back to the standard one, so only pixels depend on what is installed.
+FACES: dict[str, tuple[tuple[str, int], tuple[str, int]] | None] = {
+    "noto": None,  # hei() and mono_bold(): the standard look
+    "noto-bold": ((NOTO.format("Bold"), NOTO_SC_INDEX),
+                  ("/usr/share/fonts/truetype/liberation/LiberationMono-Bold.ttf", 0)),
+    "zenhei": (("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+               ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 0)),
+    "microhei": (("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+                 ("/usr/share/fonts/truetype/noto/NotoSansMono-Bold.ttf", 0)),
+    "droid": (("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0), MONO_BOLD),
+}
+
+
+def _face(face: str, which: int) -> tuple[str, int] | None:
+    spec = FACES.get(face)
+    return spec[which] if spec is not None and Path(spec[which][0]).exists() else None
+
+
+def value_chain(face: str, size: int) -> FontChain:
+    """The chain a card's values are printed in for `face` ("noto" = hei)."""
+    first = _face(face, 0)
+    if first is None:
+        return hei(size)
+    return FontChain((first, (NOTO.format("Regular"), NOTO_SC_INDEX), *HEI_FALLBACKS), size)
+
+
+def number_chain(face: str, size: int) -> FontChain:
+    """The chain the ID number is printed in for `face` ("noto" = mono_bold)."""
+    first = _face(face, 1)
+    return mono_bold(size) if first is None else \
+        FontChain((first, (NOTO.format("Bold"), NOTO_SC_INDEX)), size)
+
+
 def check_fonts() -> list[str]:
     """Font files this generator expects but cannot find."""
     paths = {NOTO.format("Regular"), NOTO.format("Bold"), MONO_BOLD[0], NOTO_SERIF_BOLD}

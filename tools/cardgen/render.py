@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from cardgen.fonts import FontChain, draw_text, hei, mono_bold, text_width
+from cardgen.fonts import FontChain, draw_text, hei, number_chain, text_width, value_chain
 from cardgen.identity import Identity
 
 WIDTH, HEIGHT = 856, 540
@@ -143,10 +143,11 @@ def _wrap(text: str, chain: FontChain, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def _address_lines(address: str, j: Jitter, width: float) -> tuple[list[str], FontChain]:
+def _address_lines(address: str, j: Jitter, width: float,
+                   face: str) -> tuple[list[str], FontChain]:
     size = j.size(28)
     while True:
-        chain = hei(size)
+        chain = value_chain(face, size)
         lines = _wrap(address, chain, width)
         if len(lines) <= ADDRESS_LINES:
             return lines, chain
@@ -154,8 +155,8 @@ def _address_lines(address: str, j: Jitter, width: float) -> tuple[list[str], Fo
 
 
 def _birth_row(draw: ImageDraw.ImageDraw, j: Jitter, person: Identity, y: float,
-               out: Rendered) -> None:
-    chain = hei(j.size(28))
+               out: Rendered, face: str) -> None:
+    chain = value_chain(face, j.size(28))
     date = person.birth_date
     pieces = ((0.19, str(date.year)), (0.275, "年"), (0.325, str(date.month)), (0.365, "月"),
               (0.41, str(date.day)), (0.455, "日"))
@@ -190,8 +191,10 @@ def render_front(person: Identity, rng: random.Random) -> np.ndarray:
     return draw_front(person, rng).image
 
 
-def draw_front(person: Identity, rng: random.Random, portrait: bool = True) -> Rendered:
-    """The 人像面 and its value boxes; `portrait=False` leaves the photo area blank."""
+def draw_front(person: Identity, rng: random.Random, portrait: bool = True,
+               face: str = "noto") -> Rendered:
+    """The 人像面 and its value boxes; `portrait=False` leaves the photo area blank, `face`
+    names the values' typeface (fonts.FACES)."""
     nrng = np.random.default_rng(rng.randrange(2**32))
     image = _canvas(nrng, back=False)
     j = Jitter.draw(rng)
@@ -199,24 +202,25 @@ def draw_front(person: Identity, rng: random.Random, portrait: bool = True) -> R
         _portrait(image, j, nrng)
     out = Rendered(np.empty(0))
     draw = ImageDraw.Draw(image)
-    value = hei(j.size(28))
+    value = value_chain(face, j.size(28))
     rows = {"name": 0.135, "sex": 0.255, "birth": 0.375, "address": 0.495, "number": 0.875}
     _label(draw, j, 0.07, rows["name"], "姓名")
-    _value(draw, out, "name", j.x(0.19), j.y(rows["name"]), person.name, hei(j.size(30)))
+    _value(draw, out, "name", j.x(0.19), j.y(rows["name"]), person.name,
+           value_chain(face, j.size(30)))
     _label(draw, j, 0.07, rows["sex"], "性别")
     _value(draw, out, "sex", j.x(0.19), j.y(rows["sex"]), person.sex, value)
     _label(draw, j, 0.32, rows["sex"], "民族")
     _value(draw, out, "ethnicity", j.x(0.44), j.y(rows["sex"]), person.ethnicity, value)
     _label(draw, j, 0.07, rows["birth"], "出生")
-    _birth_row(draw, j, person, rows["birth"], out)
+    _birth_row(draw, j, person, rows["birth"], out, face)
     _label(draw, j, 0.07, rows["address"], "住址")
-    lines, chain = _address_lines(person.address, j, 0.41 * WIDTH)
+    lines, chain = _address_lines(person.address, j, 0.41 * WIDTH, face)
     for i, line in enumerate(lines):
         x = j.x(0.19)  # before j.y: the jitter stream's order keeps old seeds' images
         _value(draw, out, "address", x, j.y(rows["address"]) + i * chain.size * 1.45, line,
                chain)
     _label(draw, j, 0.07, rows["number"], "公民身份号码", gap=0.12)
-    number = mono_bold(j.size(34))
+    number = number_chain(face, j.size(34))
     _value(draw, out, "id_number", j.x(0.345), j.y(rows["number"]) + 2, person.id_number, number,
            spacing=j.size(3))
     out.image = np.asarray(image)
@@ -254,11 +258,11 @@ def _emblem(image: Image.Image, j: Jitter) -> None:
     image.alpha_composite(Image.fromarray(layer, "RGBA"))
 
 
-def _authority_chain(text: str, j: Jitter, width: float) -> FontChain:
+def _authority_chain(text: str, j: Jitter, width: float, face: str) -> FontChain:
     size = j.size(28)
-    while text_width(text, hei(size)) > width and size > 14:
+    while text_width(text, value_chain(face, size)) > width and size > 14:
         size -= 1
-    return hei(size)
+    return value_chain(face, size)
 
 
 def render_back(person: Identity, rng: random.Random) -> np.ndarray:
@@ -266,7 +270,7 @@ def render_back(person: Identity, rng: random.Random) -> np.ndarray:
     return draw_back(person, rng).image
 
 
-def draw_back(person: Identity, rng: random.Random) -> Rendered:
+def draw_back(person: Identity, rng: random.Random, face: str = "noto") -> Rendered:
     """The 国徽面 and its value boxes (the period box serves both of its dates)."""
     nrng = np.random.default_rng(rng.randrange(2**32))
     image = _canvas(nrng, back=True)
@@ -278,12 +282,12 @@ def draw_back(person: Identity, rng: random.Random) -> Rendered:
     big = hei(j.size(62), "Bold")
     draw_text(draw, j.x(0.33), j.y(0.45), "居民身份证", big, INK, spacing=big.size * 0.32)
     _label(draw, j, 0.17, 0.745, "签发机关", size=22, gap=0.25)
-    chain = _authority_chain(person.issuing_authority, j, WIDTH * 0.56)
+    chain = _authority_chain(person.issuing_authority, j, WIDTH * 0.56, face)
     _value(draw, out, "issuing_authority", j.x(0.38), j.y(0.745), person.issuing_authority,
            chain)
     _label(draw, j, 0.17, 0.865, "有效期限", size=22, gap=0.25)
     _value(draw, out, "valid_period", j.x(0.38), j.y(0.865), person.printed_period(),
-           hei(j.size(28)))
+           value_chain(face, j.size(28)))
     period = out.boxes.pop("valid_period")
     out.boxes["valid_from"], out.boxes["valid_until"] = period, list(period)
     out.image = np.asarray(image)

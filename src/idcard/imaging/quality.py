@@ -26,8 +26,9 @@ its threshold (the constants below; the README lists them):
   median magnitude of the band; raised at 300 (printed cards measure 5–130, a
   photographed screen 700–3500).
 - `occlusion`: the share of a field's box covered by something that is not card print:
-  warm colour (skin, a red stamp, a coloured sticker) or a flat patch with no print at
-  all. Raised at 35 % of a box.
+  warm colour (skin, a red stamp, a coloured sticker; card print is black and blue) —
+  raised at 8 % of a box, since a stamp is thin strokes — or warm colour and flat
+  patches with no print at all together, raised at 35 % of a box.
 - `card_incomplete`: the card (or its text) runs into the image's edge: 1 or 0.
 
 Each takes a few milliseconds on a 428 × 270 copy; all are defined (no NaN) on any
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import cv2
@@ -83,6 +84,7 @@ _SCREEN_PEAK_RAISED = 300.0
 _WARM_SHIFT = 12.0  # a* above the card's median: skin, red stamp, warm sticker
 _FLAT_STD = 1.5
 _OCCLUDED_SHARE_RAISED = 0.35
+_WARM_SHARE_RAISED = 0.08
 
 
 @dataclass(frozen=True)
@@ -106,20 +108,24 @@ class QualityReport:
 
 
 def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = False,
+           straightened: bool = True,
            clock: Callable[[], float] = time.perf_counter) -> QualityReport:
     """All signals for one card view; `regions` are field boxes in the view's pixels (the
-    box read, or where the layout says the value is printed)."""
+    box read, or where the layout says the value is printed). A view that is not a
+    straightened card (text read where it lies) holds more than the card: a white page
+    around a copy is not overexposure, so exposure is judged on the field boxes there."""
     ms: dict[str, float] = {}
     signals: dict[str, Signal] = {}
     work = _work_copy(card)
     scale = work.shape[1] / max(1, card.shape[1]) if card.size else 1.0
     boxes = {name: _rect(quad, scale, work.shape) for name, quad in regions.items()}
     grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
+    exposed = grey if straightened or not boxes else _inside(grey, boxes.values())
     measures: dict[str, Callable[[], Signal]] = {
         "blur": lambda: _blur(card, regions),
         "glare": lambda: _glare(grey, boxes),
-        "too_dark": lambda: _too_dark(grey),
-        "overexposed": lambda: _overexposed(grey),
+        "too_dark": lambda: _too_dark(exposed),
+        "overexposed": lambda: _overexposed(exposed),
         "photocopy": lambda: _photocopy(card),
         "screen_recapture": lambda: _screen(card),
         "occlusion": lambda: _occlusion(work, grey, boxes),
@@ -154,6 +160,14 @@ def _rect(quad: Quad, scale: float, shape: tuple[int, ...]) -> _Rect:
     x0, x1 = int(max(0, min(xs))), int(min(width, math.ceil(max(xs))))
     y0, y1 = int(max(0, min(ys))), int(min(height, math.ceil(max(ys))))
     return (x0, y0, max(x0, x1), max(y0, y1))
+
+
+def _inside(grey: Image, rects: Iterable[_Rect]) -> Image:
+    """The pixels of `grey` inside any of the rectangles (all of them if none has any)."""
+    keep = np.zeros(grey.shape, bool)
+    for x0, y0, x1, y1 in rects:
+        keep[y0:y1, x0:x1] = True
+    return grey[keep] if keep.any() else grey
 
 
 def _clip01(value: float) -> float:
@@ -246,6 +260,8 @@ def _glare(grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
 
 
 def _too_dark(grey: Image) -> Signal:
+    if grey.size == 0:
+        return Signal(0.0)
     median = float(np.median(grey))
     return Signal(round(_ramp(_DARK_MEDIAN_FINE - median, 0.0,
                               _DARK_MEDIAN_FINE - _DARK_MEDIAN_RAISED), 3))
@@ -308,18 +324,23 @@ def _occlusion(work: Image, grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
     if not boxes or grey.size < 64:
         return Signal(0.0)
     a = cv2.cvtColor(work.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)[..., 1]
+    # Smoothed over a few pixels: a screen's red sub-pixel stripes average out, a stamp's
+    # strokes and a finger do not.
+    a = cv2.GaussianBlur(a, (0, 0), 1.5)
     warm = a - float(np.median(a)) >= _WARM_SHIFT
     values = grey.astype(np.float32)
     mean = cv2.blur(values, (7, 7))
     deviation = np.sqrt(np.maximum(cv2.blur(values * values, (7, 7)) - mean * mean, 0.0))
     paper = float(np.median(grey))
     flat = (deviation < _FLAT_STD) & (np.abs(values - paper) > 12)
-    foreign = warm | flat
     per_field: dict[str, float] = {}
     for name, (x0, y0, x1, y1) in boxes.items():
         if (x1 - x0) * (y1 - y0) > 0:
-            share = float(foreign[y0:y1, x0:x1].mean())
-            per_field[name] = _ramp(share, 0.0, _OCCLUDED_SHARE_RAISED)
+            # A stamp is strokes, not a patch: a little warm ink over a value is a lot.
+            warm_share = float(warm[y0:y1, x0:x1].mean())
+            flat_share = float((flat | warm)[y0:y1, x0:x1].mean())
+            per_field[name] = max(_ramp(warm_share, 0.0, _WARM_SHARE_RAISED),
+                                  _ramp(flat_share, 0.0, _OCCLUDED_SHARE_RAISED))
     if not per_field:
         return Signal(0.0)
     return Signal(round(max(per_field.values()), 3), _raised_fields(per_field))

@@ -68,7 +68,8 @@ def judge_quality(reads: list[CardRead], rules: RuleBook) -> tuple[QualityReport
     """The signals of each card view read (boxes in the view's own pixels)."""
     return tuple(
         assess(read.view.image, regions_of(read, rules),
-               card_incomplete=any(n.code == "card_incomplete" for n in read.reading.warnings))
+               card_incomplete=any(n.code == "card_incomplete" for n in read.reading.warnings),
+               straightened=read.outline is not None)
         for read in reads)
 
 
