@@ -185,7 +185,8 @@ class CardReader:
         cropped tight) is read: first look, turned over, value regions, the name again
         (one_view.py). When no outline, or only a small one, was found, the page's text
         is glanced at: the cards it holds beside any outline are read where they lie
-        (page_cards). Only when all that gave too few fields is the text read alone."""
+        (page_cards). When all that gave too few fields (one card without an edge, or
+        a wrong outline), the text is read alone, levelled where it lies (text_alone)."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
@@ -221,11 +222,11 @@ class CardReader:
             return []
         beside = [box for box in page if not any(inside(box, o) for o in outlines)]
         groups = [g for g in split_cards(beside) if len(g) >= MIN_LINES_OF_A_CARD]
-        alone = not outlines and len(groups) == 1
-        hint: SideHint = side if alone else "auto"
-        found = [self._views.read_lines_as_card(image, group, hint, clock)
+        if not outlines and len(groups) < 2:
+            return []  # one card without an edge: its text is read alone (text_alone)
+        found = [self._views.read_lines_as_card(image, group, "auto", clock)
                  for group in groups[:_MAX_CARDS]]
-        return [read for read in found if read.field_count > 0 or alone]
+        return [read for read in found if read.field_count > 0]
 
 
 def _cards_only(reads: list[CardRead]) -> list[CardRead]:
