@@ -164,7 +164,9 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
     review_reasons: Annotated[list[ReviewReason], Meta(
         description="why review is needed: `code` is one of low_confidence (confidence "
                     "below IDCARD_REVIEW_BELOW), check_failed (a check the field takes part "
-                    "in failed), repaired (the value was corrected from evidence), blur, "
+                    "in failed), repaired (the value was corrected from evidence), "
+                    "characters_missing (a name or authority box with room for more "
+                    "characters than were read), blur, "
                     "glare, occlusion (on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",
