@@ -34,7 +34,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # Chosen by measurement (README, "Model packs"): v3 finds lines fastest, v4 reads
     # common text best, v5 (the re-check) knows rare name characters v3/v4 lack.
     rec_pack: str = "ppocrv4"
-    runtime: Literal["onnxruntime", "paddle"] = "onnxruntime"
+    runtime: Literal["onnxruntime", "paddle", "openvino"] = "onnxruntime"
     # Lines whose least sure character is below `recheck_below` are read again by this
     # pack's recogniser ("" = never): it knows rare name characters the others lack.
     recheck_pack: str = "ppocrv5"
