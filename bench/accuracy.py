@@ -11,7 +11,8 @@ Prints exact-match accuracy per field × tier, card-level accuracy (every labell
 right), side accuracy, rare-name accuracy, the review table (per tier: labelled fields,
 the share flagged for review — `review: true` or missing — and the silent-error rate:
 fields read wrong and not flagged), the ten worst misses and (in-process) the median ms
-of each pipeline stage; the last line is
+of each pipeline stage and the text lines recognised per card (and re-read by the
+re-check model); the last line is
 
     accuracy fields <f> cards <c> n <N>
 """
@@ -99,6 +100,16 @@ def values_from_response(body: Any) -> Reading:
 
 # Pipeline stage timings of the in-process reader's successful reads: stage -> ms list.
 stage_ms: dict[str, list[float]] = {}
+# Per image read in-process: lines recognised, and lines read again by the re-check model.
+reads_per_card: list[tuple[int, int]] = []
+
+
+def reads_line() -> str:
+    lines = [n for n, _ in reads_per_card]
+    rereads = [n for _, n in reads_per_card]
+    return (f"reads per card     lines mean {statistics.fmean(lines):.1f} "
+            f"p50 {statistics.median(lines):.0f}; re-reads mean {statistics.fmean(rereads):.1f} "
+            f"p50 {statistics.median(rereads):.0f}")
 
 
 def stage_line() -> str:
@@ -112,15 +123,20 @@ def in_process_reader() -> Callable[[bytes], Reading]:
 
     from idcard.config import load_settings
     from idcard.errors import InputError
+    from idcard.ocr import line_reads
     from idcard.pipeline import CardReader
 
     reader = CardReader.load(load_settings())
 
     def read(data: bytes) -> Reading:
+        before = line_reads()
         try:
             outcome = reader.read(data, side="auto")
         except InputError as exc:
             raise ReadFailed(exc.code) from exc
+        finally:
+            after = line_reads()
+            reads_per_card.append((after[0] - before[0], after[1] - before[1]))
         for stage, ms in outcome.timings_ms.items():
             stage_ms.setdefault(stage, []).append(ms)
         return values_from_response(msgspec.to_builtins(outcome.reading))
@@ -263,6 +279,8 @@ def report(results: list[Result]) -> str:
     lines += ["worst misses:", *(misses or ["  none"]), ""]
     if stage_ms:
         lines.append(stage_line())
+    if reads_per_card:
+        lines.append(reads_line())
     lines += summary(results)
     return "\n".join(lines)
 

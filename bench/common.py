@@ -74,3 +74,18 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+BASELINE_INSTALL = "scripts/install.sh dev,bench"
+
+
+def rapidocr_class() -> Any:
+    """RapidOCR 1.4.4's engine class, or stop saying how to install it."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise SystemExit(
+            f"the RapidOCR baseline is not installed ({exc.name}): run "
+            f"'{BASELINE_INSTALL}' (RapidOCR 1.4.4 without its opencv-python), or pass "
+            "--baseline none") from None
+    return RapidOCR

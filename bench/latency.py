@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import image_files, local_url, percentile, post_image
+from common import image_files, local_url, percentile, post_image, rapidocr_class
 
 DEFAULT_PADDLE_MODELS = Path.home() / ".local/share/idcard/models/ppocrv4-paddle"
 
@@ -205,9 +205,7 @@ def cpu_seconds(pids: list[int]) -> float | None:
 
 def rapidocr_baseline(paths: list[Path], threads: int) -> list[float]:
     """RapidOCR 1.4.4 as users run it, one image at a time; ms per image."""
-    from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
-
-    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+    engine = rapidocr_class()(intra_op_num_threads=threads, inter_op_num_threads=1)
     engine(str(paths[0]))  # warm-up
     times = []
     for path in paths:

@@ -4,7 +4,8 @@ against RapidOCR 1.4.4 on the same images, in the same process, with the same th
     python bench/ocr_speed.py [--images fixtures] [--rounds 3] [--threads N]
                               [--combos ppocrv3/onnxruntime ppocrv3+ppocrv5/onnxruntime ...]
 
-A combo is DET[+REC]/RUNTIME. With `--accuracy`, each combo is also scored on the
+A combo is DET[+REC[+RECHECK]]/RUNTIME (RECHECK: the re-check pack, `none` for none;
+without it, the configured one). With `--accuracy`, each combo is also scored on the
 images that `labels.json` (beside the images) describes: the share of cards whose name
 and whose ID number appear, spaces ignored, inside some recognised line.
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from common import rapidocr_class
 
 from idcard.config import Settings, load_settings
 from idcard.ocr import OcrEngine, network_time_ms
@@ -92,9 +94,12 @@ def accuracy(engine: OcrEngine, root: Path, paths: list[Path]) -> tuple[float, f
 
 def combo_settings(base: Settings, combo: str, threads: int) -> Settings:
     packs, runtime = combo.split("/")
-    det, _, rec = packs.partition("+")
+    det, *rest = packs.split("+")
+    rec, recheck = (rest[0] if rest else det), rest[1:]
     fields = {name: getattr(base, name) for name in base.__struct_fields__}
-    fields.update(det_pack=det, rec_pack=rec or det, runtime=runtime, ocr_threads=threads)
+    fields.update(det_pack=det, rec_pack=rec, runtime=runtime, ocr_threads=threads)
+    if recheck:  # a third pack: the re-check recogniser ("none": no re-check)
+        fields.update(recheck_pack="" if recheck[0] == "none" else recheck[0])
     return Settings(**fields)
 
 
@@ -112,10 +117,13 @@ def time_engine(engine: OcrEngine, image: np.ndarray) -> dict[str, float]:
     return {**result.timings_ms, "total": total, "network": network_time_ms() - network_before}
 
 
-def make_rapidocr(threads: int) -> Callable[[np.ndarray], float]:
-    from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
-
-    rapid = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+def make_rapidocr(threads: int) -> Callable[[np.ndarray], float] | None:
+    """RapidOCR 1.4.4 on its defaults; None (after saying how to install it) if missing."""
+    try:
+        rapid = rapidocr_class()(intra_op_num_threads=threads, inter_op_num_threads=1)
+    except SystemExit as missing:
+        print(f"{missing}; timing our engine alone")
+        return None
 
     def run(image: np.ndarray) -> float:
         start = time.perf_counter()
@@ -143,6 +151,21 @@ def bench_combo(engine: OcrEngine, images: list[np.ndarray], rounds: int,
     return medians, (statistics.median(rival_ms) if rival_ms else float("nan"))
 
 
+def interleaved(engines: dict[str, OcrEngine], images: list[np.ndarray],
+                rounds: int) -> dict[str, float]:
+    """Median total ms per combo, the combos taking turns image by image, so a shared
+    machine's load changes hit them all alike."""
+    for image in images:
+        for engine in engines.values():
+            engine.read_text_lines(image)
+    samples: dict[str, list[float]] = {combo: [] for combo in engines}
+    for _ in range(rounds):
+        for image in images:
+            for combo, engine in engines.items():
+                samples[combo].append(time_engine(engine, image)["total"])
+    return {combo: statistics.median(values) for combo, values in samples.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -151,6 +174,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="0: the configured count")
     parser.add_argument("--combos", nargs="*", default=None)
+    parser.add_argument("--interleave", action="store_true",
+                        help="only total ms per combo, combos taking turns image by image, "
+                             "as a ratio to the first combo")
     parser.add_argument("--accuracy", action="store_true",
                         help="also score names and ID numbers against labels.json")
     args = parser.parse_args()
@@ -161,13 +187,21 @@ def main() -> int:
     combos = args.combos or [default, "ppocrv3/onnxruntime", "ppocrv4/onnxruntime",
                              "ppocrv5/onnxruntime", "ppocrv3+ppocrv5/onnxruntime",
                              "ppocrv4/paddle"]
-    combos = list(dict.fromkeys([default, *combos]))
+    combos = list(dict.fromkeys(combos if args.interleave else [default, *combos]))
     paths = image_paths(args.images, args.limit)
     images = load_images(paths)
     if not images:
         raise SystemExit(f"no images under {args.images}")
     print(f"{len(images)} images, {args.rounds} rounds, {threads} threads; median ms per image")
     print(f"{'combo':<32}" + "".join(f"{s:>10}" for s in STAGES) + f"{'total/net':>11}")
+    if args.interleave:
+        engines = {combo: OcrEngine.load(combo_settings(base, combo, threads))
+                   for combo in combos}
+        medians = interleaved(engines, images, args.rounds)
+        first = medians[combos[0]]
+        for combo, ms in medians.items():
+            print(f"{combo:<56}{ms:>10.1f} ms  {ms / first:.2f}x")
+        return 0
     summary = ""
     rival = make_rapidocr(threads)
     for combo in combos:
@@ -177,7 +211,7 @@ def main() -> int:
         except Exception as exc:  # a missing optional runtime or pack: say so, go on
             print(f"{combo:<32}skipped: {exc}")
             continue
-        with_rival = combo == default or combo == "ppocrv4/onnxruntime"
+        with_rival = rival is not None and combo in (default, "ppocrv4/onnxruntime")
         medians, rival_ms = bench_combo(engine, images, args.rounds,
                                         rival if with_rival else None)
         print(f"{combo:<32}" + "".join(f"{medians[s]:>10.1f}" for s in STAGES)
@@ -193,6 +227,8 @@ def main() -> int:
             print(f"  vs RapidOCR 1.4.4 defaults (PP-OCRv4): {line}")
             if combo == default:
                 summary = line
+        elif combo == default:
+            summary = f"engine {combo} p50 {medians['total']:.1f} ms  rapidocr not installed"
     print(summary)
     return 0
 

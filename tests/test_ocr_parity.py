@@ -1,4 +1,4 @@
-"""Our pipeline against RapidOCR's readings of the fixtures, and Paddle against onnxruntime.
+"""Our pipeline against RapidOCR's readings of the fixtures, and OpenVINO against onnxruntime.
 
 `tests/ocr_reference/<pack>.json` holds RapidOCR 1.4.4's line texts for every fixture
 image, made by `tools/make_ocr_reference.py` with the same model files.
@@ -9,6 +9,8 @@ image, made by `tools/make_ocr_reference.py` with the same model files.
   line may gain a space where the padding changed — the model then reads the gap that
   is really printed ("性别男 民族汉"). Every line must have the same characters; the
   lines that differ in spaces are printed (about 10% on v3, 2% on v4 on our dev set).
+- OpenVINO (f32) runs the same ONNX packs: every line must read the same as on
+  onnxruntime (bf16, OpenVINO's default on some CPUs, would change characters).
 """
 
 from __future__ import annotations
@@ -71,7 +73,10 @@ def squeeze(lines: list[str]) -> list[str]:
     return [re.sub(r"\s+", "", line) for line in lines]
 
 
-@pytest.mark.parametrize("pack", ["ppocrv3", "ppocrv4"])
+PACKS = ["ppocrv3", "ppocrv4", "ppocrv6-tiny", "ppocrv6-small"]
+
+
+@pytest.mark.parametrize("pack", PACKS)
 def test_identical_to_rapidocr_with_its_batching(pack: str) -> None:
     images = reference(pack)
     ocr = engine(pack, reference=True)
@@ -81,7 +86,7 @@ def test_identical_to_rapidocr_with_its_batching(pack: str) -> None:
                                       for n, (r, o) in differences.items())
 
 
-@pytest.mark.parametrize("pack", ["ppocrv3", "ppocrv4"])
+@pytest.mark.parametrize("pack", PACKS)
 def test_same_characters_as_rapidocr_with_our_batching(pack: str) -> None:
     """Our batching pads lines differently, which may change a character where the
     picture is ambiguous (a stamp across text); clean lines must not change."""
@@ -100,3 +105,16 @@ def test_same_characters_as_rapidocr_with_our_batching(pack: str) -> None:
             report.append(f"{name}: ref {lines} ours {ours}")
     print(f"{pack}: {same}/{total} lines with the same characters\n" + "\n".join(report))
     assert same >= 0.98 * total, "\n".join(report)
+
+
+@pytest.mark.openvino
+@pytest.mark.parametrize("pack", ["ppocrv4", "ppocrv6-tiny", "ppocrv6-small"])
+def test_openvino_reads_what_onnxruntime_reads(pack: str) -> None:
+    pytest.importorskip("openvino", reason="needs the .[openvino] extra")
+    images = reference(pack)
+    onnx, openvino = engine(pack, reference=True), engine(pack, "openvino", reference=True)
+    assert openvino.model_info.runtime == "openvino"
+    differences = {name: (a, b) for name in images
+                   if (a := read(onnx, name)) != (b := read(openvino, name))}
+    assert not differences, "\n".join(f"{n}: onnxruntime {a} openvino {b}"
+                                      for n, (a, b) in differences.items())

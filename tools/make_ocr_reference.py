@@ -7,9 +7,12 @@ resizing policies rather than OCR: detection input is limited to the longest sid
 `--det-limit` (ours; RapidOCR's default upscales to a 736 px short side, and its "max"
 mode swaps the limit for 960/1500/2000 by image size) and its global
 downscale of >2000 px images is turned off (we crop lines from the full-resolution image).
-With those aligned, the two pipelines should read identical text.
+With those aligned, the two pipelines should read identical text. Detection's
+normalisation and DB post-processing (box threshold, unclip ratio) are the pack's own
+(`packs.toml`): v6 uses PaddleX's, not RapidOCR's v3/v4 defaults.
 
-    python tools/make_ocr_reference.py [--fixtures fixtures] [--packs ppocrv3 ppocrv4]
+    python tools/make_ocr_reference.py [--fixtures fixtures] [--packs ppocrv3 ppocrv4 \
+        ppocrv6-tiny ppocrv6-small]
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ def rapidocr_for(pack_dir: Path, det_limit: int) -> object:
         DetPreProcess,
     )
 
+    from idcard.ocr.packs import spec_of
+
+    spec = spec_of(pack_dir.name)
     engine = RapidOCR(
         det_model_path=str(pack_dir / "det.onnx"),
         rec_model_path=str(pack_dir / "rec.onnx"),
@@ -43,10 +49,13 @@ def rapidocr_for(pack_dir: Path, det_limit: int) -> object:
         det_limit_type="max",
         det_limit_side_len=det_limit,
         max_side_len=1_000_000,
+        det_box_thresh=spec.det_box_thresh,
+        det_unclip_ratio=spec.det_unclip_ratio,
     )
     # In "max" mode RapidOCR replaces the limit with 960/1500/2000 depending on the image
     # size; pin it to ours so both detectors see the same input.
     detector = engine.text_det
+    detector.mean, detector.std = list(spec.det_mean), list(spec.det_std)
     detector.get_preprocess = lambda _longest: DetPreProcess(
         det_limit, "max", detector.mean, detector.std)
     return engine

@@ -11,7 +11,16 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from idcard.card import CardFields, Checks, Notice, Quality, ReviewReason, Side, SideHint
+from idcard.card import (
+    CardFields,
+    Checks,
+    Notice,
+    Quality,
+    ReviewReason,
+    Side,
+    SideHint,
+    SourcePage,
+)
 from idcard.codes import PROBLEM_CODES, ProblemCode, describe
 from idcard.text import Quad
 
@@ -176,13 +185,19 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
     timings_ms: Annotated[Timings, Meta(examples=[EXAMPLE_TIMINGS])]
     images: Annotated[CropImages | UnsetType, Meta(
         description="only present when `return` asked for crops")] = UNSET
+    pages: Annotated[list[SourcePage] | UnsetType, Meta(
+        description="only present for a PDF: the page each side was read on (1-based) and "
+                    "the dpi it was rendered at; the boxes of that side's fields (and "
+                    "`card_corners`) are in that page's pixels at that dpi",
+        examples=[[{"page": 1, "side": "front", "dpi": 200.0},
+                   {"page": 2, "side": "back", "dpi": 200.0}]])] = UNSET
 
 
 class ImageJsonRequest(msgspec.Struct, kw_only=True):
     """The image as base64 in a JSON body (a `data:image/...;base64,` prefix is allowed)."""
 
     image_base64: Annotated[str | None, Meta(
-        description="the image file (JPEG, PNG, WebP, BMP or TIFF) as base64",
+        description="the image file (JPEG, PNG, WebP, BMP or TIFF) or a PDF, as base64",
         examples=["data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD..."])] = None
     side: Annotated[SideHint | None, Meta(
         description="which side the image shows; auto detects it", examples=["auto"])] = None

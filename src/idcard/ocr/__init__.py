@@ -17,7 +17,7 @@ call gives exactly the result it would give alone.
 """
 
 from idcard.ocr.engine import DetectedBox, ModelInfo, OcrEngine, OcrResult, require_packs
-from idcard.ocr.runtime import network_time_ms
+from idcard.ocr.runtime import line_reads, network_time_ms
 
-__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "network_time_ms",
-           "require_packs"]
+__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "line_reads",
+           "network_time_ms", "require_packs"]

@@ -31,7 +31,15 @@ from idcard.ocr.packs import (
     require_pack,
     spec_of,
 )
-from idcard.ocr.runtime import ONNX_RUNTIME, PADDLE_RUNTIME, Network, open_network
+from idcard.ocr.runtime import (
+    ONNX_RUNTIME,
+    PADDLE_RUNTIME,
+    RUNTIME_EXTRAS,
+    RUNTIMES,
+    Network,
+    count_line_reads,
+    open_network,
+)
 from idcard.text import Quad, TextLine
 
 # Lines the recogniser reads with less confidence than this are noise (PaddleOCR's
@@ -89,10 +97,10 @@ class _Line:
 def require_packs(settings: Settings) -> ConfiguredPacks:
     """Check the configured packs are installed; ModelsMissingError names the fix."""
     runtime = settings.runtime
-    if runtime not in (ONNX_RUNTIME, PADDLE_RUNTIME):
+    if runtime not in RUNTIMES:
         raise ModelsMissingError(
             f"unknown OCR runtime {runtime!r} (IDCARD_RUNTIME): "
-            f"use '{ONNX_RUNTIME}' or '{PADDLE_RUNTIME}'"
+            f"use one of {', '.join(repr(name) for name in RUNTIMES)}"
         )
     packs = configured_packs(settings)
     for name in packs:
@@ -129,8 +137,10 @@ class OcrEngine:
         rec = _open_recogniser(runtime, threads, rec_dir, reference_batching)
         recheck = None
         if packs.recheck and not reference_batching:
-            # An ONNX pack whatever the main runtime (see `configured_packs`).
-            recheck = _open_recogniser(ONNX_RUNTIME, threads,
+            # An ONNX pack whatever the main runtime (see `configured_packs`): under
+            # Paddle it runs on onnxruntime.
+            recheck_runtime = ONNX_RUNTIME if runtime == PADDLE_RUNTIME else runtime
+            recheck = _open_recogniser(recheck_runtime, threads,
                                        settings.models_dir / packs.recheck, False)
         rec_name = rec.model + (f"+{recheck.model}" if recheck else "")
         return cls(
@@ -189,6 +199,7 @@ class OcrEngine:
     def _read(self, lines: list[_Line], every_line: bool) -> list[recognize.Reading]:
         """Read every line; lines with an unsure character get a second opinion."""
         readings = self._rec.read([line.crop for line in lines])
+        count_line_reads(len(lines), 0)
         if self._recheck is None:
             return readings
         unsure = [i for i, r in enumerate(readings) if every_line or not r.char_confidences
@@ -199,6 +210,7 @@ class OcrEngine:
         if not unsure:
             return readings
         second = self._recheck.read([lines[i].crop for i in unsure])
+        count_line_reads(0, len(unsure))
         for index, other in zip(unsure, second, strict=True):
             readings[index] = merge_readings(readings[index], other,
                                              first_knows=self._rec.known,
@@ -256,12 +268,14 @@ def _open(runtime: str, pack_dir: Path, role: str, threads: int) -> Network:
     except ImportError as exc:
         raise ModelsMissingError(
             f"runtime {runtime!r} is not installed ({exc.name}): "
-            "pip install 'idcard[paddle]'") from exc
+            f"pip install 'idcard[{RUNTIME_EXTRAS.get(runtime, runtime)}]'") from exc
 
 
 def _detection_params(spec: PackSpec, det_limit: int) -> detect.DetectionParams:
     return detect.DetectionParams(limit=max(32, min(det_limit, MAX_DET_LIMIT)),
-                                  mean=spec.det_mean, std=spec.det_std)
+                                  mean=spec.det_mean, std=spec.det_std,
+                                  box_thresh=spec.det_box_thresh,
+                                  unclip_ratio=spec.det_unclip_ratio)
 
 
 def _timed(timings: dict[str, float], stage: str, work: Callable[[], _T]) -> _T:

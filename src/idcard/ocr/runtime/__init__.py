@@ -1,7 +1,7 @@
 """The one interface every inference runtime offers: run a float32 batch, get the output.
 
-Which runtime backs a network is decided here and nowhere else. Paddle is imported only
-when a Paddle pack is opened, so the base install never imports it.
+Which runtime backs a network is decided here and nowhere else. Paddle and OpenVINO are
+imported only when they are asked for, so the base install never imports them.
 
 Each runtime also adds the wall time of its raw `run` calls to a per-thread counter
 (`network_time_ms`), which lets the benchmark compare the whole pipeline against the
@@ -27,7 +27,10 @@ FloatArray = npt.NDArray[np.float32]
 
 ONNX_RUNTIME = "onnxruntime"
 PADDLE_RUNTIME = "paddle"
-RUNTIMES = (ONNX_RUNTIME, PADDLE_RUNTIME)
+OPENVINO_RUNTIME = "openvino"  # runs the ONNX packs
+RUNTIMES = (ONNX_RUNTIME, PADDLE_RUNTIME, OPENVINO_RUNTIME)
+# The pip extra that installs each optional runtime.
+RUNTIME_EXTRAS = {PADDLE_RUNTIME: "paddle", OPENVINO_RUNTIME: "openvino"}
 
 
 class Network(Protocol):
@@ -43,6 +46,17 @@ def network_time_ms() -> float:
     """Milliseconds this thread has spent inside runtime `run` calls so far."""
     total: float = getattr(_clock, "ms", 0.0)
     return total
+
+
+def line_reads() -> tuple[int, int]:
+    """Lines this thread has recognised so far, and how many of those were read again by
+    the re-check recogniser (for the benchmark's reads-per-card count)."""
+    return getattr(_clock, "lines", 0), getattr(_clock, "rereads", 0)
+
+
+def count_line_reads(lines: int, rereads: int) -> None:
+    read, reread = line_reads()
+    _clock.lines, _clock.rereads = read + lines, reread + rereads
 
 
 @contextmanager
@@ -91,6 +105,10 @@ def open_network(runtime: str, pack_dir: Path, role: str, threads: int) -> Netwo
         from idcard.ocr.runtime.onnx import OnnxNetwork
 
         return OnnxNetwork(pack_dir / f"{role}.onnx", threads)
+    if runtime == OPENVINO_RUNTIME:
+        from idcard.ocr.runtime.openvino import OpenVinoNetwork
+
+        return OpenVinoNetwork(pack_dir / f"{role}.onnx", threads)
     if runtime == PADDLE_RUNTIME:
         from idcard.ocr.runtime.paddle import PaddleNetwork
 
