@@ -53,6 +53,7 @@ class FakeOutcome(msgspec.Struct):
     timings_ms: dict[str, float]
     images: dict[str, bytes]
     card_corners: tuple[tuple[float, float], ...] | None = None
+    pages: list[Any] = msgspec.field(default_factory=list)  # a PDF's pages; none here
 
 
 class FakeReader:
