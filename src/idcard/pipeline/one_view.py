@@ -141,7 +141,9 @@ class ViewReader:
         with clock.step(FIRST_LOOK):
             view = text_block_view(whole_image(image), boxes)
             view = view.scaled(_legible_scale(boxes))
-            lines = self._ocr(view, clock)
+            # Enlarged to a straightened card's line height, its text is found on a copy
+            # as small as a straightened card's.
+            lines = self._ocr(view, clock, self._card_det_side)
             if reads_upside_down(lines):
                 turned = view.rotated(2)
                 lines = [msgspec.structs.replace(
