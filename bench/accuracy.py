@@ -223,7 +223,9 @@ def review_table(results: list[Result]) -> list[str]:
         silent = sum(r.silent_error(n) for r, n in scope)
         lines.append(f"{tier:<8}{len(scope):>8}{flagged / len(scope):>10.1%}"
                      f"{silent / len(scope):>11.2%} {silent:>3}")
-    return lines
+    quiet = [f"{r.label['file']} {n}" for r in results for n in r.expected
+             if r.silent_error(n)]
+    return [*lines, "silent errors: " + (", ".join(quiet) or "none")]
 
 
 def _miss_score(expected: str, got: str | None) -> float:

@@ -159,21 +159,15 @@ def listening_pids(port: int) -> list[int]:
 
 def peak_rss_mib(pids: list[int]) -> float | None:
     """Sum of VmHWM (peak resident set) over `pids`, MiB; None if unreadable."""
-    total, found = 0, False
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                total += int(line.split()[1])
-                found = True
-    return total / 1024 if found else None
+    return _status_mib(pids, "VmHWM:")
 
 
 def current_rss_mib(pids: list[int]) -> float | None:
     """Sum of VmRSS (resident set now) over `pids`, MiB; None if unreadable."""
+    return _status_mib(pids, "VmRSS:")
+
+
+def _status_mib(pids: list[int], key: str) -> float | None:
     total, found = 0, False
     for pid in pids:
         try:
@@ -181,7 +175,7 @@ def current_rss_mib(pids: list[int]) -> float | None:
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(key):
                 total += int(line.split()[1])
                 found = True
     return total / 1024 if found else None

@@ -19,9 +19,10 @@ PORTS = range(8400, 8450)
 START_TIMEOUT_S = 180.0  # model loading on two shared cores
 
 
-def free_port() -> int:
-    """A free port, preferring 8400-8449 (the range kept for these tests on shared hosts)."""
-    for port in PORTS:
+def free_port(ports: range = PORTS) -> int:
+    """A free port, preferring `ports` (8400-8449 by default: the range kept for these
+    tests on shared hosts)."""
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -34,13 +35,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(**overrides: Any) -> Iterator[str]:
-    """Serve the app with the configured model packs (and any settings overridden);
-    yields its base URL."""
+def live_server(ports: range = PORTS, **overrides: Any) -> Iterator[str]:
+    """Serve the app with the configured model packs (and any settings overridden) on a
+    free port of `ports`; yields its base URL."""
     base = load_settings()  # honours IDCARD_MODELS_DIR and the configured packs
     settings = Settings(**{**{n: getattr(base, n) for n in base.__struct_fields__},
                            **overrides})
-    port = free_port()
+    port = free_port(ports)
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                             log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

@@ -84,7 +84,9 @@ def test_response_schema_types_every_field_with_examples(document: dict[str, Any
     assert set(response["required"]) == {"request_id", "side", "fields", "checks", "warnings",
                                          "review_needed", "review_reasons", "quality",
                                          "model", "timings_ms"}
-    assert set(response["properties"]) == set(response["required"]) | {"images"}
+    assert set(response["properties"]) == set(response["required"]) | {"images", "pages"}
+    assert response["properties"]["pages"].get("examples")
+    assert "page" in response["properties"]["pages"]["description"]
     for name in ("request_id", "side", "fields", "checks", "warnings", "timings_ms",
                  "review_needed", "review_reasons", "quality"):
         assert response["properties"][name].get("examples"), name

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
+from fakes import BOX, FRONT, SECRET_NAME, FakeModel, FakeOutcome
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -34,24 +34,6 @@ from idcard.card import CardFields, CardReading, Field, Notice, SideHint
 from idcard.cli import main as cli_main
 from idcard.config import Settings
 from idcard.imaging.decode import DecodeLimits, decode_image
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-FRONT = (FIXTURES / "front_clean_000.jpg").read_bytes()
-SECRET_NAME = "测试秘密名"
-BOX = ((1.0, 2.0), (3.0, 2.0), (3.0, 4.0), (1.0, 4.0))
-
-
-class FakeModel(msgspec.Struct):
-    det: str = "fake_det"
-    rec: str = "fake_rec"
-    runtime: str = "fake"
-
-
-class FakeOutcome(msgspec.Struct):
-    reading: CardReading
-    model: FakeModel
-    timings_ms: dict[str, float]
-    images: dict[str, bytes]
 
 
 class FakeReader:

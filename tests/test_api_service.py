@@ -19,11 +19,10 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
+from fakes import BOX, FRONT, SECRET_NAME, FakeModel, FakeOutcome
 from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image
@@ -34,25 +33,7 @@ from idcard.config import Settings
 from idcard.errors import ModelsMissingError
 from idcard.imaging.decode import DecodeLimits, decode_image
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-FRONT = (FIXTURES / "front_clean_000.jpg").read_bytes()
-SECRET_NAME = "测试秘密名"
 SECRET_ID = "11010119900307123X"
-BOX = ((1.0, 2.0), (3.0, 2.0), (3.0, 4.0), (1.0, 4.0))
-
-
-class FakeModel(msgspec.Struct):
-    det: str = "fake_det"
-    rec: str = "fake_rec"
-    runtime: str = "fake"
-
-
-class FakeOutcome(msgspec.Struct):
-    reading: CardReading
-    model: FakeModel
-    timings_ms: dict[str, float]
-    images: dict[str, bytes]
-    card_corners: tuple[tuple[float, float], ...] | None = None
 
 
 class FakeReader:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from idcard.ocr.consensus import merge_readings
+import pytest
+
+from idcard.ocr.consensus import disputed, distrust_changes, merge_readings
 from idcard.ocr.recognize import Reading
+from idcard.text import TextLine
 
 SMALL = frozenset("四川省雅安市名山区文化路付龚兰顾琴肿")
 LARGE = SMALL | frozenset("䶮翀")
@@ -67,3 +70,19 @@ def test_empty_readings() -> None:
     assert merge(empty, evenly("兰")) == "兰"
     assert merge(evenly("兰"), empty) == "兰"
     assert merge(empty, empty) == ""
+
+
+def test_two_readers_sure_of_different_characters_make_a_coin_toss() -> None:
+    assert disputed(0.99, 0.99) == pytest.approx(0.5)
+    assert disputed(0.99, 0.01) > 0.99
+    assert 0.0 <= disputed(1.0, 1.0) <= 1.0
+
+
+def test_a_second_reading_that_differs_is_not_fully_sure() -> None:
+    box = ((0.0, 0.0), (30.0, 0.0), (30.0, 10.0), (0.0, 10.0))
+    first = TextLine("胡龚", 0.99, box, (0.99, 0.99), (0.25, 0.75))
+    second = TextLine("胡䶮", 0.99, box, (0.99, 0.99), (0.25, 0.75))
+    judged = distrust_changes(first, second)
+    assert judged.char_confidences[0] == 0.99  # the character both read stays sure
+    assert judged.char_confidences[1] == pytest.approx(0.5)
+    assert distrust_changes(first, first) == first

@@ -176,10 +176,24 @@ def test_no_card_edge_in_view_reads_the_text(reader: CardReader) -> None:
     name = "front_clean_000.jpg"
     card = cut_card(name)
     height, width = card.shape[:2]
-    # Cropped inside the card: no edge to find, the portrait must not pass for a card.
-    outcome = reader.read(png(card[height // 20: -height // 20, width // 40: -width // 40]))
+    # Cropped inside the card and widened by its own background (no longer a card's
+    # shape): no edge to find, the portrait must not pass for a card.
+    inner = card[height // 20: -height // 20, width // 40: -width // 40]
+    widened = cv2.copyMakeBorder(inner, 0, 0, width // 8, width // 8, cv2.BORDER_REPLICATE)
+    outcome = reader.read(png(widened))
     assert_key_fields(outcome, name)
     assert "card_outline_not_found" in codes(outcome)
+    assert "card_incomplete" not in codes(outcome)
+
+
+def test_crop_just_inside_the_edges_is_read_as_the_whole_card(reader: CardReader) -> None:
+    name = "front_clean_000.jpg"
+    card = cut_card(name)
+    height, width = card.shape[:2]
+    # Still of a card's proportions: the image is the card, cropped tight.
+    outcome = reader.read(png(card[height // 20: -height // 20, width // 40: -width // 40]))
+    assert_key_fields(outcome, name)
+    assert "card_outline_not_found" not in codes(outcome)
     assert "card_incomplete" not in codes(outcome)
 
 

@@ -24,6 +24,7 @@ import httpx
 import numpy as np
 import pytest
 from live_server import live_server
+from pdfs import pdf_of_images
 from PIL import Image, ImageOps
 
 from idcard.api.keys import hash_key
@@ -371,3 +372,27 @@ def _maybe_update_readme_screenshot(browser: Any, tmp_path: Path) -> None:
         small = image.convert("RGB")
         small.thumbnail((900, 2400))
         small.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
+
+
+def test_page_reads_a_two_page_pdf(browser: Any, server: str, tmp_path: Path) -> None:
+    """The file input takes PDFs once the API says it does; a front page and a back page
+    read as one card, boxes drawn only for the side on the card crop's page."""
+    from selenium.webdriver.common.by import By
+
+    back = "back_clean_002.jpg"
+    pdf = tmp_path / "card.pdf"
+    pdf.write_bytes(pdf_of_images(FIXTURES / CARD, FIXTURES / back))
+    browser.get(server + "/")
+    _wait(browser, "document.getElementById('file').accept.includes('application/pdf')",
+          "the file input to accept PDFs")
+    browser.find_element(By.ID, "file").send_keys(str(pdf))
+    _wait(browser, "document.querySelector('#fields tbody tr[data-field]') && "
+                   "Number(document.getElementById('boxes').dataset.boxes || 0) > 0",
+          "the fields of the PDF and their boxes")
+    body: dict[str, Any] = json.loads(browser.execute_script("return JSON.stringify(state.raw)"))
+    assert [(p["page"], p["side"]) for p in body["pages"]] == [(1, "front"), (2, "back")]
+    assert _shown(browser, "name") == LABELS[CARD]["fields"]["name"]
+    assert _shown(browser, "valid_until") == LABELS[back]["fields"]["valid_until"]
+    drawn = set(_polygons(browser))
+    front = {"name", "sex", "ethnicity", "birth_date", "address", "id_number"}
+    assert drawn and drawn <= front

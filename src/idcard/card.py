@@ -127,3 +127,14 @@ class CardReading(msgspec.Struct, kw_only=True):
     review_reasons: list[ReviewReason] = msgspec.field(default_factory=list)
     quality: Quality | None = None
 
+
+class SourcePage(msgspec.Struct, frozen=True, kw_only=True):
+    """Where in a PDF a side was read: the page, and the resolution it was rendered at.
+
+    The boxes of the fields of that side are in the pixels of that page rendered at `dpi`
+    (divide by dpi / 72 for PDF points)."""
+
+    page: Annotated[int, msgspec.Meta(ge=1, description="1-based page number")]
+    side: Annotated[Side, msgspec.Meta(description="the side(s) read on this page")]
+    dpi: Annotated[float, msgspec.Meta(gt=0, description="the resolution the page was "
+                                                          "rendered at")]

@@ -1,5 +1,5 @@
 """Command line: `idcard serve`, `idcard models pull|list`, `idcard keys add|list|revoke`,
-`idcard extract IMG`."""
+`idcard extract PATH...` (one image or PDF, or a batch)."""
 
 from __future__ import annotations
 
@@ -125,13 +125,39 @@ def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
+    if _one_image(args):
+        return _extract_one(args, settings)
+    if args.raw:
+        print("idcard: --raw reads one image (no --out, --url, --resume or --jobs)",
+              file=sys.stderr)
+        return 2
+    from idcard.batch import BatchOptions, run_batch
+    from idcard.batch.run import CannotRunError
+
+    options = BatchOptions(paths=args.paths, jobs=args.jobs, out=args.out, urls=args.url,
+                           resume=args.resume, side=args.side, mask=args.mask,
+                           mask_values=args.mask_values)
+    try:
+        return run_batch(options, settings)
+    except CannotRunError as exc:
+        print(f"idcard: {exc}", file=sys.stderr)
+        return 1
+
+
+def _one_image(args: argparse.Namespace) -> bool:
+    """`idcard extract card.jpg` as before a batch existed: one file, the JSON printed."""
+    batch_options = args.out or args.url or args.resume or args.jobs
+    return len(args.paths) == 1 and not batch_options and Path(args.paths[0]).is_file()
+
+
+def _extract_one(args: argparse.Namespace, settings: Settings) -> int:
     import msgspec
 
     from idcard.masks import MASK_PARTS, parse_mask
     from idcard.pipeline import CardReader
 
     reader = CardReader.load(settings)
-    data = Path(args.image).read_bytes()
+    data = Path(args.paths[0]).read_bytes()
     if args.raw:
         for line in reader.read_lines(data):
             print(f"{line.confidence:.3f}\t{line.text}")
@@ -142,9 +168,12 @@ def _extract(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
         return 2
     # The same reading the API returns: fields with `review`, `review_needed`,
-    # `review_reasons`, `quality` and the warnings.
+    # `review_reasons`, `quality` and the warnings (and, for a PDF, `pages`).
     outcome = reader.read(data, side=args.side, mask=mask, mask_values=args.mask_values)
-    sys.stdout.write(msgspec.json.format(msgspec.json.encode(outcome.reading), indent=2).decode())
+    printed: dict[str, object] = msgspec.to_builtins(outcome.reading)
+    if outcome.pages:
+        printed["pages"] = msgspec.to_builtins(outcome.pages)
+    sys.stdout.write(msgspec.json.format(msgspec.json.encode(printed), indent=2).decode())
     sys.stdout.write("\n")
     return 0
 
@@ -182,8 +211,25 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("name")
     revoke.set_defaults(run=_keys_revoke)
 
-    extract = sub.add_parser("extract", help="read one image and print the fields as JSON")
-    extract.add_argument("image")
+    extract = sub.add_parser(
+        "extract", help="read images or PDFs: one prints its JSON; many make a batch",
+        description="One file: print its reading as JSON. Several paths, a folder "
+                    "(recursive) or a glob: a batch, one JSON line (or CSV row) per input, "
+                    "a progress display and a summary on stderr.")
+    extract.add_argument("paths", nargs="+", metavar="PATH",
+                         help="image or PDF files, folders (read recursively) or globs")
+    extract.add_argument("--jobs", type=int, default=0,
+                         help="inputs read at once (default: IDCARD_POOL_SIZE's default in "
+                              "process, 2 per service with --url)")
+    extract.add_argument("--out", type=Path,
+                         help="results file: .jsonl (JSON Lines) or .csv (default: JSON "
+                              "Lines on stdout)")
+    extract.add_argument("--url", action="append", default=[],
+                         help="read with a running service (repeat for several: requests "
+                              "go round-robin); sends X-API-Key from IDCARD_API_KEY")
+    extract.add_argument("--resume", action="store_true",
+                         help="skip the inputs already in --out (a busy or unreachable "
+                              "service's errors are read again)")
     extract.add_argument("--side", choices=["auto", "front", "back"], default="auto")
     extract.add_argument("--raw", action="store_true", help="print the OCR lines instead")
     extract.add_argument("--mask-values", action="store_true",

@@ -105,6 +105,10 @@ ProblemCode = Literal[
     "too_many_pixels",
     "unsupported_image",
     "no_card_found",
+    "pdf_encrypted",
+    "pdf_unreadable",
+    "pdf_too_many_pages",
+    "pdf_page_too_large",
     "rate_limited",
     "internal_error",
     "overloaded",
@@ -120,17 +124,43 @@ PROBLEM_CODES: Mapping[ProblemCode, str] = {
     "method_not_allowed": "the path does not accept this HTTP method",
     "payload_too_large": "the request body is over IDCARD_MAX_BODY_BYTES",
     "unsupported_media_type": "the body is not multipart/form-data or JSON, or the data is not "
-                              "a JPEG, PNG, WebP, BMP or TIFF image",
+                              "a JPEG, PNG, WebP, BMP or TIFF image or a PDF",
     "image_unreadable": "the image could not be decoded (truncated or corrupt)",
     "image_too_small": "the image is too small to hold a readable card",
     "too_many_pixels": "the image has more pixels than the service accepts",
     "unsupported_image": "the decoded pixels are of a kind the reader cannot use",
-    "no_card_found": "no identity card text was found in the image",
+    "no_card_found": "no identity card text was found in the image (or on any page of the PDF)",
+    "pdf_encrypted": "the PDF is encrypted (with a password or permissions only); it is not "
+                     "opened",
+    "pdf_unreadable": "the PDF is damaged, has no pages, or a page could not be rendered",
+    "pdf_too_many_pages": "the PDF has more pages than IDCARD_MAX_PDF_PAGES; none is read",
+    "pdf_page_too_large": "a page of the PDF is so large that even at 72 dpi it would exceed "
+                          "IDCARD_MAX_PIXELS (a PDF bomb, or a poster)",
     "rate_limited": "the key's requests-per-second quota is used up; retry after Retry-After "
                     "(RateLimit-* headers say the quota)",
     "internal_error": "an unexpected error; the server log has it under the request id",
     "overloaded": "every OCR worker is busy and the queue is full; retry after Retry-After",
     "timeout": "no result within IDCARD_TIMEOUT_S",
+}
+
+
+BatchCode = Literal[
+    "file_unreadable",
+    "not_a_file",
+    "outside_paths",
+    "service_unreachable",
+    "http_error",
+]
+
+# `idcard extract PATH...` records these for an input that never reached a reader; an
+# input that did gets the problem code above (`unsupported_media_type`, `pdf_encrypted`…).
+BATCH_CODES: Mapping[BatchCode, str] = {
+    "file_unreadable": "the path does not exist (or no longer: removed during the batch), "
+                       "cannot be opened, or is a broken symlink or a symlink loop",
+    "not_a_file": "neither a regular file nor a folder (a FIFO, a socket, a device)",
+    "outside_paths": "a symlink inside a given folder that points outside it; not followed",
+    "service_unreachable": "no service given with --url answered for this input",
+    "http_error": "a service answered with an HTTP error that is not a problem document",
 }
 
 

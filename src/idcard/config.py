@@ -46,6 +46,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     max_body_bytes: int = 10 * 1024 * 1024
     max_pixels: int = 40_000_000
     min_side: int = 64
+    # Pages of a PDF that are read; a PDF with more is refused before any page is rendered.
+    max_pdf_pages: Annotated[int, msgspec.Meta(ge=1)] = 2
+    # PDF pages are rendered at this resolution (chosen by bench/pdf_dpi.py, README "PDF
+    # input"), lowered for a page too large for max_pixels.
+    pdf_dpi: Annotated[float, msgspec.Meta(ge=72, le=600)] = 200.0
     det_limit: int = 960  # longest side fed to text detection
     # Longest side fed to detection on a straightened card (856 × 540): its text is large
     # enough to be found on a smaller copy, which is faster.

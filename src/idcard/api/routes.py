@@ -99,7 +99,9 @@ class _ReadCardOperation(Operation):
             type=OpenAPIType.OBJECT, required=["image"],
             properties={
                 "image": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY,
-                                description="the image file: JPEG, PNG, WebP, BMP or TIFF"),
+                                description="the image file: JPEG, PNG, WebP, BMP or TIFF, "
+                                            "or a PDF (at most IDCARD_MAX_PDF_PAGES pages, "
+                                            "default 2)"),
                 "side": _SIDE_SCHEMA,
                 "return": _RETURN_SCHEMA,
                 "mask": _MASK_SCHEMA,
@@ -111,8 +113,8 @@ class _ReadCardOperation(Operation):
             properties={
                 "image_base64": Schema(
                     type=OpenAPIType.STRING,
-                    description="the image file as base64; a data:image/...;base64, "
-                                "prefix is allowed"),
+                    description="the image file (or a PDF) as base64; a "
+                                "data:image/...;base64, prefix is allowed"),
                 "side": _SIDE_SCHEMA,
                 "return": _RETURN_SCHEMA,
                 "mask": _MASK_SCHEMA,
@@ -150,8 +152,9 @@ _ERROR_RESPONSES = {
                        "unauthorized"),
     413: _problem_spec("request body over the size limit", "payload_too_large"),
     415: _problem_spec("not an accepted image format or body type", "unsupported_media_type"),
-    422: _problem_spec("the image cannot be used", "image_unreadable", "image_too_small",
-                       "too_many_pixels", "no_card_found"),
+    422: _problem_spec("the image (or PDF) cannot be used", "image_unreadable",
+                       "image_too_small", "too_many_pixels", "no_card_found", "pdf_encrypted",
+                       "pdf_unreadable", "pdf_too_many_pages", "pdf_page_too_large"),
     429: _problem_spec("over the API key's quota; see Retry-After and RateLimit-*",
                        "rate_limited"),
     500: _problem_spec("unexpected error (details in the server log under the request id)",
@@ -185,7 +188,8 @@ async def read_card(
                                          "(and raw)",
         examples=[Example(value="true")])] = None,
 ) -> IdCardResponse:
-    """Upload a photo or scan of one side (or a page with both sides) of the card."""
+    """Upload a photo or scan of one side (or a page with both sides) of the card, or a PDF
+    of up to IDCARD_MAX_PDF_PAGES pages (a front and a back page are read as one card)."""
     wanted = await read_image_request(request, side, crops, mask, mask_values)
     note_side(request.scope, wanted.side)
     service = service_of(state)
@@ -231,6 +235,8 @@ def build_response(request_id: str, outcome: ReadOutcome,
         if images.card is not None and outcome.card_corners is not None:
             images.card_corners = outcome.card_corners
         response.images = images
+    if outcome.pages:
+        response.pages = outcome.pages
     return response
 
 

@@ -11,7 +11,16 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from idcard.card import CardFields, Checks, Notice, Quality, ReviewReason, Side, SideHint
+from idcard.card import (
+    CardFields,
+    Checks,
+    Notice,
+    Quality,
+    ReviewReason,
+    Side,
+    SideHint,
+    SourcePage,
+)
 from idcard.codes import PROBLEM_CODES, ProblemCode, describe
 from idcard.text import Quad
 
@@ -155,7 +164,9 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
     review_reasons: Annotated[list[ReviewReason], Meta(
         description="why review is needed: `code` is one of low_confidence (confidence "
                     "below IDCARD_REVIEW_BELOW), check_failed (a check the field takes part "
-                    "in failed), repaired (the value was corrected from evidence), blur, "
+                    "in failed), repaired (the value was corrected from evidence), "
+                    "characters_missing (a name or authority box with room for more "
+                    "characters than were read), blur, "
                     "glare, occlusion (on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",
@@ -174,13 +185,19 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
     timings_ms: Annotated[Timings, Meta(examples=[EXAMPLE_TIMINGS])]
     images: Annotated[CropImages | UnsetType, Meta(
         description="only present when `return` asked for crops")] = UNSET
+    pages: Annotated[list[SourcePage] | UnsetType, Meta(
+        description="only present for a PDF: the page each side was read on (1-based) and "
+                    "the dpi it was rendered at; the boxes of that side's fields (and "
+                    "`card_corners`) are in that page's pixels at that dpi",
+        examples=[[{"page": 1, "side": "front", "dpi": 200.0},
+                   {"page": 2, "side": "back", "dpi": 200.0}]])] = UNSET
 
 
 class ImageJsonRequest(msgspec.Struct, kw_only=True):
     """The image as base64 in a JSON body (a `data:image/...;base64,` prefix is allowed)."""
 
     image_base64: Annotated[str | None, Meta(
-        description="the image file (JPEG, PNG, WebP, BMP or TIFF) as base64",
+        description="the image file (JPEG, PNG, WebP, BMP or TIFF) or a PDF, as base64",
         examples=["data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD..."])] = None
     side: Annotated[SideHint | None, Meta(
         description="which side the image shows; auto detects it", examples=["auto"])] = None

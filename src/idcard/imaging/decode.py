@@ -1,7 +1,8 @@
 """Untrusted image bytes to a BGR uint8 array, within size limits, or a typed `InputError`.
 
 The format is told by content (magic bytes), never by file name or declared media type.
-Accepted: JPEG, PNG, WebP, BMP, TIFF. Everything else is `unsupported_media_type`.
+Accepted: JPEG, PNG, WebP, BMP, TIFF. Everything else is `unsupported_media_type` (a PDF
+is told apart by `imaging.pdf.looks_like_pdf` and rendered there before this is called).
 
 Safety, in the order it happens:
 1. The signature must be one of the accepted formats (cheap, before Pillow parses anything).
@@ -55,10 +56,10 @@ def decode_image(data: bytes, limits: DecodeLimits) -> np.ndarray:
     """Decode `data` to an upright (EXIF-applied) BGR uint8 image of shape (h, w, 3)."""
     if not data:
         raise InputError("image_missing", "the image is empty")
-    if not _looks_supported(data):
+    if not looks_like_image(data):
         raise InputError(
             "unsupported_media_type",
-            "the data is not a JPEG, PNG, WebP, BMP or TIFF image",
+            "the data is not a JPEG, PNG, WebP, BMP or TIFF image or a PDF",
         )
     _allow_limit_in_pillow(limits)
     with _open(data) as image:
@@ -68,7 +69,8 @@ def decode_image(data: bytes, limits: DecodeLimits) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
 
-def _looks_supported(data: bytes) -> bool:
+def looks_like_image(data: bytes) -> bool:
+    """Whether `data` starts like one of the accepted image formats."""
     for offset, magic in _SIGNATURES:
         if data[offset:offset + len(magic)] == magic:
             return magic != b"WEBP" or data[:4] == b"RIFF"

@@ -7,8 +7,11 @@ crop, so their CTC time steps line up: characters at the same place are the same
 character read twice (keep the surer reading), and a character only one model saw is
 kept when that model was sure of it.
 
-Where both models could have emitted either character and still disagree, the kept
-character's confidence is what two independent votes leave of it (`disputed`): two
+The merge keeps each character's own confidence: the rules read a line's confidence as
+how sure the recogniser was of the glyph (lowering it here drops short values such as
+汉 that the two models spell differently). Where a line is read *again* and the second
+reading differs from the first (the name's second look), `distrust_changes` leaves each
+differing character only as sure as two independent votes leave it (`disputed`): two
 readers each 99 % sure of different characters make a coin toss, not a 99 % reading.
 """
 
@@ -70,8 +73,6 @@ def _pick(a: _Char, b: _Char, a_knows: Collection[str], b_knows: Collection[str]
             return b
         if a[1] not in b_knows:
             return a
-        kept, other = (a, b) if a[2] >= b[2] else (b, a)
-        return (kept[0], kept[1], disputed(kept[2], other[2]))
     return a if a[2] >= b[2] else b
 
 

@@ -101,10 +101,7 @@ class ViewReader:
                 if self._second_look_at_name(view, lines, reading, clock):
                     reading = self._interpret(lines, view, side, clock)
         if outline is None:
-            if self._locate_cards:
-                reading.warnings.append(Notice(
-                    "card_outline_not_found",
-                    "no card edge was found; fields were read from the text alone"))
+            self._note_no_outline(reading)
         elif outline.touches_edge:
             reading.warnings.append(CUT_OFF)
         return CardRead(view=view, lines=lines, reading=reading, outline=outline)
@@ -144,7 +141,9 @@ class ViewReader:
         with clock.step(FIRST_LOOK):
             view = text_block_view(whole_image(image), boxes)
             view = view.scaled(_legible_scale(boxes))
-            lines = self._ocr(view, clock)
+            # Enlarged to a straightened card's line height, its text is found on a copy
+            # as small as a straightened card's.
+            lines = self._ocr(view, clock, self._card_det_side)
             if reads_upside_down(lines):
                 turned = view.rotated(2)
                 lines = [msgspec.structs.replace(
@@ -152,16 +151,20 @@ class ViewReader:
                     for line in lines]
                 view = turned
             reading = self._interpret(lines, view, side, clock)
-        stamps = self._stamp_boxes(lines, view.size)
-        if stamps:
-            with clock.step(STAMP_CLEARED):
-                lines, reading = self._read_without_stamps(view, lines, reading, stamps, side,
-                                                           clock, None)
+        # No stamp_cleared here: on the generated both-sides pages it recovered nothing
+        # (120/180 fields with and without) and costs a second read of each card.
         if reading.fields.name is not None:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):
                     reading = self._interpret(lines, view, side, clock)
+        self._note_no_outline(reading)
         return CardRead(view=view, lines=lines, reading=reading, outline=None)
+
+    def _note_no_outline(self, reading: CardReading) -> None:
+        if self._locate_cards:
+            reading.warnings.append(Notice(
+                "card_outline_not_found",
+                "no card edge was found; fields were read from the text alone"))
 
     def _interpret(self, lines: list[TextLine], view: CardView, side: SideHint,
                    clock: Stopwatch) -> CardReading:

@@ -1,5 +1,7 @@
 """From image bytes to a checked card reading: decode → views → read each → combine.
 
+A PDF's pages (`imaging.pdf`) are read as images each, then combined (`pages.py`).
+
 One `CardReader` owns one OCR engine; it is not shared between threads (the service
 gives each worker thread its own).
 """
@@ -7,17 +9,19 @@ gives each worker thread its own).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import cv2
 import msgspec
 import numpy as np
 
-from idcard.card import CardReading, SideHint
+from idcard.card import CardReading, SideHint, SourcePage
 from idcard.config import Settings
 from idcard.errors import InputError
 from idcard.extract import RuleBook, load_rules
-from idcard.imaging.decode import DecodeLimits, decode_image
+from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
 from idcard.imaging.locate import CardOutline
+from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
 from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
 from idcard.pipeline.combine import combine, in_source_pixels, text_at_border
@@ -31,6 +35,7 @@ from idcard.pipeline.one_view import (
     ViewReader,
     side_complete,
 )
+from idcard.pipeline.pages import PageRead, combine_pages
 from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
 from idcard.pipeline.timing import Stopwatch
 from idcard.pipeline.trust import decide_review, judge_quality, merged_quality
@@ -65,12 +70,25 @@ class ReadOutcome(msgspec.Struct, kw_only=True):
     images: dict[str, bytes] = msgspec.field(default_factory=dict)
     # The `card` crop's corners in the source image's pixels (None when no crop was made).
     card_corners: Quad | None = None
+    # For a PDF: the page each side was read on; empty for an image.
+    pages: list[SourcePage] = msgspec.field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _ImagePage:
+    """An image input, read like a PDF of one page that has no number."""
+
+    image: Image
+    number: None = None
+    dpi: None = None
 
 
 class CardReader:
     def __init__(self, settings: Settings, engine: OcrEngine, rules: RuleBook) -> None:
         self._engine = engine
         self._limits = DecodeLimits(max_pixels=settings.max_pixels, min_side=settings.min_side)
+        self._pdf_limits = PdfLimits(max_pages=settings.max_pdf_pages, dpi=settings.pdf_dpi,
+                                     max_pixels=settings.max_pixels, min_side=settings.min_side)
         self._card_det_side = settings.card_det_side
         self._locate_cards = settings.locate_cards
         self._rules = rules
@@ -94,8 +112,9 @@ class CardReader:
         self._engine.read_text_lines(sample)
 
     def read_lines(self, data: bytes) -> list[TextLine]:
-        """The OCR lines of the first card (or of the text), the right way up."""
-        image = decode_image(data, self._limits)
+        """The OCR lines of the first card (or of the text; of a PDF's first page), the
+        right way up."""
+        image = self._decode(data)[0].image
         clock = Stopwatch()
         views = card_views(image, self._locate_cards)
         if views:
@@ -113,13 +132,14 @@ class CardReader:
         clock = Stopwatch()
         started = time.perf_counter()
         with clock.stage("decode"):
-            image = decode_image(data, self._limits)
-        reads = self._read_cards(image, side, clock)
-        reading = combine(reads, side)
+            pages = self._decode(data)
+        combined = combine_pages(self._read_pages(pages, side, clock), side)
+        reads, reading = combined.reads, combined.reading
         with clock.stage("quality"):
             quality = merged_quality(judge_quality(reads, self._rules))
             reading = decide_review(reading, quality, self._review_below)
         with clock.stage("extract"):
+            # Each field's box from its own card view (and page) to that page's pixels.
             reading = in_source_pixels(reading, reads)
         images = encode_crops(reads, crops, self._rules, mask)
         if mask_values:
@@ -127,14 +147,46 @@ class CardReader:
         clock.add("total", (time.perf_counter() - started) * 1000.0)
         corners = reads[0].view.source_corners() if "card" in images else None
         return ReadOutcome(reading=reading, model=self.model_info, timings_ms=clock.ms,
-                           images=images, card_corners=corners)
+                           images=images, card_corners=corners, pages=combined.sources)
+
+    def _decode(self, data: bytes) -> list[RenderedPage] | list[_ImagePage]:
+        if looks_like_pdf(data) and not looks_like_image(data):
+            return render_pdf(data, self._pdf_limits)
+        return [_ImagePage(decode_image(data, self._limits))]
+
+    def _read_pages(self, pages: list[RenderedPage] | list[_ImagePage], side: SideHint,
+                    clock: Stopwatch) -> list[PageRead]:
+        """Each page read as an image; pages without a card are left out (when no page has
+        one, the first page's error is raised)."""
+        read: list[PageRead] = []
+        first_error: InputError | None = None
+        for page in pages:
+            try:
+                reading, reads = self._read_image(page.image, side, clock)
+            except InputError as exc:
+                if exc.code != "no_card_found":
+                    raise
+                first_error = first_error or exc
+                continue
+            read.append(PageRead(reading, reads, page.number, page.dpi))
+        if not read:
+            assert first_error is not None
+            raise first_error
+        return read
+
+    def _read_image(self, image: Image, side: SideHint,
+                    clock: Stopwatch) -> tuple[CardReading, list[CardRead]]:
+        """One image's reading (boxes in its card views) and the views it came from."""
+        reads = self._read_cards(image, side, clock)
+        return combine(reads, side), reads
 
     def _read_cards(self, image: Image, side: SideHint, clock: Stopwatch) -> list[CardRead]:
         """The strategy, in order. Each card outline (or the image, when it is a card
         cropped tight) is read: first look, turned over, value regions, the name again
         (one_view.py). When no outline, or only a small one, was found, the page's text
         is glanced at: the cards it holds beside any outline are read where they lie
-        (page_cards). Only when all that gave too few fields is the text read alone."""
+        (page_cards). When all that gave too few fields (one card without an edge, or
+        a wrong outline), the text is read alone, levelled where it lies (text_alone)."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
@@ -170,11 +222,11 @@ class CardReader:
             return []
         beside = [box for box in page if not any(inside(box, o) for o in outlines)]
         groups = [g for g in split_cards(beside) if len(g) >= MIN_LINES_OF_A_CARD]
-        alone = not outlines and len(groups) == 1
-        hint: SideHint = side if alone else "auto"
-        found = [self._views.read_lines_as_card(image, group, hint, clock)
+        if not outlines and len(groups) < 2:
+            return []  # one card without an edge: its text is read alone (text_alone)
+        found = [self._views.read_lines_as_card(image, group, "auto", clock)
                  for group in groups[:_MAX_CARDS]]
-        return [read for read in found if read.field_count > 0 or alone]
+        return [read for read in found if read.field_count > 0]
 
 
 def _cards_only(reads: list[CardRead]) -> list[CardRead]:

@@ -36,7 +36,7 @@ def card_views(image: Image, locate_cards: bool) -> list[tuple[CardView, CardOut
     outlines = find_card_outlines(image) if locate_cards else []
     whole = tight_crop_outline(image, outlines) if locate_cards else None
     if whole is not None:
-        return [(rectify_card(image, whole.corners), whole)]
+        return [(rectify_card(image, whole.corners, sharp=True), whole)]
     if not outlines:
         return []
     chosen = [outlines[0]]

@@ -206,14 +206,24 @@ function showPicture(body) {
   $("picture-caption").textContent = caption;
 }
 
+const FRONT_FIELDS = ["name", "sex", "ethnicity", "birth_date", "address", "id_number"];
+
+function sideOf(field) {
+  return FRONT_FIELDS.includes(field) ? "front" : "back";
+}
+
 function drawBoxes(body, width, height, map) {
   const svg = $("boxes");
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const ns = "http://www.w3.org/2000/svg";
   const shapes = [];
   const size = Math.max(12, width / 48);  // labels keep their size relative to the picture
+  // A PDF read over two pages: the crop is of the first page named in `pages`; the other
+  // page's boxes are in that page's pixels, so they are not drawn over this crop.
+  const cropPage = body.pages?.[0];
   for (const [name, field] of Object.entries(body.fields)) {
     if (!field) continue;
+    if (cropPage && cropPage.side !== "both" && sideOf(name) !== cropPage.side) continue;
     const points = field.box.map(map);
     const [cx, cy] = points.reduce(([x, y], [px, py]) => [x + px / 4, y + py / 4], [0, 0]);
     if (cx < 0 || cy < 0 || cx > width || cy > height) continue;  // a second card's field
