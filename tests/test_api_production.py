@@ -27,6 +27,7 @@ import pytest
 from fakes import BOX, FRONT, SECRET_NAME, FakeModel, FakeOutcome
 from litestar import Litestar
 from litestar.testing import TestClient
+from live_server import free_port
 
 from idcard.api.app import create_app
 from idcard.api.keys import KeyFileError, add_key, hash_key, key_names, load_key_ring
@@ -352,26 +353,13 @@ def test_default_quota_comes_from_the_settings(key_file: tuple[Path, dict[str, s
 
 # -- Redis --------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    for port in range(6390, 6400):  # this project's helper range; any free one will do
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class RedisServer:
     def __init__(self, folder: Path) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("redis-server not installed (Debian package redis-server; "
                         ".ci/run installs it)")
-        self.port = _free_port()
+        self.port = free_port(range(6390, 6400))  # any free port will do
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(folder),

@@ -179,6 +179,11 @@ def make_one(job: Job, out: Path) -> dict[str, object]:
     person = make_identity(rng, job.rare_char)
     shot = _shoot(job, person, rng)
     degrade.save(shot, out / job.file)
+    return _label(job, person, shot)
+
+
+def _label(job: Job, person: Identity, shot: degrade.Shot) -> dict[str, object]:
+    """What every tier's label holds: the printed fields and where the card lies."""
     return {
         "file": job.file, "side": job.side, "tier": job.tier,
         "fields": _fields(job.side, person),
@@ -277,13 +282,7 @@ def _styled_label(job: Job, person: Identity, shot: degrade.Shot,
     tags += [n.replace("_", "-") for n in shot.notes]
     tags += ["decoy-fields"] if job.tier == "textpage" else []
     tags += [f"typeface-{face}"] if job.typefaces else []
-    label: dict[str, object] = {
-        "file": job.file, "side": job.side, "tier": job.tier,
-        "fields": _fields(job.side, person),
-        "card_quads": [[[round(float(x), 1), round(float(y), 1)] for x, y in q]
-                       for q in shot.quads],
-        "rotation": shot.rotation, "exif_orientation": shot.exif_orientation,
-        "rare_name": person.rare_name and job.side != "back", "notes": shot.notes,
+    label = _label(job, person, shot) | {
         "tags": tags, "stamps": [m.label() for m in marks], "stamp_covers": covers,
     }
     if job.tamper:
