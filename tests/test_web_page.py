@@ -189,6 +189,8 @@ def test_page_reads_a_card_and_draws_its_boxes(browser: Any, server: str,
     checks = browser.find_element(By.ID, "checks").text
     assert "ID number check character: passed" in checks
     assert browser.find_elements(By.CSS_SELECTOR, "#warnings li")
+    quality = browser.find_element(By.ID, "quality").text
+    assert "photocopy: not raised, score" in quality and "{" not in quality
     assert "total" in browser.find_element(By.ID, "timings").text
     assert expected["id_number"] in browser.find_element(By.ID, "raw").text
     assert browser.execute_script("return document.getElementById('status')"

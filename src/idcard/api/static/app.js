@@ -347,9 +347,13 @@ function showWarnings(warnings) {
 function showQuality(quality) {
   $("quality-box").hidden = !quality;
   if (!quality) return;
-  listItems("quality", Object.entries(quality).map(([name, score]) => {
+  // Each signal is {score, raised, fields}: say whether it was raised and where.
+  listItems("quality", Object.entries(quality).map(([name, signal]) => {
     const li = document.createElement("li");
-    li.textContent = `${name.replaceAll("_", " ")}: ${typeof score === "number" ? score.toFixed(2) : JSON.stringify(score)}`;
+    const where = signal.fields && signal.fields.length ? ` (${signal.fields.join(", ")})` : "";
+    li.className = signal.raised ? "fail" : "pass";
+    li.textContent = `${signal.raised ? "⚠ " : ""}${name.replaceAll("_", " ")}: ` +
+      `${signal.raised ? "raised" : "not raised"}, score ${Number(signal.score).toFixed(2)}${where}`;
     return li;
   }));
 }
