@@ -65,6 +65,28 @@ def fake_app(gate: threading.Event | None = None, **overrides: Any) -> Litestar:
     return create_app(settings, reader_factory=lambda: FakeReader(settings, gate))
 
 
+def post_raw(app: Litestar, headers: list[tuple[bytes, bytes]],
+             ) -> tuple[list[dict[str, Any]], list[str]]:
+    """POST a card straight to the ASGI app: the messages it sent, and whether it asked
+    for the body ("body" once per read)."""
+    received: list[str] = []
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        received.append("body")
+        return {"type": "http.request", "body": FRONT, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/v1/idcard",
+             "raw_path": b"/v1/idcard", "query_string": b"", "root_path": "",
+             "server": ("test", 80), "client": ("127.0.0.1", 1), "headers": headers}
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    return sent, received
+
+
 def upload() -> dict[str, Any]:
     return {"image": ("card.jpg", FRONT, "image/jpeg")}
 
@@ -477,23 +499,9 @@ def test_overload_is_refused_before_the_body_is_read_and_counted() -> None:
             time.sleep(0.01)
         depth = client.get("/metrics").text
         assert "idcard_busy_workers 1.0" in depth
-        received: list[str] = []
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            received.append("body")
-            return {"type": "http.request", "body": FRONT, "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                 "method": "POST", "scheme": "http", "path": "/v1/idcard",
-                 "raw_path": b"/v1/idcard", "query_string": b"", "root_path": "",
-                 "server": ("test", 80), "client": ("127.0.0.1", 1), "headers": [
-                     (b"content-type", b"multipart/form-data; boundary=x"),
-                     (b"content-length", str(len(FRONT)).encode())]}
-        asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+        sent, received = post_raw(app, [
+            (b"content-type", b"multipart/form-data; boundary=x"),
+            (b"content-length", str(len(FRONT)).encode())])
         refused = client.post("/v1/idcard", files=upload())
         gate.set()
         busy.join(10)
@@ -510,22 +518,7 @@ def test_missing_key_is_refused_before_the_body_is_read(
         key_file: tuple[Path, dict[str, str]]) -> None:
     path, _ = key_file
     app = fake_app(api_keys_file=path)
-    received: list[str] = []
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        received.append("body")
-        return {"type": "http.request", "body": FRONT, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": "POST", "scheme": "http", "path": "/v1/idcard",
-             "raw_path": b"/v1/idcard", "query_string": b"", "root_path": "",
-             "server": ("test", 80), "client": ("127.0.0.1", 1),
-             "headers": [(b"content-type", b"application/json")]}
-    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    sent, received = post_raw(app, [(b"content-type", b"application/json")])
     assert sent[0]["status"] == 401 and received == []
 
 

@@ -162,6 +162,11 @@ def jpeg(body: dict[str, Any], name: str) -> np.ndarray:
     return image
 
 
+def read_back(engine: OcrEngine, body: dict[str, Any], name: str) -> str:
+    """What our own OCR reads on a returned image, its lines joined."""
+    return "".join(line.text for line in engine.read_text_lines(jpeg(body, name)).lines)
+
+
 def test_response_carries_review_and_quality(client: TestClient[Litestar]) -> None:
     body = post(client, "front_clean_002.jpg")
     assert isinstance(body["review_needed"], bool)
@@ -178,9 +183,8 @@ def test_masked_card_hides_the_birth_digits_from_our_own_ocr(
     name = "front_clean_002.jpg"
     number = LABELS[name]["fields"]["id_number"]
     body = post(client, name, **{"return": "card,masked"})
-    card_text = "".join(line.text for line in engine.read_text_lines(jpeg(body, "card")).lines)
-    masked_text = "".join(
-        line.text for line in engine.read_text_lines(jpeg(body, "masked")).lines)
+    card_text = read_back(engine, body, "card")
+    masked_text = read_back(engine, body, "masked")
     assert number in card_text.replace(" ", "")  # the unmasked card reads it
     assert number[6:14] not in masked_text.replace(" ", "")
     assert number[:6] in masked_text.replace(" ", "")  # the region code stays
@@ -200,10 +204,10 @@ def test_a_masked_back_keeps_its_authority_and_period_unless_asked(
     name = "back_clean_002.jpg"
     authority = LABELS[name]["fields"]["issuing_authority"]
     body = post(client, name, **{"return": "masked"})
-    text = "".join(line.text for line in engine.read_text_lines(jpeg(body, "masked")).lines)
+    text = read_back(engine, body, "masked")
     assert authority in text
     asked = post(client, name, **{"return": "masked", "mask": "issuing_authority"})
-    text = "".join(line.text for line in engine.read_text_lines(jpeg(asked, "masked")).lines)
+    text = read_back(engine, asked, "masked")
     assert authority not in text
     assert LABELS[name]["fields"]["valid_from"][:4] in text  # the period is never masked
 
