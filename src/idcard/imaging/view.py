@@ -102,6 +102,14 @@ def rectify_card(image: Image, corners: NDArray[np.float32], sharp: bool = False
     return CardView(warped, np.linalg.inv(forward).astype(np.float64))
 
 
+def region_box(size: tuple[int, int], left: float, top: float, right: float,
+               bottom: float) -> Quad:
+    """A region given as fractions of a view's width and height, as a box in its pixels."""
+    width, height = size
+    x0, y0, x1, y1 = left * width, top * height, right * width, bottom * height
+    return ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
 def crop_fraction(view: CardView, left: float, top: float, right: float, bottom: float) -> Image:
     w, h = view.size
     x0, x1 = int(w * left), int(w * right)

@@ -15,7 +15,7 @@ from idcard.extract import RuleBook, interpret_lines
 from idcard.imaging.ink import without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
-from idcard.imaging.view import CardView, Image, whole_image
+from idcard.imaging.view import CardView, Image, region_box, whole_image
 from idcard.ocr import OcrEngine
 from idcard.ocr.consensus import distrust_changes
 from idcard.pipeline.steps import (
@@ -204,11 +204,7 @@ class ViewReader:
                                   regions: list[Region], clock: Stopwatch) -> bool:
         """Read each region of a straightened card on its own; adds what is read to
         `lines`."""
-        width, height = view.size
-        boxes: list[Quad] = []
-        for x0, y0, x1, y1 in regions:
-            left, top, right, bottom = x0 * width, y0 * height, x1 * width, y1 * height
-            boxes.append(((left, top), (right, top), (right, bottom), (left, bottom)))
+        boxes = [region_box(view.size, *region) for region in regions]
         result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
         clock.add_all(result.timings_ms)
         found = [line for line in result.lines

@@ -28,6 +28,7 @@ from idcard.codes import WarningCode
 from idcard.extract import RuleBook
 from idcard.extract.interpret import CHECK_FIELDS
 from idcard.imaging.quality import SIGNALS, QualityReport, Signal, assess
+from idcard.imaging.view import region_box
 from idcard.pipeline.one_view import CardRead
 from idcard.text import Quad
 
@@ -58,16 +59,13 @@ def regions_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
     """Each field's box on this view, or its layout region when it was not read."""
     names = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(read.reading.side,
                                                               FRONT_FIELDS + BACK_FIELDS)
-    width, height = read.view.size
     regions: dict[str, Quad] = {}
     for name in names:
         field: Field | None = getattr(read.reading.fields, name)
         if field is not None:
             regions[name] = field.box
         elif read.outline is not None and name in rules.layout.field_regions:
-            x0, y0, x1, y1 = rules.layout.field_regions[name]
-            left, top, right, bottom = x0 * width, y0 * height, x1 * width, y1 * height
-            regions[name] = ((left, top), (right, top), (right, bottom), (left, bottom))
+            regions[name] = region_box(read.view.size, *rules.layout.field_regions[name])
     return regions
 
 
