@@ -69,7 +69,7 @@ _DARK_MEDIAN_RAISED = 100.0
 _DARK_MEDIAN_FINE = 160.0
 _CLIPPED = 250
 _CLIPPED_SHARE_RAISED = 0.30
-# photocopy: mean a*b* distance from the median colour (CIELAB units).
+# photocopy: mean size of the fine part of the log-chromaticity (log B/G, log R/G).
 _CHROMA_SPREAD_RAISED = 0.003
 _RED_SHIFT = 0.15  # log(R/G) this far above the median: a red stamp's, left out
 _COLOUR_WIDTH = 214
