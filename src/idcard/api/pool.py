@@ -126,9 +126,6 @@ class ReaderPool(Generic[ReaderT]):
         `submit` decides again under it)."""
         return not self._accepting or self._admitted >= self.workers + self.queue_size
 
-    def retry_after_s(self) -> int:
-        return self._retry_after_s()
-
     # -- running jobs -----------------------------------------------------------------
 
     async def run(self, work: Callable[[ReaderT], ResultT], timeout_s: float) -> ResultT:
@@ -143,11 +140,9 @@ class ReaderPool(Generic[ReaderT]):
         return result
 
     def submit(self, work: Callable[[ReaderT], Any]) -> _Job[ReaderT]:
-        if not self._accepting:
-            raise Overloaded(self._retry_after_s())
         with self._lock:
-            if self._admitted >= self.workers + self.queue_size:
-                raise Overloaded(self._retry_after_s())
+            if self.full:
+                raise Overloaded(self.retry_after_s())
             self._admitted += 1
             self._changed()
         job: _Job[ReaderT] = _Job(work)
@@ -166,7 +161,7 @@ class ReaderPool(Generic[ReaderT]):
         if self._on_change is not None:
             self._on_change(max(0, self._admitted - self._running), self._running)
 
-    def _retry_after_s(self) -> int:
+    def retry_after_s(self) -> int:
         # Roughly how long until the queue has drained by one worker's worth of jobs.
         waiting_rounds = (self.workers + self.queue_size) / self.workers
         return max(1, math.ceil(self._average_job_s * waiting_rounds))
