@@ -32,6 +32,7 @@ WarningCode = Literal[
     "id_number_cut_off",
     "id_number_too_short",
     "stamp_over_field",
+    "characters_missing",
     "ethnicity_former_name",
     "blur",
     "glare",
@@ -75,6 +76,9 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                            "check character cannot be verified (`id_checksum` fails)",
     "stamp_over_field": "a stamp (复印无效, 复禁印止, 仅限…使用) is printed over the field; "
                         "characters under it may be missing or misread",
+    "characters_missing": "the field's line leaves room for a character that was not read (a "
+                          "gap between neighbouring characters, or box past the last one, much "
+                          "wider than the line's character pitch); the value may lack one",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "

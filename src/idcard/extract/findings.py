@@ -116,6 +116,17 @@ def stamp_notice(name: str) -> Notice:
                   "missing or misread")
 
 
+def missing_notice(name: str) -> Notice:
+    return Notice("characters_missing",
+                  f"{name}: the line leaves room for a character that was not read; the value "
+                  "may lack one")
+
+
+def fields_named(warnings: Sequence[Notice], code: str) -> set[str]:
+    """The fields that per-field notices with `code` name (their message starts `field:`)."""
+    return {n.message.split(":", 1)[0] for n in warnings if n.code == code}
+
+
 def former_name_notice(field: Field | None, rules: RuleBook) -> list[Notice]:
     if field is None or field.value not in rules.ethnicities.former_names:
         return []

@@ -28,6 +28,7 @@ from idcard.extract.back import read_back
 from idcard.extract.findings import (
     former_name_notice,
     mismatch_warnings,
+    missing_notice,
     number_warnings,
     stamp_notice,
     stamped_fields,
@@ -46,6 +47,7 @@ from idcard.extract.repair import (
 )
 from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
+from idcard.extract.spacing import characters_missing
 from idcard.extract.values import Value
 from idcard.text import TextLine
 from idcard.validate import checksum_ok, parse_iso, run_checks, validity_status
@@ -168,6 +170,12 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     stamped = stamped_fields({n: v.chars for n, v in values.items()}, stamps)
     fields = _scale_confidence(fields, stamped, rules.thresholds.stamped_field_factor)
     warnings += [stamp_notice(name) for name in stamped]
+    # A character the recogniser skipped leaves its confidence untouched: the field is as
+    # sure as the room on its line allows.
+    missing = [name for name, value in values.items()
+               if name in rules.spacing.fields and characters_missing(value.chars, rules.spacing)]
+    fields = _scale_confidence(fields, missing, rules.spacing.missing_factor)
+    warnings += [missing_notice(name) for name in missing]
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
 

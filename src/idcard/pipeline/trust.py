@@ -9,7 +9,6 @@ when any field does, a field is missing, or the image is suspect.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import msgspec
@@ -26,18 +25,13 @@ from idcard.card import (
 )
 from idcard.codes import WarningCode
 from idcard.extract import RuleBook
+from idcard.extract.findings import fields_named
 from idcard.extract.interpret import CHECK_FIELDS
 from idcard.imaging.quality import SIGNALS, QualityReport, Signal, assess
 from idcard.imaging.view import region_box
 from idcard.pipeline.one_view import CardRead
 from idcard.text import Quad
 
-# Fields printed in Chinese characters on one line: each character is about as wide as
-# the line is tall (0.7-1.1 line heights with the card's spacing), so a box with much
-# more room than its characters had one dropped by both recognisers, read with full
-# confidence in the rest.
-_ONE_LINE_CJK = ("name", "issuing_authority")
-_MAX_PITCH = 1.3  # line heights per character
 # Signals that concern the fields they name; the others concern the whole image.
 FIELD_SIGNALS = ("blur", "glare", "occlusion")
 # Whole-image signals that make the response need review.
@@ -103,6 +97,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float) -
               if getattr(reading.checks, check) == "fail" for name in names}
     repaired = {n.code.removesuffix("_repaired") for n in reading.warnings
                 if n.code.endswith("_repaired")}
+    missing = fields_named(reading.warnings, "characters_missing")
     covered = {name: getattr(quality, name).fields for name in FIELD_SIGNALS
                if getattr(quality, name).raised}
     updates: dict[str, Field | None] = {}
@@ -114,7 +109,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float) -
             ("low_confidence", field.confidence < review_below),
             ("check_failed", name in failed),
             ("repaired", name in repaired),
-            ("characters_missing", name in _ONE_LINE_CJK and _roomy(field)),
+            ("characters_missing", name in missing),
         ) if hit]
         why += [signal for signal, names in covered.items() if name in names]
         reasons += [ReviewReason(code, name) for code in why]
@@ -136,13 +131,3 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float) -
         warnings=warnings, quality=quality, review_needed=bool(reasons),
         review_reasons=reasons)
 
-
-
-def _roomy(field: Field) -> bool:
-    """Whether the box leaves much more room than its characters fill."""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = field.box
-    length = (math.hypot(x1 - x0, y1 - y0) + math.hypot(x2 - x3, y2 - y3)) / 2.0
-    height = (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2.0
-    if not field.value or height <= 0:
-        return False
-    return length / (height * len(field.value)) >= _MAX_PITCH
