@@ -31,6 +31,7 @@ from idcard.imaging.quality import SIGNALS, QualityReport, Signal, assess
 from idcard.imaging.view import region_box
 from idcard.pipeline.one_view import CardRead
 from idcard.text import Quad
+from idcard.validate import LONG_TERM
 
 # Signals that concern the fields they name; the others concern the whole image.
 FIELD_SIGNALS = ("blur", "glare", "occlusion")
@@ -89,12 +90,47 @@ def merged_quality(reports: Iterable[QualityReport]) -> Quality:
         for name in SIGNALS})
 
 
-def decide_review(reading: CardReading, quality: Quality, review_below: float) -> CardReading:
+# The checks that confirm a field's reading against other print: its check character, or
+# another field printed apart from it. (birth_date_plausible and region_code_known only
+# doubt a reading; a validity period ending 长期 does not pin its start.)
+CONFIRMING: dict[str, tuple[str, ...]] = {
+    "id_number": ("id_checksum",),
+    "birth_date": ("birth_date_matches_id",),
+    "sex": ("sex_matches_id",),
+    "ethnicity": ("ethnicity_known",),
+    "valid_from": ("validity_period_plausible",),
+    "valid_until": ("validity_period_plausible",),
+}
+
+
+def confirmed(reading: CardReading) -> set[str]:
+    """Fields whose confirming checks pass and none of whose checks fail."""
+    long_term = reading.fields.valid_until is not None and \
+        reading.fields.valid_until.value == LONG_TERM
+    sure: set[str] = set()
+    for name, checks in CONFIRMING.items():
+        mine = [check for check, names in CHECK_FIELDS.items() if name in names]
+        if any(getattr(reading.checks, check) == "fail" for check in mine):
+            continue
+        if name.startswith("valid_") and long_term:
+            continue
+        if all(getattr(reading.checks, check) == "pass" for check in checks):
+            sure.add(name)
+    return sure
+
+
+def decide_review(reading: CardReading, quality: Quality, review_below: float,
+                  doubtful_below: float = 0.80) -> CardReading:
     """`review` on each field, `review_needed` and `review_reasons` on the reading, and a
-    warning for each raised quality signal (`card_incomplete` is already one)."""
+    warning for each raised quality signal (`card_incomplete` is already one).
+
+    A field that its checks confirm (`confirmed`) is not flagged for low confidence down
+    to `doubtful_below`, nor for blur, glare or occlusion on it: the check is independent
+    evidence that the reading is right where those are only reasons to doubt it."""
     reasons: list[ReviewReason] = []
     failed = {name for check, names in CHECK_FIELDS.items()
               if getattr(reading.checks, check) == "fail" for name in names}
+    sure = confirmed(reading)
     repaired = {n.code.removesuffix("_repaired") for n in reading.warnings
                 if n.code.endswith("_repaired")}
     missing = fields_named(reading.warnings, "characters_missing")
@@ -105,13 +141,15 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float) -
         field: Field | None = getattr(reading.fields, name)
         if field is None:
             continue
+        low = field.confidence < (doubtful_below if name in sure else review_below)
         why = [code for code, hit in (
-            ("low_confidence", field.confidence < review_below),
+            ("low_confidence", low),
             ("check_failed", name in failed),
             ("repaired", name in repaired),
             ("characters_missing", name in missing),
         ) if hit]
-        why += [signal for signal, names in covered.items() if name in names]
+        why += [signal for signal, names in covered.items()
+                if name in names and name not in sure]
         reasons += [ReviewReason(code, name) for code in why]
         updates[name] = msgspec.structs.replace(field, review=bool(why))
     sides = {"front": FRONT_FIELDS, "back": BACK_FIELDS}
