@@ -13,6 +13,7 @@ import pytest
 
 from idcard.config import load_settings
 from idcard.extract import load_rules
+from idcard.extract.findings import address_cut_short
 from idcard.extract.pieces import Char, piece_from_line
 from idcard.extract.spacing import characters_missing, room_of
 from idcard.pipeline import CardReader
@@ -91,6 +92,16 @@ def test_lines_without_positions_are_not_judged() -> None:
     box = ((0.0, 0.0), (500.0, 0.0), (500.0, HEIGHT), (0.0, HEIGHT))
     bare = TextLine("林东", 0.999, box)
     assert not characters_missing(chars(bare), SPACING)
+
+
+def test_an_address_not_read_from_its_first_line_is_cut_short() -> None:
+    starts = load_rules(REPO / "rules").values.address_starts
+    assert not address_cut_short("山东省临沂市沂水县七星镇白沙村3组10号", starts)
+    assert not address_cut_short("北京市东城区景山前街4号", starts)
+    assert not address_cut_short("新疆维吾尔自治区乌鲁木齐市天山区", starts)
+    assert address_cut_short("白沙村3组10号", starts)  # its second line alone
+    assert address_cut_short("东省临沂市沂水县", starts)  # its first character skipped
+    assert not address_cut_short("白沙村3组10号", ())  # no list, no judgement
 
 
 # -- a whole generated card ---------------------------------------------------------------

@@ -122,6 +122,12 @@ def missing_notice(name: str) -> Notice:
                   "may lack one")
 
 
+def address_cut_short(address: str, starts: Sequence[str]) -> bool:
+    """Whether an address begins other than with a province-level division (when the rules
+    list them): its first line or first characters were not read."""
+    return bool(starts) and not address.startswith(tuple(starts))
+
+
 def fields_named(warnings: Sequence[Notice], code: str) -> set[str]:
     """The fields that per-field notices with `code` name (their message starts `field:`)."""
     return {n.message.split(":", 1)[0] for n in warnings if n.code == code}

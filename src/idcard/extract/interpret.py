@@ -26,6 +26,7 @@ from idcard.card import (
 )
 from idcard.extract.back import read_back
 from idcard.extract.findings import (
+    address_cut_short,
     former_name_notice,
     mismatch_warnings,
     missing_notice,
@@ -170,14 +171,21 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     stamped = stamped_fields({n: v.chars for n, v in values.items()}, stamps)
     fields = _scale_confidence(fields, stamped, rules.thresholds.stamped_field_factor)
     warnings += [stamp_notice(name) for name in stamped]
-    # A character the recogniser skipped leaves its confidence untouched: the field is as
-    # sure as the room on its line allows.
-    missing = [name for name, value in values.items()
-               if name in rules.spacing.fields and characters_missing(value.chars, rules.spacing)]
+    missing = _missing_characters(values, rules)
     fields = _scale_confidence(fields, missing, rules.spacing.missing_factor)
     warnings += [missing_notice(name) for name in missing]
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
+
+
+def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
+    """Fields read without characters that are printed: a character the recogniser skipped
+    leaves room on its line, and an address not read from its first line begins
+    mid-way. Neither lowers the confidence of the characters that were read."""
+    return [name for name, value in values.items()
+            if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
+            or (name == "address"
+                and address_cut_short(value.text, rules.values.address_starts))]
 
 
 def _usable(line: TextLine) -> bool:

@@ -143,6 +143,7 @@ class MaskingRules(_Strict, frozen=True):
 
 class ValueRules(_Strict, frozen=True):
     patterns: dict[str, str]
+    address_starts: tuple[str, ...] = ()
     sex_misreadings: dict[str, str] = {}
 
 
