@@ -13,7 +13,7 @@ import pytest
 
 from idcard.config import load_settings
 from idcard.extract import load_rules
-from idcard.extract.findings import address_cut_short
+from idcard.extract.findings import cut_short
 from idcard.extract.pieces import Char, piece_from_line
 from idcard.extract.spacing import characters_missing, room_of
 from idcard.pipeline import CardReader
@@ -94,14 +94,18 @@ def test_lines_without_positions_are_not_judged() -> None:
     assert not characters_missing(chars(bare), SPACING)
 
 
-def test_an_address_not_read_from_its_first_line_is_cut_short() -> None:
-    starts = load_rules(REPO / "rules").values.address_starts
-    assert not address_cut_short("山东省临沂市沂水县七星镇白沙村3组10号", starts)
-    assert not address_cut_short("北京市东城区景山前街4号", starts)
-    assert not address_cut_short("新疆维吾尔自治区乌鲁木齐市天山区", starts)
-    assert address_cut_short("白沙村3组10号", starts)  # its second line alone
-    assert address_cut_short("东省临沂市沂水县", starts)  # its first character skipped
-    assert not address_cut_short("白沙村3组10号", ())  # no list, no judgement
+def test_a_value_not_read_from_its_first_or_to_its_last_line_is_cut_short() -> None:
+    values = load_rules(REPO / "rules").values
+    starts = values.value_starts["address"]
+    assert not cut_short("山东省临沂市沂水县七星镇白沙村3组10号", starts)
+    assert not cut_short("北京市东城区景山前街4号", starts)
+    assert not cut_short("新疆维吾尔自治区乌鲁木齐市天山区", starts)
+    assert cut_short("白沙村3组10号", starts)  # its second line alone
+    assert cut_short("东省临沂市沂水县", starts)  # its first character skipped
+    assert not cut_short("白沙村3组10号")  # no list, no judgement
+    ends = values.value_ends["issuing_authority"]
+    assert not cut_short("鄂尔多斯市公安局康巴什分局", ends=ends)
+    assert cut_short("鄂尔多斯市公安局康巴什", ends=ends)  # its last characters not read
 
 
 # -- a whole generated card ---------------------------------------------------------------

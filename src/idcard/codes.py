@@ -79,8 +79,8 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "characters_missing": "the field was read without characters that are printed: its line "
                           "leaves room for one (a gap between neighbouring characters, or a "
                           "box running past the last one, much wider than the print's pitch), "
-                          "or an address does not begin with a province-level division; the "
-                          "message names the field",
+                          "or an address does not begin with a province-level division or an "
+                          "authority end with 局; the message names the field",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "

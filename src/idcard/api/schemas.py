@@ -167,7 +167,8 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "in failed), repaired (the value was corrected from evidence), "
                     "characters_missing (the field's line leaves room for a character "
                     "that was not read: a gap or a box end much wider than the print's "
-                    "pitch; or an address not beginning with its province), blur, "
+                    "pitch; or an address not beginning with its province, an authority "
+                    "not ending with 局), blur, "
                     "glare, occlusion (on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",

@@ -122,10 +122,13 @@ def missing_notice(name: str) -> Notice:
                   "may lack one")
 
 
-def address_cut_short(address: str, starts: Sequence[str]) -> bool:
-    """Whether an address begins other than with a province-level division (when the rules
-    list them): its first line or first characters were not read."""
-    return bool(starts) and not address.startswith(tuple(starts))
+def cut_short(text: str, starts: Sequence[str] = (), ends: Sequence[str] = ()) -> bool:
+    """Whether a value begins other than a whole one may (an address with its province),
+    or ends other than it may (an authority with 局), when the rules say: its first or
+    last line or characters were not read."""
+    begins_mid_way = bool(starts) and not text.startswith(tuple(starts))
+    ends_mid_way = bool(ends) and not text.endswith(tuple(ends))
+    return begins_mid_way or ends_mid_way
 
 
 def fields_named(warnings: Sequence[Notice], code: str) -> set[str]:

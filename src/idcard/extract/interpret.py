@@ -26,7 +26,7 @@ from idcard.card import (
 )
 from idcard.extract.back import read_back
 from idcard.extract.findings import (
-    address_cut_short,
+    cut_short,
     former_name_notice,
     mismatch_warnings,
     missing_notice,
@@ -180,12 +180,12 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
 
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
     """Fields read without characters that are printed: a character the recogniser skipped
-    leaves room on its line, and an address not read from its first line begins
-    mid-way. Neither lowers the confidence of the characters that were read."""
+    leaves room on its line, and a value not read from its first or to its last line
+    begins or ends mid-way. Neither lowers the confidence of the characters read."""
+    starts, ends = rules.values.value_starts, rules.values.value_ends
     return [name for name, value in values.items()
             if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
-            or (name == "address"
-                and address_cut_short(value.text, rules.values.address_starts))]
+            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()))]
 
 
 def _usable(line: TextLine) -> bool:

@@ -143,7 +143,9 @@ class MaskingRules(_Strict, frozen=True):
 
 class ValueRules(_Strict, frozen=True):
     patterns: dict[str, str]
-    address_starts: tuple[str, ...] = ()
+    # What a whole value begins / ends with, per field (else characters are missing).
+    value_starts: dict[str, tuple[str, ...]] = {}
+    value_ends: dict[str, tuple[str, ...]] = {}
     sex_misreadings: dict[str, str] = {}
 
 
@@ -264,6 +266,7 @@ def _fails_with_only(data: dict[str, Any], trail: list[Any], key: Any,
 
 def _check_meaning(book: RuleBook) -> None:
     _check_spacing(book.spacing)
+    _check_value_edges(book.values)
     _check_labels(book.labels)
     _check_ethnicities(book.ethnicities)
     _check_characters(book.characters)
@@ -368,6 +371,15 @@ def _check_layout(rules: LayoutRules) -> None:
         if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
             raise RulesError("layout.toml", f"value_regions.{name}",
                              "must be x0 < x1 and y0 < y1, fractions of the card")
+
+
+def _check_value_edges(rules: ValueRules) -> None:
+    for table, edges in (("value_starts", rules.value_starts), ("value_ends", rules.value_ends)):
+        for name, words in edges.items():
+            if name not in FRONT_FIELDS + BACK_FIELDS:
+                raise RulesError("values.toml", f"{table}.{name}", "not a field")
+            if not all(words):
+                raise RulesError("values.toml", f"{table}.{name}", "empty word")
 
 
 def _check_spacing(spacing: SpacingRules) -> None:
