@@ -84,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                 flags[(f"{next(iter(reasons))} (alone)", right)] += 1
     print(f"{'reason':26} {'flagged':>7} {'right':>6}")
     for code in sorted({code for code, _ in flags}):
-        right, wrong = flags[(code, True)], flags[(code, False)]
-        print(f"{code:26} {right + wrong:7} {right / (right + wrong):6.0%}")
+        hits, misses = flags[(code, True)], flags[(code, False)]
+        print(f"{code:26} {hits + misses:7} {hits / (hits + misses):6.0%}")
     total = [sum(t[i] for t in tiers.values()) for i in range(3)]
     for name, (count, flagged, silent) in [*sorted(tiers.items()), ("all", total)]:
         if count:
