@@ -3,8 +3,10 @@
 Each card view read is judged once by `imaging.quality`, with the boxes of the fields
 read on it (or, for a field not read, where the layout says it is printed). A field needs
 review when its confidence is below the threshold, a check it takes part in failed, its
-value was repaired, or blur, glare or occlusion lies on it; the response needs review
-when any field does, a field is missing, or the image is suspect.
+value was repaired, characters that are printed were not read, or blur, glare or
+occlusion lies on it (blur, glare, occlusion and a confidence above the doubtful bar do
+not flag a field its checks confirm); the response needs review when any field does, a field is
+missing, or the image is suspect.
 """
 
 from __future__ import annotations
