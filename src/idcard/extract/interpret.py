@@ -189,13 +189,14 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     """Fields as printed, repaired only where the reading is unsure; checks on the card as
     read (never on repaired values)."""
     pieces, choice = _one_card(pieces, side, rules)
-    if choice is not None and choice.other_card:
+    if choice is not None and choice.repeated and choice.other_card:
         warnings.append(Notice("multiple_cards",
                                "the text holds more than one card; only one was read"))
-    if choice is not None and choice.unsure:
+    if choice is not None and (choice.unsure or misplaced(choice)):
         warnings.append(Notice("card_choice_unsure",
-                               "the text repeats the card's labels elsewhere, and which "
-                               "text is the card is unsure; every field needs review"))
+                               "the labels read do not all sit where a card prints them "
+                               "(text around the card repeats them), so which text is the "
+                               "card is unsure; every field needs review"))
     values = _read_values(pieces, side, image_size, rules)
     read = CardFields(**{name: _to_field(v) for name, v in values.items()})
     fields = read
@@ -312,12 +313,12 @@ def _field_warnings(fields: CardFields, side: CardSide, no_text: bool) -> list[N
 
 def _one_card(pieces: list[Piece], side: CardSide,
               rules: RuleBook) -> tuple[list[Piece], CardChoice | None]:
-    """One card's text when a label that a card prints once was read twice (two cards, or
-    a card on a page that repeats its labels): the text inside the frame whose labels sit
-    where a card prints them (card_choice.py). None when no label was read twice."""
+    """One card's text, and how its labels placed it (card_choice.py; None when none of
+    the side's once-printed labels was read). When one was read twice (two cards, or a
+    card on a page that repeats its labels) only the chosen frame's text is kept."""
     choice = card_fit(pieces, side, rules)
     if choice is None or not choice.repeated:
-        return pieces, None
+        return pieces, choice
     return [p for p in pieces if choice.chosen.frame.contains(p)], choice
 
 
