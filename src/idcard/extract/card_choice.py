@@ -37,8 +37,9 @@ _ROW_REACH = 16.0
 # Labels of this many places must have been read to tell a card from a page that
 # repeats its labels by where they sit.
 _MIN_LABELS_TO_JUDGE = 3
-# A candidate is a card of its own when at least this share of the side's places hold
-# their label (a card partly hidden by a stamp or glare still has most of them).
+# A candidate is a card of its own when more than this share of the side's places hold
+# their label (a card partly hidden by a stamp or glare still has most of them); text
+# whose labels were read is no card when no more than this share of them sit in place.
 _CARD_SHARE = 0.5
 
 
