@@ -130,3 +130,18 @@ def test_a_card_with_few_labels_read_is_not_judged() -> None:
     few = [line for line in front_lines(CARD)
            if not any(word in line.text for word in ("性别", "民族", "出生", "住址"))]
     assert labels_in_place(few, image_size=(WIDTH, HEIGHT), side="front", rules=RULES)
+
+
+def test_two_equal_cards_with_few_labels_read_are_flagged() -> None:
+    """Two same-size fronts of which only the name and number labels were read: both
+    place the same two labels, neither a whole card's worth, so the choice is a guess."""
+    other = replace(CARD, name="王芳", sex="女", sequence=402, birth=date(1988, 2, 9))
+    few = ("性别", "民族", "出生", "住址")
+
+    def faint(lines: list[TextLine]) -> list[TextLine]:
+        return [line for line in lines if not any(word in line.text for word in few)]
+
+    left = faint(front_lines(CARD))
+    right = faint(front_lines(other, Variation(transform=Transform(1.0, 900.0, 0.0))))
+    reading = interpret_lines(left + right, image_size=(1800, HEIGHT), rules=RULES)
+    assert "card_choice_unsure" in codes(reading)
