@@ -138,6 +138,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
     missing = fields_named(reading.warnings, "characters_missing")
     covered = {name: getattr(quality, name).fields for name in FIELD_SIGNALS
                if getattr(quality, name).raised}
+    unsure_card = any(n.code == "card_choice_unsure" for n in reading.warnings)
     updates: dict[str, Field | None] = {}
     for name in reading.fields.__struct_fields__:
         field: Field | None = getattr(reading.fields, name)
@@ -145,6 +146,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
             continue
         low = field.confidence < (doubtful_below if name in sure else review_below)
         why = [code for code, hit in (
+            ("card_choice_unsure", unsure_card),
             ("low_confidence", low),
             ("check_failed", name in failed),
             ("repaired", name in repaired),
