@@ -1,11 +1,10 @@
 """Telling a card's print from a stamp laid over it.
 
 A card's values are printed in the darkest ink on it. Stamps put on copies (复印无效
-boxes, seals) are red, or often grey and lighter than that print. Inside a stamp's area,
-when the strokes' cores are of two inks, they split into two populations by darkness
-(Otsu on the dark pixels there): the lighter ones are lifted to the paper's shade, so a
-value the stamp crossed reads alone. A red seal is lifted everywhere by its colour. A
-stamp as dark as the print is left as it is: splitting one ink by darkness only thins it.
+boxes, seals) are red, or grey and lighter than that print. Inside a stamp's area the
+strokes split into two populations by darkness (Otsu on the dark pixels there): the
+lighter ones are lifted to the paper's shade, so a value the stamp crossed reads alone.
+A red seal is lifted everywhere by its colour.
 """
 
 from __future__ import annotations
@@ -20,9 +19,6 @@ from idcard.text import Quad
 _INK_BELOW_PAPER = 30.0
 # Too few dark pixels in a stamp's area to split into two inks.
 _MIN_INK_PIXELS = 50
-# A second ink's stroke cores are at least this share of the print-to-paper contrast
-# lighter than the print's (grain and JPEG move a core by a few per cent of it).
-_SECOND_INK_LIGHTER = 0.25
 # Saturation (0-255) and hue bands (OpenCV's 0-180 degrees) of a red seal's ink.
 _SEAL_SATURATION = 90
 _RED_HUES = ((0, 12), (165, 180))
@@ -43,32 +39,12 @@ def without_stamps(image: Image, stamp_boxes: list[Quad]) -> Image:
         y0, y1 = max(0, int(min(ys))), min(height, int(max(ys)) + 1)
         patch = grey[y0:y1, x0:x1]
         ink = patch[patch < paper - _INK_BELOW_PAPER]
-        if ink.size < _MIN_INK_PIXELS or not two_inks(patch, paper):
+        if ink.size < _MIN_INK_PIXELS:
             continue
         cut, _ = cv2.threshold(ink.reshape(-1, 1), 0, 255,
                                cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         out[y0:y1, x0:x1][patch > cut] = paper
     return out
-
-
-def two_inks(patch: Image, paper: float) -> bool:
-    """Whether the strokes in a grey patch are of two inks, one clearly lighter.
-
-    Judged on the strokes' cores (the darkest pixels across each stroke), not on their
-    blurred edges: one ink alone has edges of every shade between it and the paper, and
-    splitting those off would only thin the print. A stamp as dark as the print is left
-    to the stamp words' rules (extract.noise)."""
-    ink = patch < paper - _INK_BELOW_PAPER
-    # A stroke's core: the darkest pixel of its 3 × 3 neighbourhood (its middle line).
-    cores = patch[ink & (patch <= cv2.erode(patch, np.ones((3, 3), np.uint8)))]
-    if cores.size < _MIN_INK_PIXELS:
-        return False
-    cut, _ = cv2.threshold(cores.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    dark, light = cores[cores <= cut], cores[cores > cut]
-    if min(dark.size, light.size) < _MIN_INK_PIXELS // 5:
-        return False
-    darkest = float(dark.mean())
-    return float(light.mean()) - darkest >= _SECOND_INK_LIGHTER * (paper - darkest)
 
 
 def _red_ink(image: Image) -> Image:
@@ -78,4 +54,3 @@ def _red_ink(image: Image) -> Image:
     for low, high in _RED_HUES:
         red |= (hue >= low) & (hue <= high)
     return red & (saturation >= _SEAL_SATURATION)
-

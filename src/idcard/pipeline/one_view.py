@@ -182,14 +182,13 @@ class ViewReader:
                              clock: Stopwatch, detect_side: int | None,
                              ) -> tuple[list[TextLine], CardReading]:
         """Read the card again with the stamps' strokes lifted (imaging.ink), and take
-        the lines that lie under a stamp from that reading; kept when it is the better
-        reading (`_better`)."""
+        the lines that lie under a stamp from that reading; kept when no field is lost."""
         cleared = CardView(without_stamps(view.image, stamps), view.to_source)
         again = self._ocr(cleared, clock, detect_side)
         merged = [line for line in lines if not _under_any(line.box, stamps)]
         merged += [line for line in again if _under_any(line.box, stamps)]
         merged_reading = self._interpret(merged, view, side, clock)
-        if _better(merged_reading, reading):
+        if filled(merged_reading) >= filled(reading):
             return merged, merged_reading
         return lines, reading
 
@@ -295,22 +294,6 @@ def _under_any(box: Quad, stamps: list[Quad]) -> bool:
         if min(xs) < right and max(xs) > left and min(ys) < bottom and max(ys) > top:
             return True
     return False
-
-
-def _better(again: CardReading, first: CardReading) -> bool:
-    """Whether a second reading beats the first: more fields, or as many read with more
-    confidence. Lifting a stamp can also break the print it crossed; a field whose
-    stamp text was cut out has its confidence halved, so a clean second reading of it
-    wins, and a worse one loses."""
-    if filled(again) != filled(first):
-        return filled(again) > filled(first)
-    return _mean_confidence(again) > _mean_confidence(first)
-
-
-def _mean_confidence(reading: CardReading) -> float:
-    found = [getattr(reading.fields, name) for name in reading.fields.__struct_fields__]
-    confidences = [field.confidence for field in found if field is not None]
-    return float(np.mean(confidences)) if confidences else 0.0
 
 
 def _legible_scale(boxes: list[Quad]) -> float:
