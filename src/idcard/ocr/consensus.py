@@ -30,6 +30,9 @@ _LONE_CHARACTER_CONFIDENCE = 0.5
 # Two characters are the same one when their centres are closer than this share of the
 # line's character pitch.
 _SAME_PLACE = 0.5
+# A second choice the primary recogniser cannot spell replaces the first choice when it is
+# at least this likely relative to it (see `spell_rare`).
+RARE_RUNNER_UP_RATIO = 0.4
 
 _Char = tuple[float, str, float]  # position, character, confidence
 
@@ -74,6 +77,34 @@ def _pick(a: _Char, b: _Char, a_knows: Collection[str], b_knows: Collection[str]
         if a[1] not in b_knows:
             return a
     return a if a[2] >= b[2] else b
+
+
+def spell_rare(reading: Reading, primary_knows: Collection[str],
+               ratio: float = RARE_RUNNER_UP_RATIO) -> Reading:
+    """The re-check's `reading` with each character the primary could also have written
+    replaced by the re-check's second choice where that one is a character the primary
+    cannot spell and is at least `ratio` as likely, at the second choice's confidence.
+
+    Why: a rare name character (赟 湉 䶮) is rare in a recogniser's training text too, so
+    even the model that has it tends to prefer its common look-alike (赞 活 龚), leaving
+    the rare one a close second. The primary's agreeing look-alike is no evidence
+    against it: the primary could write nothing else there. Meant for names, where rare
+    characters are far commoner than in the text the models learnt from.
+    """
+    if len(reading.runner_ups) != len(reading.text):
+        return reading
+    chars = list(reading.text)
+    confidences = list(reading.char_confidences)
+    for k, (char, (other, p_other)) in enumerate(zip(reading.text, reading.runner_ups,
+                                                     strict=True)):
+        if (char in primary_knows and other not in primary_knows and not other.isspace()
+                and p_other >= ratio * confidences[k]):
+            chars[k], confidences[k] = other, p_other
+    if chars == list(reading.text):
+        return reading
+    return Reading(text="".join(chars), confidence=sum(confidences) / len(confidences),
+                   char_confidences=tuple(confidences),
+                   char_positions=reading.char_positions)
 
 
 def disputed(p: float, q: float) -> float:

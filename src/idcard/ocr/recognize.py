@@ -24,6 +24,9 @@ class Reading:
     confidence: float  # mean of the character confidences; 0 for no text
     char_confidences: tuple[float, ...]
     char_positions: tuple[float, ...]  # centre of each character, fraction of the width
+    # Per character: the recogniser's second choice at that place and its probability
+    # (empty when not kept, e.g. after a merge).
+    runner_ups: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,17 @@ def _decode(scores: FloatArray, characters: list[str], text_fraction: float) -> 
                                                                           strict=True))
     confidence = float(np.mean(confidences)) if confidences else 0.0
     return Reading(text=text, confidence=confidence, char_confidences=confidences,
-                   char_positions=positions)
+                   char_positions=positions,
+                   runner_ups=tuple(_runner_up(scores[s], int(best[s]), characters)
+                                    for s in starts))
+
+
+def _runner_up(step: FloatArray, best: int, characters: list[str]) -> tuple[str, float]:
+    """The likeliest character other than `best` (and the blank) at one time step."""
+    others = step.copy()
+    others[[_BLANK, best]] = -np.inf
+    second = int(others.argmax())
+    return characters[second], float(step[second])
 
 
 def _runs(labels: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
