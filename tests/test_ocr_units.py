@@ -82,7 +82,8 @@ def test_ctc_decoding_keeps_each_characters_second_choice() -> None:
                        [0.5, 0.1, 0.0, 0.0, 0.4],  # blank, then a space
                        [0.2, 0.0, 0.7, 0.1, 0.0]],  # b, then c (the blank never counts)
                       np.float32)
-    reading = recognize._decode(scores, characters, text_fraction=1.0)
+    assert recognize._decode(scores, characters, text_fraction=1.0).runner_ups == ()
+    reading = recognize._decode(scores, characters, text_fraction=1.0, runner_ups=True)
     assert reading.text == "ab"
     assert [c for c, _ in reading.runner_ups] == ["c", "c"]
     assert [p for _, p in reading.runner_ups] == pytest.approx([0.3, 0.1])

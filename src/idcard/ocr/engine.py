@@ -83,8 +83,9 @@ class _Recogniser:
     model: str
     known: frozenset[str]
 
-    def read(self, crops: list[BgrImage]) -> list[recognize.Reading]:
-        return recognize.recognize(crops, self.network, self.characters, self.params)
+    def read(self, crops: list[BgrImage], runner_ups: bool = False) -> list[recognize.Reading]:
+        return recognize.recognize(crops, self.network, self.characters, self.params,
+                                   runner_ups)
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ class OcrEngine:
             unsure = sorted(unsure, key=lambda i: _least_sure(readings[i]))[:MAX_RECHECKS]
         if not unsure:
             return readings
-        second = self._recheck.read([lines[i].crop for i in unsure])
+        second = self._recheck.read([lines[i].crop for i in unsure], rare_characters)
         count_line_reads(0, len(unsure))
         for index, other in zip(unsure, second, strict=True):
             if rare_characters:
