@@ -8,8 +8,8 @@ from idcard.ocr.consensus import disputed, distrust_changes, merge_readings, spe
 from idcard.ocr.recognize import Reading
 from idcard.text import TextLine
 
-SMALL = frozenset("四川省雅安市名山区文化路付龚兰顾琴肿赞活吴")
-LARGE = SMALL | frozenset("䶮翀赟湉吳")
+SMALL = frozenset("四川省雅安市名山区文化路付龚兰顾琴肿赞活吴周误吊")
+LARGE = SMALL | frozenset("䶮翀赟湉吳淏")
 
 
 def reading(chars: list[tuple[str, float, float]]) -> Reading:
@@ -100,7 +100,8 @@ def test_a_close_second_the_primary_cannot_spell_replaces_its_look_alike() -> No
                               [("忖", 0.01), ("赟", 0.26)])
     spelled = spell_rare(recheck, SMALL)
     assert spelled.text == "付赟"
-    assert spelled.char_confidences == pytest.approx((0.99, 0.26))  # as unsure as it was
+    # As sure as the re-check was that one of the two is there.
+    assert spelled.char_confidences == pytest.approx((0.99, 0.85))
     assert spelled.char_positions == recheck.char_positions
     # Merged with the primary's look-alike, the character it cannot spell wins.
     assert merge(primary, spelled) == "付赟"
@@ -114,6 +115,17 @@ def test_a_distant_second_or_one_the_primary_can_spell_changes_nothing() -> None
     # The top choice itself outside the primary's dictionary: the rule does not apply.
     rare_top = with_runner_ups(reading([("湉", 0.5, 0.5)]), [("赟", 0.45)])
     assert spell_rare(rare_top, SMALL) == rare_top
+    # A traditional form is the same character (the card prints the simplified one).
+    traditional = with_runner_ups(reading([("吴", 0.5, 0.6)]), [("吳", 0.35)])
+    assert spell_rare(traditional, SMALL) == traditional
+
+
+def test_a_spelled_character_the_primary_did_not_see_at_all_is_kept() -> None:
+    # The primary emits nothing for a glyph outside its dictionary (周 then a gap).
+    primary = reading([("周", 0.25, 0.99)])
+    recheck = with_runner_ups(reading([("周", 0.25, 0.99), ("误", 0.75, 0.50)]),
+                              [("吊", 0.0), ("淏", 0.21)])
+    assert merge(primary, spell_rare(recheck, SMALL)) == "周淏"
 
 
 def test_the_ratio_decides_how_close_a_second_must_be() -> None:
