@@ -270,3 +270,15 @@ def test_old_tiers_still_make_the_committed_fixtures_labels(tmp_path: Path, file
     tiers = [("clean", 14), ("photo", 14), ("hard", 10), ("both", 3)]
     one = next(j for j in make_cards.plan_jobs(2024, tiers) if j.file == file)
     assert make_cards.make_one(one, tmp_path) == committed
+
+
+def test_a_rare_name_set_is_all_fronts_each_with_a_rare_character() -> None:
+    jobs = list(make_cards.plan_jobs(21, [("clean", 4), ("hard", 3)], rare_every=1,
+                                     fronts_only=True))
+    assert [j.side for j in jobs] == ["front"] * 7
+    assert all(j.rare_char for j in jobs)
+    assert len({j.rare_char for j in jobs if j.tier == "clean"}) == 4  # cycles, no repeats
+    default = list(make_cards.plan_jobs(21, [("clean", 14)]))
+    assert {j.side for j in default} == {"front", "back"}
+    fronts = [j for j in default if j.side == "front"]
+    assert [bool(j.rare_char) for j in fronts] == [i % 5 == 1 for i in range(len(fronts))]

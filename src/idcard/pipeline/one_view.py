@@ -34,6 +34,9 @@ MIN_FIELDS_FROM_OUTLINE = 3
 MIN_LINES_OF_A_CARD = 4
 # How far (in line heights) a name's box is lengthened for the second look.
 _NAME_STRETCH = 1.0
+# The name's second look lets the re-check's runner-up spell a character the first
+# recogniser cannot (ocr.consensus.spell_rare).
+NAME_RARE_CHARACTERS = True
 # A line is a stamp when it is this much like a stamp phrase (difflib's ratio: 0.5 is
 # half the characters in common) of at least this many characters; short phrases
 # (使用) are too like ordinary text.
@@ -225,7 +228,8 @@ class ViewReader:
         # The box is stretched by about one character: a detector may stop short of a
         # last character drawn in a rarer glyph.
         boxes = [_stretched(lines[i].box, view.size) for i in chosen]
-        result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
+        result = self._engine.read_text_lines(view.image, boxes, second_opinion=True,
+                                              rare_characters=NAME_RARE_CHARACTERS)
         clock.add_all(result.timings_ms)
         changed = False
         for index, again in zip(chosen, result.lines, strict=True):
