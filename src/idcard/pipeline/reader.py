@@ -20,7 +20,7 @@ from idcard.config import Settings
 from idcard.errors import InputError
 from idcard.extract import RuleBook, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
-from idcard.imaging.locate import CardOutline
+from idcard.imaging.locate import CardOutline, print_regions
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
 from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
@@ -30,7 +30,6 @@ from idcard.pipeline.masking import DEFAULT_MASK, mask_reading
 from idcard.pipeline.one_view import (
     CUT_OFF,
     MIN_FIELDS_FROM_OUTLINE,
-    MIN_LINES_OF_A_CARD,
     CardRead,
     ViewReader,
     side_complete,
@@ -43,8 +42,8 @@ from idcard.pipeline.views import (
     card_views,
     glance,
     inside,
+    page_cards,
     small_outline,
-    split_cards,
     text_beside,
     text_view,
 )
@@ -221,10 +220,12 @@ class CardReader:
         if outlines and not text_beside(page, outlines[0]):
             return []
         beside = [box for box in page if not any(inside(box, o) for o in outlines)]
-        groups = [g for g in split_cards(beside) if len(g) >= MIN_LINES_OF_A_CARD]
+        with clock.stage("locate"):
+            groups = page_cards(beside, print_regions(image))
         if not outlines and len(groups) < 2:
             return []  # one card without an edge: its text is read alone (text_alone)
-        found = [self._views.read_lines_as_card(image, group, "auto", clock)
+        found = [self._views.read_lines_as_card(image, group.lines, "auto", clock,
+                                                group.region)
                  for group in groups[:_MAX_CARDS]]
         return [read for read in found if read.field_count > 0]
 

@@ -3,8 +3,11 @@ text beside a small card (another card the outline search missed)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from idcard.errors import InputError
 from idcard.imaging.locate import CardOutline, find_card_outlines, tight_crop_outline
@@ -27,6 +30,23 @@ _GLANCE_SIDE = 960
 _CARD_GAP = 3.0
 # A second outline at least this large (relative to the first) is a second card.
 _SECOND_CARD_AREA_RATIO = 0.25
+# A card is 33 × 21 of its value lines' heights (856 × 540 px, 26 px lines): a print
+# region longer than this many line heights is more than a card (a form, a letter).
+_CARD_LENGTH_IN_LINES = 45.0
+# A card's print region is wider than tall, though less than twice the card's shape.
+_CARD_REGION_ASPECT = (1.1, 2.5)
+# A card inside its own print region shows at least this many of its lines at a glance
+# (its title and another): the re-read of the region finds the rest.
+_MIN_LINES_IN_REGION = 2
+
+
+@dataclass(frozen=True)
+class PageCard:
+    """One card's text on a page: the lines glanced at, and the print region around
+    them when one was found (it holds the lines the glance missed)."""
+
+    lines: list[Quad]
+    region: Quad | None = None
 
 
 def card_views(image: Image, locate_cards: bool) -> list[tuple[CardView, CardOutline | None]]:
@@ -102,6 +122,55 @@ def split_cards(boxes: list[Quad]) -> list[list[Quad]]:
         return [boxes]
     groups = split_cards(best[1]) + split_cards(best[2])
     return sorted(groups, key=_group_area, reverse=True)
+
+
+def page_cards(boxes: list[Quad], regions: list[NDArray[np.float32]]) -> list[PageCard]:
+    """The page's text lines grouped by card, largest first.
+
+    Lines inside one card-sized print region (`imaging.locate.print_regions`) are one
+    card, cut again only where `split_cards` finds two; the rest are grouped by
+    `split_cards` alone and need a card's worth of lines.
+    """
+    cards: list[PageCard] = []
+    left = list(boxes)
+    for region in regions:
+        ours = [box for box in left if _within(box, region)]
+        if len(ours) < _MIN_LINES_IN_REGION or not _card_sized(region, ours):
+            continue
+        left = [box for box in left if box not in ours]
+        parts = split_cards(ours)
+        if len(parts) == 1:
+            cards.append(PageCard(ours, _as_quad(region)))
+        else:
+            cards += [PageCard(part) for part in parts if len(part) >= MIN_LINES_OF_A_CARD]
+    cards += [PageCard(group) for group in split_cards(left)
+              if len(group) >= MIN_LINES_OF_A_CARD]
+    return sorted(cards, key=lambda card: _group_area(card.lines), reverse=True)
+
+
+def _within(box: Quad, region: NDArray[np.float32]) -> bool:
+    return cv2.pointPolygonTest(region, centre(box), False) >= 0
+
+
+def _card_sized(region: NDArray[np.float32], boxes: list[Quad]) -> bool:
+    """Whether a print region has a card's shape and is no longer than a card whose
+    lines are as tall as these."""
+    sides = sorted(float(np.linalg.norm(region[i] - region[i - 1])) for i in (1, 2))
+    if sides[0] <= 0 or not _CARD_REGION_ASPECT[0] <= sides[1] / sides[0] \
+            <= _CARD_REGION_ASPECT[1]:
+        return False
+    line_height = float(np.median([min(_box_sides(box)) for box in boxes]))
+    return sides[1] <= _CARD_LENGTH_IN_LINES * line_height
+
+
+def _box_sides(box: Quad) -> tuple[float, float]:
+    (x0, y0), (x1, y1), _, (x3, y3) = box
+    return float(np.hypot(x1 - x0, y1 - y0)), float(np.hypot(x3 - x0, y3 - y0))
+
+
+def _as_quad(corners: NDArray[np.float32]) -> Quad:
+    a, b, c, d = ((float(x), float(y)) for x, y in corners)
+    return (a, b, c, d)
 
 
 def _extent(box: Quad) -> tuple[float, float, float, float]:
