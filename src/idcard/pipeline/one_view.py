@@ -12,7 +12,7 @@ import numpy as np
 
 from idcard.card import BACK_FIELDS, FRONT_FIELDS, CardReading, Notice, SideHint
 from idcard.extract import RuleBook, interpret_lines
-from idcard.imaging.ink import without_stamps
+from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
@@ -144,8 +144,11 @@ class ViewReader:
                                    (region,))
             view = view.scaled(_legible_scale(boxes, region))
             # Enlarged to a straightened card's line height, its text is found on a copy
-            # as small as a straightened card's.
-            lines = self._ocr(view, clock, self._card_det_side)
+            # as small as a straightened card's. It is read through a red filter: a red
+            # seal stamped on the copy across a value joins the value's line into one box
+            # the recogniser misreads, and no card prints its text in red.
+            lifted = CardView(red_dropped(view.image), view.to_source)
+            lines = self._ocr(lifted, clock, self._card_det_side)
             if reads_upside_down(lines):
                 turned = view.rotated(2)
                 lines = [msgspec.structs.replace(
