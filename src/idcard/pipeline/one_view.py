@@ -157,7 +157,9 @@ class ViewReader:
                 view = turned
             reading = self._interpret(lines, view, side, clock)
         # No stamp_cleared here: on the generated both-sides pages it recovered nothing
-        # (120/180 fields with and without) and costs a second read of each card.
+        # (120/180 fields with and without) and costs a second read of each card; run
+        # only on cards left incomplete, it recovered nothing either on three stamped
+        # backs cut out by their print regions.
         if reading.fields.name is not None:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):

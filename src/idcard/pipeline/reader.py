@@ -182,10 +182,11 @@ class CardReader:
     def _read_cards(self, image: Image, side: SideHint, clock: Stopwatch) -> list[CardRead]:
         """The strategy, in order. Each card outline (or the image, when it is a card
         cropped tight) is read: first look, turned over, value regions, the name again
-        (one_view.py). When no outline, or only a small one, was found, the page's text
-        is glanced at: the cards it holds beside any outline are read where they lie
-        (page_cards). When all that gave too few fields (one card without an edge, or
-        a wrong outline), the text is read alone, levelled where it lies (text_alone)."""
+        (one_view.py). When no outline, or only a small one, was found (and not two
+        that read as cards), the page's text is glanced at: the cards it holds beside any
+        outline, each in its print region, are read where they lie (page_cards). When
+        all that gave too few fields (one card without an edge, or a wrong outline), the
+        text is read alone, levelled where it lies (text_alone)."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
@@ -193,10 +194,17 @@ class CardReader:
         reads = [self._views.read_view(view, outline, card_side, clock)
                  for view, outline in views]
         page: list[Quad] | None = None  # the page's text-line boxes, once glanced at
-        if not views or small_outline(views[0][1]):
-            page = glance(self._engine, image, clock)
+        # Two outlines that each read as a card leave no room for another card's text.
+        two_cards = len(reads) >= 2 and all(r.field_count >= _MIN_FIELDS_OF_A_CARD
+                                            for r in reads)
+        if not two_cards and (not views or small_outline(views[0][1])):
+            # With no outline the glance only places the cards (print regions hold the
+            # rest), so it looks at a smaller copy; its boxes are then too coarse for
+            # text_alone, which finds the text again.
+            page = glance(self._engine, image, clock, placing=not views)
             with clock.step(PAGE_CARDS):
                 reads += self._cards_beside(image, page, views, side, clock)
+            page = page if views else None
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE:
             with clock.step(TEXT_ALONE):
                 fallback = self._views.read_view(
