@@ -72,6 +72,14 @@ class ReadOutcome(msgspec.Struct, kw_only=True):
     # For a PDF: the page each side was read on; empty for an image.
     pages: list[SourcePage] = msgspec.field(default_factory=list)
 
+    def as_builtins(self) -> dict[str, object]:
+        """The reading as plain data, with `pages` for a PDF: what the CLI prints and a
+        batch record holds."""
+        printed: dict[str, object] = msgspec.to_builtins(self.reading)
+        if self.pages:
+            printed["pages"] = msgspec.to_builtins(self.pages)
+        return printed
+
 
 @dataclass(frozen=True, slots=True)
 class _ImagePage:
