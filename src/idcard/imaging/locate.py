@@ -18,6 +18,9 @@ from numpy.typing import NDArray
 
 from idcard.imaging.view import Image
 
+# Four corners of a quadrilateral, 4×2.
+Corners = NDArray[np.float32]
+
 _WORK_SIDE = 448
 _CARD_ASPECT = 85.6 / 54.0
 _MIN_AREA_FRACTION = 0.04
@@ -265,7 +268,7 @@ _INK_CONTRAST = 4.0
 _PRINT_BRIDGE = 0.08
 
 
-def print_regions(image: Image) -> list[NDArray[np.float32]]:
+def print_regions(image: Image) -> list[Corners]:
     """Upright rectangles (4×2 corners clockwise from the top-left, source pixels)
     around the groups of print on a page.
 

@@ -20,7 +20,7 @@ from idcard.config import Settings
 from idcard.errors import InputError
 from idcard.extract import RuleBook, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
-from idcard.imaging.locate import CardOutline, print_regions
+from idcard.imaging.locate import CardOutline, Corners, print_regions
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
 from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
@@ -39,7 +39,9 @@ from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
 from idcard.pipeline.timing import Stopwatch
 from idcard.pipeline.trust import decide_review, judge_quality, merged_quality
 from idcard.pipeline.views import (
+    PageCard,
     card_views,
+    cards_in_print,
     glance,
     inside,
     page_cards,
@@ -206,13 +208,21 @@ class CardReader:
         two_cards = len(reads) >= 2 and all(r.field_count >= _MIN_FIELDS_OF_A_CARD
                                             for r in reads)
         if not two_cards and (not views or small_outline(views[0][1])):
-            # With no outline the glance only places the cards (print regions hold the
-            # rest), so it looks at a smaller copy; its boxes are then too coarse for
-            # text_alone, which finds the text again.
-            page = glance(self._engine, image, clock, placing=not views)
-            with clock.step(PAGE_CARDS):
-                reads += self._cards_beside(image, page, views, side, clock)
-            page = page if views else None
+            with clock.stage("locate"):
+                regions = print_regions(image)
+            placed = cards_in_print(image.shape, regions) if not views else []
+            if len(placed) >= 2:
+                # Two or more cards placed by their print: no glance is needed.
+                with clock.step(PAGE_CARDS):
+                    reads += self._read_page_cards(image, placed, clock)
+            else:
+                # With no outline the glance only places the cards (print regions hold
+                # the rest), so it looks at a smaller copy; its boxes are then too
+                # coarse for text_alone, which finds the text again.
+                page = glance(self._engine, image, clock, placing=not views)
+                with clock.step(PAGE_CARDS):
+                    reads += self._cards_beside(image, page, regions, views, clock)
+                page = page if views else None
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE:
             with clock.step(TEXT_ALONE):
                 fallback = self._views.read_view(
@@ -227,8 +237,8 @@ class CardReader:
                 read.reading.warnings.append(CUT_OFF)
         return reads
 
-    def _cards_beside(self, image: Image, page: list[Quad],
-                      views: list[tuple[CardView, CardOutline | None]], side: SideHint,
+    def _cards_beside(self, image: Image, page: list[Quad], regions: list[Corners],
+                      views: list[tuple[CardView, CardOutline | None]],
                       clock: Stopwatch) -> list[CardRead]:
         """The cards whose text lies outside every outline found (all of the page's text
         when none was), each read once where it lies; those that read as a card."""
@@ -236,13 +246,17 @@ class CardReader:
         if outlines and not text_beside(page, outlines[0]):
             return []
         beside = [box for box in page if not any(inside(box, o) for o in outlines)]
-        with clock.stage("locate"):
-            groups = page_cards(beside, print_regions(image))
+        groups = page_cards(beside, regions)
         if not outlines and len(groups) < 2:
             return []  # one card without an edge: its text is read alone (text_alone)
-        found = [self._views.read_lines_as_card(image, group.lines, "auto", clock,
-                                                group.region)
-                 for group in groups[:_MAX_CARDS]]
+        return self._read_page_cards(image, groups, clock)
+
+    def _read_page_cards(self, image: Image, cards: list[PageCard],
+                         clock: Stopwatch) -> list[CardRead]:
+        """Each card on a page read once where it lies; those that read as a card."""
+        found = [self._views.read_lines_as_card(image, card.lines, "auto", clock,
+                                                card.region)
+                 for card in cards[:_MAX_CARDS]]
         return [read for read in found if read.field_count > 0]
 
 

@@ -39,6 +39,11 @@ _SECOND_CARD_AREA_RATIO = 0.25
 _CARD_LENGTH_IN_LINES = 45.0
 # A card's print region is wider than tall, though less than twice the card's shape.
 _CARD_REGION_ASPECT = (1.1, 2.5)
+# Without any outline, a print region of a card's shape spanning this share of the
+# page's longer side is a card by itself (two cards side by side on a page each span
+# less than 0.7 of it; the print of a card's back, the smallest, about 0.3 on a 1000 px
+# page).
+_PAGE_CARD_SPAN = (0.2, 0.7)
 # A card inside its own print region shows at least this many of its lines at a glance
 # (its title and another): the re-read of the region finds the rest.
 _MIN_LINES_IN_REGION = 2
@@ -153,6 +158,23 @@ def page_cards(boxes: list[Quad], regions: list[NDArray[np.float32]]) -> list[Pa
     cards += [PageCard(group) for group in split_cards(left)
               if len(group) >= MIN_LINES_OF_A_CARD]
     return sorted(cards, key=lambda card: _group_area(card.lines), reverse=True)
+
+
+def cards_in_print(shape: tuple[int, ...],
+                   regions: list[NDArray[np.float32]]) -> list[PageCard]:
+    """A page's cards placed by their print alone, largest first: its card-shaped print
+    regions spanning `_PAGE_CARD_SPAN` of the page (a 1000 px page's 450 px card prints
+    over about 0.4 of it). Used without a glance at the page's text when there are two
+    or more: every card is then cut out and read by its region."""
+    longest = float(max(shape[:2]))
+    placed = []
+    for region in regions:
+        sides = sorted(float(np.linalg.norm(region[i] - region[i - 1])) for i in (1, 2))
+        if sides[0] > 0 and _CARD_REGION_ASPECT[0] <= sides[1] / sides[0] \
+                <= _CARD_REGION_ASPECT[1] \
+                and _PAGE_CARD_SPAN[0] <= sides[1] / longest <= _PAGE_CARD_SPAN[1]:
+            placed.append((sides[0] * sides[1], PageCard([], _as_quad(region))))
+    return [card for _, card in sorted(placed, key=lambda item: item[0], reverse=True)]
 
 
 def _within(box: Quad, region: NDArray[np.float32]) -> bool:
