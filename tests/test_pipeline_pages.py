@@ -17,7 +17,7 @@ from idcard.imaging.locate import print_regions
 from idcard.imaging.orient import text_block_view
 from idcard.imaging.view import whole_image
 from idcard.pipeline import CardReader, ReadOutcome
-from idcard.pipeline.views import page_cards
+from idcard.pipeline.views import cards_in_print, page_cards
 from idcard.text import Quad
 
 FRONT = "front_clean_000.jpg"
@@ -79,6 +79,23 @@ def test_a_region_longer_than_a_card_of_its_lines_is_not_a_card() -> None:
     lines = [box(60, 60 + 40 * i, 800) for i in range(6)]
     cards = page_cards(lines, [form])
     assert all(card.region is None for card in cards)
+
+
+def test_cards_are_placed_by_their_print_alone_largest_first() -> None:
+    page = blank_page()
+    print_block(page, 250, 100, 6)  # 378 × 212: a card's print on a 1000 px page
+    print_block(page, 300, 620, 5)
+    placed = cards_in_print(page.shape, print_regions(page))
+    assert len(placed) == 2
+    assert all(card.region is not None and card.lines == [] for card in placed)
+    assert placed[0].region is not None and placed[0].region[0][1] < 200
+
+
+def test_print_that_is_not_a_page_card_is_not_placed() -> None:
+    wide = np.array([[40, 40], [960, 40], [960, 300], [40, 300]], np.float32)  # a letter
+    square = np.array([[100, 100], [400, 100], [400, 400], [100, 400]], np.float32)
+    speck = np.array([[10, 10], [60, 10], [60, 40], [10, 40]], np.float32)
+    assert cards_in_print((1000, 1000, 3), [wide, square, speck]) == []
 
 
 def test_a_region_widens_the_crop_without_tilting_it() -> None:
