@@ -293,7 +293,9 @@ def print_regions(image: Image) -> list[Corners]:
     # tightest rectangle around the card's print away from the card.
     regions_found = []
     for contour in contours:
-        if cv2.contourArea(contour) < bridge * bridge:
+        # A lone row of print (a front's number, apart from its other lines) is kept:
+        # it is a bridge wide though only a line tall.
+        if cv2.contourArea(contour) < bridge * bridge / 4:
             continue
         x, y, w, h = cv2.boundingRect(contour)
         corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)

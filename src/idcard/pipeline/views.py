@@ -44,6 +44,10 @@ _CARD_REGION_ASPECT = (1.1, 2.5)
 # less than 0.7 of it; the print of a card's back, the smallest, about 0.3 on a 1000 px
 # page).
 _PAGE_CARD_SPAN = (0.2, 0.7)
+# A strip of print joins a card's region when the two together are at most this many
+# times the region: a front whose portrait prints too light to count may show only its
+# text block (name to address, about 0.55 × 0.6 of the card) apart from its number row.
+_MAX_STRIP_GROWTH = 3.0
 # A card inside its own print region shows at least this many of its lines at a glance
 # (its title and another): the re-read of the region finds the rest.
 _MIN_LINES_IN_REGION = 2
@@ -167,14 +171,43 @@ def cards_in_print(shape: tuple[int, ...],
     over about 0.4 of it). Used without a glance at the page's text when there are two
     or more: every card is then cut out and read by its region."""
     longest = float(max(shape[:2]))
-    placed = []
-    for region in regions:
-        sides = sorted(float(np.linalg.norm(region[i] - region[i - 1])) for i in (1, 2))
-        if sides[0] > 0 and _CARD_REGION_ASPECT[0] <= sides[1] / sides[0] \
-                <= _CARD_REGION_ASPECT[1] \
-                and _PAGE_CARD_SPAN[0] <= sides[1] / longest <= _PAGE_CARD_SPAN[1]:
-            placed.append((sides[0] * sides[1], PageCard([], _as_quad(region))))
-    return [card for _, card in sorted(placed, key=lambda item: item[0], reverse=True)]
+    cards = [r for r in regions if _page_card_shaped(r, longest)]
+    # A front's number row lies further from its other lines than any two of them: a
+    # strip of print that completes a card's region into a card's shape belongs to it.
+    for strip in (r for r in regions if not _page_card_shaped(r, longest)):
+        for index, card in enumerate(cards):
+            joined = _upright_union(card, strip)
+            others = cards[:index] + cards[index + 1:]
+            if _page_card_shaped(joined, longest) \
+                    and _area(joined) <= _MAX_STRIP_GROWTH * _area(card) \
+                    and not any(_overlap(joined, other) for other in others):
+                cards[index] = joined
+                break
+    cards.sort(key=_area, reverse=True)
+    return [PageCard([], _as_quad(card)) for card in cards]
+
+
+def _page_card_shaped(region: NDArray[np.float32], longest: float) -> bool:
+    sides = sorted(float(np.linalg.norm(region[i] - region[i - 1])) for i in (1, 2))
+    return sides[0] > 0 and _CARD_REGION_ASPECT[0] <= sides[1] / sides[0] \
+        <= _CARD_REGION_ASPECT[1] and _PAGE_CARD_SPAN[0] <= sides[1] / longest \
+        <= _PAGE_CARD_SPAN[1]
+
+
+def _upright_union(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
+    points = np.concatenate([a, b])
+    (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
+    return np.array([[left, top], [right, top], [right, bottom], [left, bottom]],
+                    dtype=np.float32)
+
+
+def _overlap(a: NDArray[np.float32], b: NDArray[np.float32]) -> bool:
+    """Whether two upright rectangles meet."""
+    return bool((a[0] < b[2]).all() and (b[0] < a[2]).all())
+
+
+def _area(region: NDArray[np.float32]) -> float:
+    return float(cv2.contourArea(region))
 
 
 def _within(box: Quad, region: NDArray[np.float32]) -> bool:
