@@ -91,6 +91,20 @@ def test_cards_are_placed_by_their_print_alone_largest_first() -> None:
     assert placed[0].region is not None and placed[0].region[0][1] < 200
 
 
+def test_a_number_row_apart_from_the_other_lines_joins_its_card() -> None:
+    page = blank_page()
+    print_block(page, 220, 560, 5)  # name to address
+    for col in range(18):  # the number row, 100 px below: further than the bridge
+        x = 260 + col * 22
+        cv2.line(page, (x, 860), (x + 12, 860), (60, 60, 60), 2)
+        cv2.line(page, (x + 6, 852), (x + 6, 872), (60, 60, 60), 2)
+    print_block(page, 300, 120, 6)  # the other card
+    placed = cards_in_print(page.shape, print_regions(page))
+    assert len(placed) == 2
+    lower = max(placed, key=lambda card: card.region[0][1] if card.region else 0.0)
+    assert lower.region is not None and lower.region[2][1] > 860
+
+
 def test_print_that_is_not_a_page_card_is_not_placed() -> None:
     wide = np.array([[40, 40], [960, 40], [960, 300], [40, 300]], np.float32)  # a letter
     square = np.array([[100, 100], [400, 100], [400, 400], [100, 400]], np.float32)
