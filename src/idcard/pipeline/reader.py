@@ -216,13 +216,11 @@ class CardReader:
                 with clock.step(PAGE_CARDS):
                     reads += self._read_page_cards(image, placed, clock)
             else:
-                # With no outline the glance only places the cards (print regions hold
-                # the rest), so it looks at a smaller copy; its boxes are then too
-                # coarse for text_alone, which finds the text again.
-                page = glance(self._engine, image, clock, placing=not views)
+                # The glance's lines are grouped by card in their print regions; with one
+                # card on its own, text_alone reads it levelled by the same lines.
+                page = glance(self._engine, image, clock)
                 with clock.step(PAGE_CARDS):
                     reads += self._cards_beside(image, page, regions, views, clock)
-                page = page if views else None
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE:
             with clock.step(TEXT_ALONE):
                 fallback = self._views.read_view(

@@ -24,10 +24,6 @@ _LONE_CARD_MIN_AREA = 0.3
 # Lines outside the outline are counted on a copy this size: at 640 px the faint text of
 # a photocopied card (upside down beside the one found) was too small to detect.
 _GLANCE_SIDE = 960
-# With no outline at all, the glance only has to place the cards: the print region
-# around each supplies the lines a smaller copy misses (two or more lines per card were
-# still found at 640 px on the generated 1000 px pages, for 0.4 of the 960 px cost).
-_PLACING_GLANCE_SIDE = 640
 # Two cards' text lies at least this many line heights apart on a page. Inside one card
 # the wider gaps (a front's address above its number row, a back's title above its
 # dates) have fewer than a card's worth of lines on one side, so they are never cut.
@@ -83,13 +79,10 @@ def small_outline(outline: CardOutline | None) -> bool:
     return outline is not None and outline.area_fraction < _LONE_CARD_MIN_AREA
 
 
-def glance(engine: OcrEngine, image: Image, clock: Stopwatch,
-           placing: bool = False) -> list[Quad]:
+def glance(engine: OcrEngine, image: Image, clock: Stopwatch) -> list[Quad]:
     """The page's text-line boxes (source pixels), found on a copy at most
-    `_GLANCE_SIDE` long (`_PLACING_GLANCE_SIDE` when the glance only places cards in
-    their print regions): where the text lies, without reading it."""
-    side = _PLACING_GLANCE_SIDE if placing else _GLANCE_SIDE
-    scale = min(1.0, side / max(image.shape[:2]))
+    `_GLANCE_SIDE` long: where the text lies, without reading it."""
+    scale = min(1.0, _GLANCE_SIDE / max(image.shape[:2]))
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
         if scale < 1.0 else image
     with clock.stage("detect"):
