@@ -228,6 +228,28 @@ def test_typefaces_change_the_values_print_not_the_labels(tmp_path: Path) -> Non
     assert any(t.startswith("typeface-") for t in label["tags"])
 
 
+@needs_fonts
+def test_dark_stamps_are_the_same_stamps_in_the_prints_tone(tmp_path: Path) -> None:
+    image = np.full((285, 450, 3), 205, np.uint8)
+    image[100:120, 60:200] = 48  # the card's print
+    card = np.array([[0, 0], [450, 0], [450, 285], [0, 285]], float)
+    name = np.array([[90, 30], [160, 30], [160, 50], [90, 50]], float)
+    fields = {"name": [name]}
+    _, mark = degrade.stamp(image, random.Random(4), card, fields, "line", "name")
+    dark, dark_mark = degrade.stamp(image, random.Random(4), card, fields, "line", "name",
+                                    dark=True)
+    assert (dark_mark.text, dark_mark.quad[0]) == (mark.text, mark.quad[0])
+    assert dark_mark.opacity == 1.0 and dark_mark.colour == "grey"
+    drawn = (dark != image).any(axis=2)
+    assert abs(int(np.percentile(dark[drawn][:, 0], 5)) - 48) <= 3  # as dark as the print
+    jobs = list(make_cards.plan_jobs(11, [("clean", 1), ("stamped", 2)], dark_stamps=True))
+    assert [j.dark_stamps for j in jobs] == [False, True, True]
+    label = make_cards.make_one(jobs[1], tmp_path)
+    across = [s for s in label["stamps"] if s["kind"] != "caption"]
+    assert across and all(s["opacity"] == 1.0 for s in across)
+    assert "dark-stamps" in label["tags"]
+
+
 # -- committed fixtures ---------------------------------------------------------------------
 
 def test_fixtures_hold_every_scan_tier() -> None:

@@ -91,6 +91,7 @@ class Job:
     tamper: str = ""  # "sex", "birth" or "sex+birth": printed values disagree with the number
     ethnicity: str | None = None  # printed instead of the drawn one
     typefaces: bool = False  # pick the values' typeface from fonts.FACES
+    dark_stamps: bool = False  # stamps in the print's own tone (degrade.stamp's `dark`)
 
 
 def parse_tiers(spec: str, default_n: int) -> list[tuple[str, int]]:
@@ -128,8 +129,8 @@ def _style_options(tier: str, index: int, side: str, fronts: int) -> dict[str, o
     }
 
 
-def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False
-              ) -> Iterator[Job]:
+def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False,
+              dark_stamps: bool = False) -> Iterator[Job]:
     for tier_no, (tier, count) in enumerate(tiers):
         rng = random.Random(f"{seed}:{tier}:sides")
         numbers = {"front": 0, "back": 0, "both": 0}
@@ -148,6 +149,8 @@ def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False
             plan = degrade.HARD_PLANS[i % len(degrade.HARD_PLANS)] if tier == "hard" else None
             if typefaces and tier in STYLE_TIERS:
                 options["typefaces"] = True
+            if dark_stamps and tier in STYLE_TIERS:
+                options["dark_stamps"] = True
             yield Job(seed, tier, i, side, file, rare, plan, **options)  # type: ignore[arg-type]
 
 
@@ -263,7 +266,8 @@ def make_styled(job: Job, out: Path) -> dict[str, object]:
     for card, quad in zip(cards, shot.quads, strict=True):
         count, caption = _stamp_count(job.tier, style)
         fields = degrade.field_quads(card.boxes, quad)
-        image, drawn = degrade.stamp_card(image, style, quad, fields, count, caption)
+        image, drawn = degrade.stamp_card(image, style, quad, fields, count, caption,
+                                          job.dark_stamps)
         marks += drawn
     if marks:
         image = degrade.finish_scan(image, style)
@@ -282,6 +286,7 @@ def _styled_label(job: Job, person: Identity, shot: degrade.Shot,
     tags += [n.replace("_", "-") for n in shot.notes]
     tags += ["decoy-fields"] if job.tier == "textpage" else []
     tags += [f"typeface-{face}"] if job.typefaces else []
+    tags += ["dark-stamps"] if job.dark_stamps and marks else []
     label = _label(job, person, shot) | {
         "tags": tags, "stamps": [m.label() for m in marks], "stamp_covers": covers,
     }
@@ -312,13 +317,17 @@ def main(argv: list[str] | None = None) -> int:
                              "replaced), e.g. to add scan tiers to fixtures/")
     parser.add_argument("--typefaces", action="store_true",
                         help="scan tiers print values in varied typefaces (fonts.FACES)")
+    parser.add_argument("--dark-stamps", action="store_true",
+                        help="scan tiers' stamps are opaque, in the print's own tone and the "
+                             "楷体 face, with a thick frame (same stamps as without, other ink)")
     args = parser.parse_args(argv)
     if missing := check_fonts():
         print("missing fonts (apt-get install fonts-noto-cjk fonts-dejavu-core):", *missing,
               file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    jobs = list(plan_jobs(args.seed, parse_tiers(args.tiers, args.n), args.typefaces))
+    jobs = list(plan_jobs(args.seed, parse_tiers(args.tiers, args.n), args.typefaces,
+                          args.dark_stamps))
     work = [(job, args.out) for job in jobs]
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as pool:

@@ -146,7 +146,8 @@ class CardReader:
         reads, reading = combined.reads, combined.reading
         with clock.stage("quality"):
             quality = merged_quality(judge_quality(reads, self._rules))
-            reading = decide_review(reading, quality, self._review_below)
+            reading = decide_review(reading, quality, self._review_below,
+                                    self._rules.thresholds.low_confidence)
         with clock.stage("extract"):
             # Each field's box from its own card view (and page) to that page's pixels.
             reading = in_source_pixels(reading, reads)
