@@ -31,7 +31,9 @@ def identities(draw: st.DrawFn) -> Identity:
     if draw(st.integers(0, 9)) == 0:  # a transliterated name with a middle dot
         name = draw(st.text(GIVEN, min_size=2, max_size=4)) + "·" + \
             draw(st.text(GIVEN, min_size=2, max_size=3))
-    address = draw(st.text(PLACE, min_size=6, max_size=14)) + \
+    # A card's address begins with its province-level division (rules' value_starts).
+    address = draw(st.sampled_from(RULES.values.value_starts["address"])) + \
+        draw(st.text(PLACE, min_size=2, max_size=6)) + \
         draw(st.text(DIGITS, min_size=1, max_size=3)) + "号" + \
         draw(st.text(PLACE + DIGITS, min_size=0, max_size=12))
     issued = birth + timedelta(days=draw(st.integers(30, (TODAY - birth).days - 1)))
