@@ -112,6 +112,14 @@ class LayoutRules(_Strict, frozen=True):
     # Where every value (and `portrait_eyes`) is printed: masked, and judged for image
     # quality, where a field was not read.
     field_regions: dict[str, tuple[float, float, float, float]] = {}
+    # Where each label word is printed on a straightened upright card (x0, y0, x1, y1):
+    # a detected box alone in that place is the label and is not recognised.
+    # One table per printing of that side (a template places its rows its own way).
+    front_words: list[dict[str, tuple[float, float, float, float]]] = []
+    back_words: list[dict[str, tuple[float, float, float, float]]] = []
+    word_slack: tuple[float, float] = (0.04, 0.04)
+    word_min_size: float = 0.5
+    min_placed_words: int = 4
 
 
 class Thresholds(_Strict, frozen=True):
@@ -346,6 +354,19 @@ def _check_layout(rules: LayoutRules) -> None:
         if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
             raise RulesError("layout.toml", f"field_regions.{name}",
                              "must be x0 < x1 and y0 < y1, fractions of the card")
+    for table, names in (("front_words", FRONT_LABELS), ("back_words", BACK_LABELS)):
+        places = [(name, place) for printing in getattr(rules, table)
+                  for name, place in printing.items()]
+        for name, (x0, y0, x1, y1) in places:
+            if name not in names:
+                raise RulesError("layout.toml", f"{table}.{name}", "not a label of that side")
+            if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
+                raise RulesError("layout.toml", f"{table}.{name}",
+                                 "must be x0 < x1 and y0 < y1, fractions of the card")
+    if not 0 < rules.word_min_size <= 1 or min(rules.word_slack) < 0 \
+            or rules.min_placed_words < 1:
+        raise RulesError("layout.toml", "word_min_size",
+                         "word_min_size in (0, 1], word_slack >= 0, min_placed_words >= 1")
     for name, (x0, y0, x1, y1) in rules.value_regions.items():
         if name not in FRONT_FIELDS:
             raise RulesError("layout.toml", f"value_regions.{name}", "not a front field")
