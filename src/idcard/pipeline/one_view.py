@@ -90,6 +90,7 @@ class ViewReader:
         self._locate_cards = locate_cards
         # Placing labels by layout is off when the rules give no label places.
         self._place_labels = bool(rules.layout.front_words or rules.layout.back_words)
+        # A placed word is a label (its printed text) or a printed word itself (中华人民共和国).
         self._label_words = {name: rule.text for name, rule in rules.labels.labels.items()}
 
     def read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
@@ -316,7 +317,7 @@ class _CardText:
         for index, box in enumerate(self.boxes):
             label = self.plan.placed.get(index)
             if label is not None:
-                lines.append(placed_line(box, words[label]))
+                lines.append(placed_line(box, words.get(label, label)))
             elif (line := self.read.get(index)) is not None and legible(line):
                 lines.append(line)
         return lines
@@ -327,8 +328,8 @@ def _placing_held(plan: ReadPlan, lines: list[TextLine], reading: CardReading) -
     lines read the right way up, and the field of every placed label found."""
     recognised = [line for line in lines if not line.placed]
     return (reading.side == plan.side and not reads_upside_down(recognised)
-            and all(getattr(reading.fields, LABEL_FIELDS[label]) is not None
-                    for label in plan.placed.values()))
+            and all(getattr(reading.fields, LABEL_FIELDS[word]) is not None
+                    for word in plan.placed.values() if word in LABEL_FIELDS))
 
 
 def filled(reading: CardReading) -> int:
