@@ -5,7 +5,7 @@
 In-process, one engine: each labelled image is read twice in the same run, by a reader
 with the rules' label places (`front_words` / `back_words` in rules/layout.toml, the
 default) and by one whose rules have none (every detected line recognised), in
-alternating order. Prints per folder and tier the recognised lines per card, the median
+alternating order. Prints per folder, tier and side the recognised lines per card, the median
 recognise and total ms of both and their ratio, and exact-match field accuracy of both
 (as bench/accuracy.py counts it); the last line is
 
@@ -88,14 +88,15 @@ def read_once(reader: CardReader, data: bytes, expected: dict[str, str], tally: 
 
 def run(folder: Path, limit: int | None,
         found: dict[str, CardReader]) -> dict[str, dict[str, Tally]]:
-    """tier -> kind -> tally."""
+    """"tier side" -> kind -> tally."""
     tiers: dict[str, dict[str, Tally]] = {}
     labels = load_labels(folder)[:limit] if limit else load_labels(folder)
     for number, label in enumerate(labels):
         data = (folder / label["file"]).read_bytes()
         expected = {k: str(v) for k, v in (label.get("fields") or {}).items()
                     if k in ALL_FIELDS}
-        tally = tiers.setdefault(str(label.get("tier", "?")), {k: Tally() for k in KINDS})
+        group = f"{label.get('tier', '?')} {label.get('side', '?')}"
+        tally = tiers.setdefault(group, {k: Tally() for k in KINDS})
         # Alternate which goes first: the second read of an image finds warm caches.
         for kind in (KINDS if number % 2 == 0 else KINDS[::-1]):
             read_once(found[kind], data, expected, tally[kind])
@@ -108,7 +109,7 @@ def _ratio(a: list[float], b: list[float]) -> float:
 
 
 def row(name: str, full: Tally, placed: Tally) -> str:
-    return (f"{name:<22} n {len(full.lines):>3}  lines {statistics.fmean(full.lines):5.1f} -> "
+    return (f"{name:<28} n {len(full.lines):>3}  lines {statistics.fmean(full.lines):5.1f} -> "
             f"{statistics.fmean(placed.lines):5.1f}  recognize p50 "
             f"{statistics.median(full.recognize_ms):6.1f} -> "
             f"{statistics.median(placed.recognize_ms):6.1f} ms "
@@ -119,10 +120,11 @@ def row(name: str, full: Tally, placed: Tally) -> str:
 
 
 def report(results: Iterable[tuple[str, dict[str, dict[str, Tally]]]]) -> str:
+    """Each folder's rows as soon as it is read, then the overall row and summary."""
     overall = {k: Tally() for k in KINDS}
     for folder, tiers in results:
         for tier, tally in sorted(tiers.items()):
-            print(row(f"{folder}:{tier}", tally["full"], tally["placed"]))
+            print(row(f"{folder}:{tier}", tally["full"], tally["placed"]), flush=True)
             for kind in KINDS:
                 overall[kind].add(tally[kind])
     full, placed = overall["full"], overall["placed"]
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="images per folder")
     args = parser.parse_args(argv)
     found = readers()
-    results = [(folder.name, run(folder, args.limit, found)) for folder in args.folders]
+    results = ((folder.name, run(folder, args.limit, found)) for folder in args.folders)
     print(report(results))
     return 0
 
