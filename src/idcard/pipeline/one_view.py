@@ -161,9 +161,12 @@ class ViewReader:
         lines = text.lines(self._label_words)
         reading = self._interpret(lines, view, side, clock)
         if text.plan.placed and not _placing_held(text.plan, lines, reading):
-            text.read.update(self._recognised(view, text.boxes, sorted(text.plan.placed),
-                                              clock))
-            text = _CardText(text.boxes, READ_EVERYTHING, text.read)
+            # Every box is read again in one call, not just the placed ones: recognition
+            # batches lines of like widths, so the lines read with others than before
+            # could read differently; this way the card reads exactly as without placing.
+            every = list(range(len(text.boxes)))
+            text = _CardText(text.boxes, READ_EVERYTHING,
+                             self._recognised(view, text.boxes, every, clock))
             lines = text.lines(self._label_words)
             reading = self._interpret(lines, view, side, clock)
         return lines, reading
