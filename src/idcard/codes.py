@@ -18,6 +18,7 @@ WarningCode = Literal[
     "no_card_text",
     "side_mismatch",
     "multiple_cards",
+    "card_choice_unsure",
     "field_missing",
     "legacy_15_digit_number",
     "id_number_repaired",
@@ -48,6 +49,10 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "side_mismatch": "the text looks like the other side than the `side` asked for; fields "
                      "were read as asked",
     "multiple_cards": "the image holds more than one card; only one was read",
+    "card_choice_unsure": "the labels read do not all sit where a card prints them, or the "
+                          "image repeats them outside the card (a form, a second card), so "
+                          "which text is the card is unsure: every field is flagged for "
+                          "review",
     "field_missing": "a field of the side that was read was not found (the message names it)",
     "legacy_15_digit_number": "the ID number is a first-generation 15-digit number, which has "
                               "no check character",

@@ -166,7 +166,8 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "below IDCARD_REVIEW_BELOW), check_failed (a check the field takes part "
                     "in failed), repaired (the value was corrected from evidence), "
                     "characters_missing (a name or authority box with room for more "
-                    "characters than were read), blur, "
+                    "characters than were read), card_choice_unsure (the image repeats the "
+                    "card's labels elsewhere and which text is the card is unsure), blur, "
                     "glare, occlusion (on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",

@@ -105,6 +105,9 @@ class LayoutRules(_Strict, frozen=True):
     back_labels: dict[str, tuple[float, float]]
     front_rows: dict[str, float]
     back_rows: dict[str, float]
+    # Words printed at fixed places on the back besides its labels (its title): with the
+    # labels, they tell a card's back from text that only repeats the back's labels.
+    back_marks: dict[str, tuple[float, float]] = {}
     # Front fields whose value is read again where it is printed (x0, y0, x1, y1) when a
     # straightened card gave none: short values (汉, a two-character name) are the ones
     # a detector drops from a blurred card.

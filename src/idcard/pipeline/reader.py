@@ -18,7 +18,7 @@ import numpy as np
 from idcard.card import CardReading, SideHint, SourcePage
 from idcard.config import Settings
 from idcard.errors import InputError
-from idcard.extract import RuleBook, load_rules
+from idcard.extract import RuleBook, labels_in_place, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
@@ -72,6 +72,14 @@ class ReadOutcome(msgspec.Struct, kw_only=True):
     card_corners: Quad | None = None
     # For a PDF: the page each side was read on; empty for an image.
     pages: list[SourcePage] = msgspec.field(default_factory=list)
+
+    def as_builtins(self) -> dict[str, object]:
+        """The reading as plain data, with `pages` for a PDF: what the CLI prints and a
+        batch record holds."""
+        printed: dict[str, object] = msgspec.to_builtins(self.reading)
+        if self.pages:
+            printed["pages"] = msgspec.to_builtins(self.pages)
+        return printed
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +210,8 @@ class CardReader:
             with clock.step(TEXT_ALONE):
                 fallback = self._views.read_view(
                     text_view(self._engine, image, clock, page), None, side, clock)
-            if not reads or fallback.field_count > max(r.field_count for r in reads):
+            if not reads or (fallback.field_count > max(r.field_count for r in reads)
+                             and self._card_shaped(fallback)):
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
             raise InputError("no_card_found", "no identity card text was found in the image")
@@ -226,7 +235,14 @@ class CardReader:
             return []  # one card without an edge: its text is read alone (text_alone)
         found = [self._views.read_lines_as_card(image, group, "auto", clock)
                  for group in groups[:_MAX_CARDS]]
-        return [read for read in found if read.field_count > 0]
+        return [read for read in found if read.field_count > 0 and self._card_shaped(read)]
+
+    def _card_shaped(self, read: CardRead) -> bool:
+        """Whether text read outside any outline is a card's by its label geometry, not
+        a page that repeats a card's labels around it (a form asking for them)."""
+        side = read.reading.side
+        return side == "both" or labels_in_place(read.lines, image_size=read.view.size,
+                                                 side=side, rules=self._rules)
 
 
 def _cards_only(reads: list[CardRead]) -> list[CardRead]:

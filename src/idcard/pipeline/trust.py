@@ -105,12 +105,14 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float) -
                 if n.code.endswith("_repaired")}
     covered = {name: getattr(quality, name).fields for name in FIELD_SIGNALS
                if getattr(quality, name).raised}
+    unsure_card = any(n.code == "card_choice_unsure" for n in reading.warnings)
     updates: dict[str, Field | None] = {}
     for name in reading.fields.__struct_fields__:
         field: Field | None = getattr(reading.fields, name)
         if field is None:
             continue
         why = [code for code, hit in (
+            ("card_choice_unsure", unsure_card),
             ("low_confidence", field.confidence < review_below),
             ("check_failed", name in failed),
             ("repaired", name in repaired),
