@@ -33,6 +33,7 @@ WarningCode = Literal[
     "id_number_cut_off",
     "id_number_too_short",
     "stamp_over_field",
+    "characters_missing",
     "ethnicity_former_name",
     "blur",
     "glare",
@@ -80,6 +81,11 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                            "check character cannot be verified (`id_checksum` fails)",
     "stamp_over_field": "a stamp (复印无效, 复禁印止, 仅限…使用) is printed over the field; "
                         "characters under it may be missing or misread",
+    "characters_missing": "the field was read without characters that are printed: its line "
+                          "leaves room for one (a gap between neighbouring characters, or a "
+                          "box running past the last one, much wider than the print's pitch), "
+                          "or an address does not begin with a province-level division or an "
+                          "authority end with 局; the message names the field",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "

@@ -27,8 +27,10 @@ from idcard.card import (
 from idcard.extract.back import read_back
 from idcard.extract.card_choice import CardChoice, card_fit, looks_like_card, misplaced
 from idcard.extract.findings import (
+    cut_short,
     former_name_notice,
     mismatch_warnings,
+    missing_notice,
     number_warnings,
     stamp_notice,
     stamped_fields,
@@ -47,6 +49,7 @@ from idcard.extract.repair import (
 )
 from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
+from idcard.extract.spacing import characters_missing
 from idcard.extract.values import Value
 from idcard.text import TextLine
 from idcard.validate import checksum_ok, parse_iso, run_checks, validity_status
@@ -213,8 +216,21 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     stamped = stamped_fields({n: v.chars for n, v in values.items()}, stamps)
     fields = _scale_confidence(fields, stamped, rules.thresholds.stamped_field_factor)
     warnings += [stamp_notice(name) for name in stamped]
+    missing = _missing_characters(values, rules)
+    fields = _scale_confidence(fields, missing, rules.spacing.missing_factor)
+    warnings += [missing_notice(name) for name in missing]
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
+
+
+def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
+    """Fields read without characters that are printed: a character the recogniser skipped
+    leaves room on its line, and a value not read from its first or to its last line
+    begins or ends mid-way. Neither lowers the confidence of the characters read."""
+    starts, ends = rules.values.value_starts, rules.values.value_ends
+    return [name for name, value in values.items()
+            if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
+            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()))]
 
 
 def _usable(line: TextLine) -> bool:
