@@ -23,6 +23,9 @@ class TextLine(msgspec.Struct, frozen=True):
     # from the box's left edge (top-left -> top-right) in reading direction.
     char_confidences: tuple[float, ...] = ()
     char_positions: tuple[float, ...] = ()
+    # True for a label word the pipeline placed by its position on a straightened card
+    # instead of recognising it (pipeline.placed): its text is the label as printed.
+    placed: bool = False
 
 
 def point_along(box: Quad, fraction: float) -> Point:

@@ -115,6 +115,14 @@ class LayoutRules(_Strict, frozen=True):
     # Where every value (and `portrait_eyes`) is printed: masked, and judged for image
     # quality, where a field was not read.
     field_regions: dict[str, tuple[float, float, float, float]] = {}
+    # Where each label word is printed on a straightened upright card (x0, y0, x1, y1):
+    # a detected box alone in that place is the label and is not recognised.
+    # One table per printing of that side (a template places its rows its own way).
+    front_words: list[dict[str, tuple[float, float, float, float]]] = []
+    back_words: list[dict[str, tuple[float, float, float, float]]] = []
+    word_slack: tuple[float, float] = (0.04, 0.04)
+    word_min_size: float = 0.5
+    min_placed_words: int = 4
 
 
 class Thresholds(_Strict, frozen=True):
@@ -275,6 +283,7 @@ def _check_meaning(book: RuleBook) -> None:
     _check_characters(book.characters)
     _check_patterns(book.values)
     _check_layout(book.layout)
+    _check_words(book)
     _check_noise(book.noise)
     if not 0.0 <= book.thresholds.low_confidence <= 1.0:
         raise RulesError("thresholds.toml", "low_confidence", "must be between 0 and 1")
@@ -355,6 +364,22 @@ def _check_noise(rules: NoiseRules) -> None:
             raise RulesError("noise.toml", "enclosing", "empty opening or closing word")
 
 
+def _check_words(book: RuleBook) -> None:
+    """Each placed word is a label of its side or one of the side's printed words."""
+    sides = (("front_words", FRONT_LABELS, book.side.front),
+             ("back_words", BACK_LABELS, book.side.back))
+    for table, labels, printed in sides:
+        places = [(name, place) for printing in getattr(book.layout, table)
+                  for name, place in printing.items()]
+        for name, (x0, y0, x1, y1) in places:
+            if name not in labels and name not in printed:
+                raise RulesError("layout.toml", f"{table}.{name}",
+                                 "neither a label nor a printed word (side.toml) of that side")
+            if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
+                raise RulesError("layout.toml", f"{table}.{name}",
+                                 "must be x0 < x1 and y0 < y1, fractions of the card")
+
+
 def _check_layout(rules: LayoutRules) -> None:
     for table, names in (("front_labels", FRONT_LABELS), ("back_labels", BACK_LABELS)):
         for name in names:
@@ -368,6 +393,10 @@ def _check_layout(rules: LayoutRules) -> None:
         if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
             raise RulesError("layout.toml", f"field_regions.{name}",
                              "must be x0 < x1 and y0 < y1, fractions of the card")
+    if not 0 < rules.word_min_size <= 1 or min(rules.word_slack) < 0 \
+            or rules.min_placed_words < 1:
+        raise RulesError("layout.toml", "word_min_size",
+                         "word_min_size in (0, 1], word_slack >= 0, min_placed_words >= 1")
     for name, (x0, y0, x1, y1) in rules.value_regions.items():
         if name not in FRONT_FIELDS:
             raise RulesError("layout.toml", f"value_regions.{name}", "not a front field")

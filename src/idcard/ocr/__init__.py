@@ -18,8 +18,15 @@ call gives exactly the result it would give alone.
   calls, so concurrency cannot change padding and therefore cannot change readings.
 """
 
-from idcard.ocr.engine import DetectedBox, ModelInfo, OcrEngine, OcrResult, require_packs
+from idcard.ocr.engine import (
+    DetectedBox,
+    ModelInfo,
+    OcrEngine,
+    OcrResult,
+    legible,
+    require_packs,
+)
 from idcard.ocr.runtime import line_reads, network_time_ms
 
-__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "line_reads",
+__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "legible", "line_reads",
            "network_time_ms", "require_packs"]

@@ -156,12 +156,16 @@ class OcrEngine:
     def model_info(self) -> ModelInfo:
         return self._info
 
-    def detect_text_lines(self, image: np.ndarray) -> list[DetectedBox]:
-        """Text-line boxes in reading order (top to bottom, left to right)."""
+    def detect_text_lines(self, image: np.ndarray,
+                          detect_side: int | None = None) -> list[DetectedBox]:
+        """Text-line boxes in reading order (top to bottom, left to right); `detect_side`
+        as for `read_text_lines`. Reading these boxes with `read_text_lines(image, boxes)`
+        and keeping the `legible` lines gives what `read_text_lines(image)` gives."""
         bgr = as_bgr8(image)
         if bgr is None:
             return []
-        return [DetectedBox(quad=_as_quad(d.box), score=d.score) for d in self._detect(bgr)]
+        return [DetectedBox(quad=_as_quad(d.box), score=d.score)
+                for d in self._detect(bgr, detect_side)]
 
     def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None,
                         *, second_opinion: bool = False, rare_characters: bool = False,
@@ -194,8 +198,7 @@ class OcrEngine:
         text_lines = [_text_line(line, flip, reading)
                       for line, flip, reading in zip(lines, flips, readings, strict=True)]
         if boxes is None:
-            text_lines = [t for t in text_lines
-                          if t.text.strip() and t.confidence >= MIN_LINE_CONFIDENCE]
+            text_lines = [t for t in text_lines if legible(t)]
         return OcrResult(lines=text_lines, timings_ms=timings)
 
     # -- stages -----------------------------------------------------------------------
@@ -246,6 +249,11 @@ class OcrEngine:
                 lines[index] = _Line(box=line.box, crop=np.ascontiguousarray(line.crop[::-1, ::-1]),
                                      quarter_turned=line.quarter_turned)
         return lines, flips
+
+
+def legible(line: TextLine) -> bool:
+    """Whether a detected line's reading is kept: neither empty nor unconfident."""
+    return bool(line.text.strip()) and line.confidence >= MIN_LINE_CONFIDENCE
 
 
 def _open_detection(runtime: str, threads: int, det_dir: Path,

@@ -3,6 +3,7 @@ a straightened front, and a second look at the name."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -16,8 +17,15 @@ from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
-from idcard.ocr import OcrEngine
+from idcard.ocr import OcrEngine, legible
 from idcard.ocr.consensus import distrust_changes
+from idcard.pipeline.placed import (
+    LABEL_FIELDS,
+    READ_EVERYTHING,
+    ReadPlan,
+    placed_line,
+    plan_reads,
+)
 from idcard.pipeline.steps import (
     FIRST_LOOK,
     NAME_SECOND_LOOK,
@@ -83,12 +91,17 @@ class ViewReader:
         self._rules = rules
         self._card_det_side = card_det_side
         self._locate_cards = locate_cards
+        # Placing labels by layout is off when the rules give no label places.
+        self._place_labels = bool(rules.layout.front_words or rules.layout.back_words)
+        # A placed word is a label (its printed text) or a printed word itself (中华人民共和国).
+        self._label_words = {name: rule.text for name, rule in rules.labels.labels.items()}
 
     def read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                   clock: Stopwatch) -> CardRead:
         # A straightened card's text is large: detection can look at a smaller copy.
         detect_side = self._card_det_side if outline is not None else None
-        lines, view, reading = self.read_right_way_up(view, side, clock, detect_side)
+        card = outline is not None
+        lines, view, reading = self.read_right_way_up(view, side, clock, detect_side, card)
         stamps = self._stamp_boxes(lines, view.size)
         if outline is not None and stamps:
             with clock.step(STAMP_CLEARED):
@@ -110,11 +123,12 @@ class ViewReader:
         return CardRead(view=view, lines=lines, reading=reading, outline=outline)
 
     def read_right_way_up(self, view: CardView, side: SideHint, clock: Stopwatch,
-                          detect_side: int | None,
+                          detect_side: int | None, card: bool = False,
                           ) -> tuple[list[TextLine], CardView, CardReading]:
+        """`card`: the view is a card straightened from its outline (its label words
+        may be placed by layout instead of read, see `_read_card`)."""
         with clock.step(FIRST_LOOK):
-            lines = self._ocr(view, clock, detect_side)
-            reading = self._interpret(lines, view, side, clock)
+            lines, reading = self._read(view, side, clock, detect_side, card)
         backwards = reads_upside_down(lines)
         if not backwards and (filled(reading) >= MIN_FIELDS_FROM_OUTLINE
                               or _read_clearly(lines)):
@@ -126,13 +140,56 @@ class ViewReader:
             # of up (blur, glare; text read clearly was the right way up, just not a
             # card's): then keep whichever way gives more fields.
             turned = view.rotated(2)
-            turned_lines = self._ocr(turned, clock, detect_side)
-            turned_reading = self._interpret(turned_lines, turned, side, clock)
+            turned_lines, turned_reading = self._read(turned, side, clock, detect_side, card)
         if backwards:
             better = reading.side != "both" or turned_reading.side == "both"
         else:
             better = filled(turned_reading) > filled(reading)
         return (turned_lines, turned, turned_reading) if better else (lines, view, reading)
+
+    def _read(self, view: CardView, side: SideHint, clock: Stopwatch,
+              detect_side: int | None, card: bool) -> tuple[list[TextLine], CardReading]:
+        if card and self._place_labels:
+            return self._read_card(view, side, clock, detect_side)
+        lines = self._ocr(view, clock, detect_side)
+        return lines, self._interpret(lines, view, side, clock)
+
+    def _read_card(self, view: CardView, side: SideHint, clock: Stopwatch,
+                   detect_side: int | None) -> tuple[list[TextLine], CardReading]:
+        """A straightened card read without recognising the label words found in their
+        places (pipeline.placed). When the reading then disagrees with what the places
+        said (another side, upside down, too few fields), those boxes are recognised
+        after all, and the card is read as if nothing had been placed."""
+        text = self._card_text(view, clock, detect_side)
+        lines = text.lines(self._label_words)
+        reading = self._interpret(lines, view, side, clock)
+        if text.plan.placed and not _placing_held(text.plan, lines, reading):
+            # Every box is read again in one call, not just the placed ones: recognition
+            # batches lines of like widths, so the lines read with others than before
+            # could read differently; this way the card reads exactly as without placing.
+            every = list(range(len(text.boxes)))
+            text = _CardText(text.boxes, READ_EVERYTHING,
+                             self._recognised(view, text.boxes, every, clock))
+            lines = text.lines(self._label_words)
+            reading = self._interpret(lines, view, side, clock)
+        return lines, reading
+
+    def _card_text(self, view: CardView, clock: Stopwatch,
+                   detect_side: int | None) -> _CardText:
+        """A straightened card's detected boxes, recognised except its placed labels."""
+        with clock.stage("detect"):
+            boxes = [b.quad for b in self._engine.detect_text_lines(view.image, detect_side)]
+        plan = plan_reads(boxes, view.size, self._rules.layout)
+        wanted = [i for i in range(len(boxes)) if i not in plan.placed]
+        return _CardText(boxes, plan, self._recognised(view, boxes, wanted, clock))
+
+    def _recognised(self, view: CardView, boxes: list[Quad], indices: list[int],
+                    clock: Stopwatch) -> dict[int, TextLine]:
+        if not indices:
+            return {}
+        result = self._engine.read_text_lines(view.image, [boxes[i] for i in indices])
+        clock.add_all(result.timings_ms)
+        return dict(zip(indices, result.lines, strict=True))
 
     def read_lines_as_card(self, image: Image, boxes: list[Quad], side: SideHint,
                            clock: Stopwatch, region: Quad | None = None) -> CardRead:
@@ -194,7 +251,13 @@ class ViewReader:
         """Read the card again with the stamps' strokes lifted (imaging.ink), and take
         the lines that lie under a stamp from that reading; kept when no field is lost."""
         cleared = CardView(without_stamps(view.image, stamps), view.to_source)
-        again = self._ocr(cleared, clock, detect_side)
+        # Labels are placed on the cleared card only where they were on the first look:
+        # the merged reading is kept only when it loses no field, so a wrong place is
+        # caught there too.
+        if self._place_labels and any(line.placed for line in lines):
+            again = self._card_text(cleared, clock, detect_side).lines(self._label_words)
+        else:
+            again = self._ocr(cleared, clock, detect_side)
         merged = [line for line in lines if not _under_any(line.box, stamps)]
         merged += [line for line in again if _under_any(line.box, stamps)]
         merged_reading = self._interpret(merged, view, side, clock)
@@ -251,6 +314,36 @@ class ViewReader:
         result = self._engine.read_text_lines(view.image, detect_side=detect_side)
         clock.add_all(result.timings_ms)
         return result.lines
+
+
+@dataclass
+class _CardText:
+    """A straightened card's detected boxes, which of them are labels placed by layout,
+    and the recognised lines of the others (by box index)."""
+
+    boxes: list[Quad]
+    plan: ReadPlan
+    read: dict[int, TextLine]
+
+    def lines(self, words: Mapping[str, str]) -> list[TextLine]:
+        """In reading order: placed labels, and the legible recognised lines."""
+        lines: list[TextLine] = []
+        for index, box in enumerate(self.boxes):
+            label = self.plan.placed.get(index)
+            if label is not None:
+                lines.append(placed_line(box, words.get(label, label)))
+            elif (line := self.read.get(index)) is not None and legible(line):
+                lines.append(line)
+        return lines
+
+
+def _placing_held(plan: ReadPlan, lines: list[TextLine], reading: CardReading) -> bool:
+    """Whether the reading agrees with the label places: the same side, the recognised
+    lines read the right way up, and the field of every placed label found."""
+    recognised = [line for line in lines if not line.placed]
+    return (reading.side == plan.side and not reads_upside_down(recognised)
+            and all(getattr(reading.fields, LABEL_FIELDS[word]) is not None
+                    for word in plan.placed.values() if word in LABEL_FIELDS))
 
 
 def filled(reading: CardReading) -> int:
