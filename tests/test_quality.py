@@ -104,6 +104,56 @@ def test_a_grey_copy_is_a_photocopy_and_the_colour_card_is_not(colour_card: Card
     assert not judged(colour_card).signals["photocopy"].raised
 
 
+def photographed(card: Card, gain: tuple[float, float, float],
+                 flare: tuple[float, float, float], seed: int) -> Card:
+    """The card photographed lying on a coloured table under coloured light: a gain and
+    an offset per channel, brighter towards one side, camera noise, JPEG, and a strip of
+    the table left at the edges of the straightened view."""
+    width = card.shape[1]
+    ramp = np.linspace(0.85, 1.1, width, dtype=np.float32)[None, :, None]
+    lit = card * np.array(gain, np.float32) * ramp + np.array(flare, np.float32)
+    lit += np.random.default_rng(seed).normal(0.0, 2.5, lit.shape).astype(np.float32)
+    shot = np.clip(lit, 0, 255).astype(np.uint8)
+    edge = max(2, width // 50)
+    table = (40, 90, 170)
+    shot[:edge] = shot[-edge:] = table
+    shot[:, :edge] = shot[:, -edge:] = table
+    ok, jpeg = cv2.imencode(".jpg", shot, [cv2.IMWRITE_JPEG_QUALITY, 75])
+    assert ok
+    out: Card = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    return out
+
+
+@pytest.mark.parametrize(("gain", "flare"), [
+    ((0.80, 0.92, 1.05), (6.0, 10.0, 22.0)),   # warm light, reddish flare (BGR)
+    ((1.06, 0.98, 0.86), (20.0, 8.0, 4.0)),    # cool light, bluish flare
+])
+def test_a_grey_copy_photographed_in_colour_is_a_photocopy(
+        colour_card: Card, gain: tuple[float, float, float],
+        flare: tuple[float, float, float]) -> None:
+    grey = cv2.cvtColor(cv2.cvtColor(colour_card, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    copy = judged(photographed(grey, gain, flare, 1)).signals["photocopy"]
+    assert copy.raised, copy
+    # The colour card under the same light, on the same table, is not.
+    card = judged(photographed(colour_card, gain, flare, 1)).signals["photocopy"]
+    assert not card.raised, card
+
+
+def test_a_photocopy_away_from_a_straightened_card_is_judged_on_its_text() -> None:
+    """A grey copy on a blue table, read where it lies: the table is no colour of its."""
+    grey = cv2.cvtColor(cv2.cvtColor(straightened("front_clean_000.jpg"), cv2.COLOR_BGR2GRAY),
+                        cv2.COLOR_GRAY2BGR)
+    height, width = grey.shape[:2]
+    table = np.zeros((height * 2, width * 2, 3), np.uint8)
+    table[:] = (170, 90, 40)
+    table[::3, :] = (150, 120, 60)  # a textured, coloured table
+    table[height // 2:height // 2 + height, width // 2:width // 2 + width] = grey
+    text = {name: tuple((x + width / 2, y + height / 2) for x, y in quad)
+            for name, quad in regions(grey).items()}
+    report = assess(table, text, straightened=False)  # type: ignore[arg-type]
+    assert report.signals["photocopy"].raised
+
+
 @pytest.mark.skipif(not (CCF / "labels.json").is_file(), reason="../shared/cards-ccf absent")
 def test_grey_scans_from_another_source_are_photocopies() -> None:
     labels = json.loads((CCF / "labels.json").read_text(encoding="utf-8"))

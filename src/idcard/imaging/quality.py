@@ -12,13 +12,16 @@ its threshold (the constants below; the README lists them):
   Raised at 5 %; a field is covered when a quarter of its box lies in the spot.
 - `too_dark`: the card's median brightness; raised below 100 of 255.
 - `overexposed`: the share of the card that is clipped to white; raised at 30 %.
-- `photocopy`: the card's colour detail — the mean size of the fine (card-scale detail)
-  part of each pixel's log-chromaticity (log B/G, log R/G: a colour cast is a constant
-  there, brightness cancels, slow lighting changes are taken away), leaving out clipped
-  pixels and red ones (a stamp on a copy is red). A real card carries the blue-green
-  guilloche and blue labels; a grey or black-and-white copy has none. Raised below
-  0.003 (a pure grey image measures 0, colour cards 0.005–0.3). A grey copy
-  *photographed* in colour keeps camera colour noise and is often not caught.
+- `photocopy`: the card's own colour. Under lighting that scales and offsets each
+  channel (a colour cast, coloured flare) a grey copy's pixels lie on one line in RGB
+  (paper to toner); the colour card's blue labels, guilloche and emblem lie off it. The
+  measure is the share of the card's pixels (a straightened card less its margin, where
+  the table shows; else the area of the text read) more than 15 levels off the grey line
+  of their tile (6 × 4 tiles of a 214-px-wide copy: lighting is uniform within one,
+  camera noise averages out, JPEG's quantised chroma at print edges stays below it),
+  clipped, black and red or pink (stamp) pixels left out. Raised below 0.02 % (on the
+  seed-101 condition set grey copies, photographed or not, measure 0, colour cards
+  0.13–7 %).
 - `screen_recapture`: the RGB-stripe and pixel grid of a screen, photographed, make a
   periodic pattern; once the card is straightened (the screen is the card's plane) it
   shows as isolated peaks in the Fourier spectrum of the card's chroma, far above the
@@ -69,12 +72,15 @@ _DARK_MEDIAN_RAISED = 100.0
 _DARK_MEDIAN_FINE = 160.0
 _CLIPPED = 250
 _CLIPPED_SHARE_RAISED = 0.30
-# photocopy: mean size of the fine part of the log-chromaticity (log B/G, log R/G).
-_CHROMA_SPREAD_RAISED = 0.003
-_RED_SHIFT = 0.15  # log(R/G) this far above the median: a red stamp's, left out
-_COLOUR_WIDTH = 214
-_COLOUR_SLOW_SIGMA = 6.0
-_DARKEST_FOR_COLOUR = 40  # darker pixels' colour is mostly noise
+# photocopy: the share of the card's pixels off the grey line of their tile.
+_COLOUR_WIDTH = 214  # a quarter of the card: averages camera colour noise away
+_COLOUR_TILES = (6, 4)  # lighting is taken as uniform within a tile
+_CARD_MARGIN = 0.05  # of a straightened card: its rounded corners show the table
+_OFF_GREY = 15.0  # RGB levels off the tile's grey line: coloured print
+_COLOURED_SHARE_RAISED = 0.0002
+_BLACK = 8
+_RED_ABOVE = 25  # red over green and blue: a red stamp on a copy is left out
+_MIN_TILE_PIXELS = 16
 # screen: a spectrum peak this many times the local median magnitude.
 _SCREEN_PATCH = 256
 _SCREEN_MIN_FREQUENCY = 0.12  # cycles per pixel: below are print and guilloche
@@ -126,7 +132,7 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
         "glare": lambda: _glare(grey, boxes),
         "too_dark": lambda: _too_dark(exposed),
         "overexposed": lambda: _overexposed(exposed),
-        "photocopy": lambda: _photocopy(card),
+        "photocopy": lambda: _photocopy(card, () if straightened else boxes.values()),
         "screen_recapture": lambda: _screen(card),
         "occlusion": lambda: _occlusion(work, grey, boxes),
     }
@@ -275,26 +281,80 @@ def _overexposed(grey: Image) -> Signal:
 # -- colour -------------------------------------------------------------------------------
 
 
-def _photocopy(card: Image) -> Signal:
+def _photocopy(card: Image, boxes: Iterable[_Rect] = ()) -> Signal:
     if card.ndim != 3 or card.size == 0:
         return Signal(1.0 if card.size else 0.0)
-    # Averaged in floating point: rounding to 8 bits again would itself be colour noise.
-    values = cv2.resize(card.astype(np.float32), (_COLOUR_WIDTH, max(1, round(
-        card.shape[0] * _COLOUR_WIDTH / card.shape[1]))), interpolation=cv2.INTER_AREA)
-    usable = (values.max(axis=2) < _CLIPPED) & (values.min(axis=2) >= _DARKEST_FOR_COLOUR)
-    if int(usable.sum()) < 64:
+    own = _card_pixels(card, boxes)
+    width = min(_COLOUR_WIDTH, own.shape[1])
+    height = max(1, round(own.shape[0] * width / own.shape[1]))
+    small = cv2.resize(own, (width, height), interpolation=cv2.INTER_AREA)
+    tiles = _colour_tiles(small.astype(np.float32))
+    if tiles is None:
         return Signal(0.0)  # nothing left to judge colour on (black, white, tiny)
-    # Log-chromaticity: a colour cast (a gain per channel) is a constant offset and
-    # brightness cancels. What is left of the lighting (flare, an offset) changes slowly
-    # across the card, so the slow part is taken away: the print's colour (blue labels,
-    # guilloche lines) lies in the fine detail.
-    logs = np.log(np.maximum(values, 1.0))
-    chroma = np.stack([logs[..., 2] - logs[..., 1], logs[..., 0] - logs[..., 1]], axis=2)
-    detail = chroma - cv2.GaussianBlur(chroma, (0, 0), _COLOUR_SLOW_SIGMA)
-    kept = usable & (detail[..., 1] < _RED_SHIFT)  # red - green: a red stamp's pixels
-    spread = float(np.hypot(detail[..., 0], detail[..., 1])[kept].mean()) if kept.any() else 0.0
+    share = _off_grey_share(*tiles)
     # 1 for no colour at all, RAISED_AT at the threshold, 0 at twice the threshold.
-    return Signal(round(_clip01(1.0 - spread / (2 * _CHROMA_SPREAD_RAISED)), 3), (), spread)
+    return Signal(round(_clip01(1.0 - share / (2 * _COLOURED_SHARE_RAISED)), 3), (), share)
+
+
+def _card_pixels(card: Image, boxes: Iterable[_Rect]) -> Image:
+    """The card's own pixels: a straightened card less a margin (its rounded corners and
+    an edge of the table behind it), or on a view that is not one the rectangle around
+    the text read (`boxes`, in the half-size work copy's pixels)."""
+    rects = list(boxes)
+    height, width = card.shape[:2]
+    if rects:
+        scale = width / _WORK_WIDTH if width > _WORK_WIDTH else 1.0
+        x0 = int(min(r[0] for r in rects) * scale)
+        y0 = int(min(r[1] for r in rects) * scale)
+        x1 = int(max(r[2] for r in rects) * scale)
+        y1 = int(max(r[3] for r in rects) * scale)
+        if x1 - x0 >= 16 and y1 - y0 >= 16:
+            return card[y0:y1, x0:x1]
+    dy, dx = int(height * _CARD_MARGIN), int(width * _CARD_MARGIN)
+    inner = card[dy:height - dy, dx:width - dx]
+    return inner if inner.size else card
+
+
+def _colour_tiles(small: Image) -> tuple[Image, Image] | None:
+    """The pixels of a grid of tiles (tiles × pixels × BGR) and which of them are usable:
+    neither clipped, nor black, nor red or pink (a stamp on a copy)."""
+    across, down = _COLOUR_TILES
+    tile_h, tile_w = small.shape[0] // down, small.shape[1] // across
+    if tile_h < 4 or tile_w < 4:
+        return None
+    grid = small[:tile_h * down, :tile_w * across].reshape(down, tile_h, across, tile_w, 3)
+    pixels = grid.transpose(0, 2, 1, 3, 4).reshape(down * across, tile_h * tile_w, 3)
+    blue, green, red = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    # Red and pink (a stamp, translucent or not) have green and blue alike; the yellow
+    # of the emblem's ring does not.
+    stamp = (red - np.maximum(green, blue) > _RED_ABOVE) \
+        & (np.abs(green - blue) < 0.5 * (red - np.minimum(green, blue)))
+    usable = (pixels.max(axis=2) < _CLIPPED) & (pixels.min(axis=2) >= _BLACK) & ~stamp
+    return pixels, usable
+
+
+def _off_grey_share(pixels: Image, usable: Image) -> float:
+    """The share of usable pixels lying `_OFF_GREY` levels or more off their tile's grey line.
+
+    Under any lighting that scales and offsets each channel (a colour cast, coloured
+    flare), a grey copy's pixels — paper, toner and every mix of them at an edge, even
+    after JPEG — lie on one straight line in RGB: the tile's first principal axis. The
+    colour card's blue labels, blue-green guilloche and yellow emblem lie off it; camera
+    noise, averaged over the downscaled pixels, and JPEG's quantised chroma around dark
+    print stay within `_OFF_GREY` of it."""
+    weight = usable.astype(np.float32)
+    count = weight.sum(axis=1)
+    mean = (pixels * weight[..., None]).sum(axis=1) / np.maximum(count, 1.0)[:, None]
+    centred = pixels - mean[:, None, :]
+    covariance = np.einsum("tni,tnj->tij", centred * weight[..., None], centred) \
+        / np.maximum(count, 1.0)[:, None, None]
+    axis = np.linalg.eigh(covariance)[1][:, :, -1]
+    along = np.einsum("tni,ti->tn", centred, axis)
+    judged = usable & (count >= _MIN_TILE_PIXELS)[:, None]
+    if not judged.any():
+        return 0.0
+    off_squared = (centred * centred).sum(axis=2) - along * along
+    return float((off_squared[judged] >= _OFF_GREY ** 2).mean())
 
 
 def _screen(card: Image) -> Signal:
