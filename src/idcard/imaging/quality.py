@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -76,8 +76,12 @@ _CLIPPED_SHARE_RAISED = 0.30
 _COLOUR_WIDTH = 214  # a quarter of the card: averages camera colour noise away
 _COLOUR_TILES = (6, 4)  # lighting is taken as uniform within a tile
 _CARD_MARGIN = 0.05  # of a straightened card: its rounded corners show the table
-_OFF_GREY = 15.0  # RGB levels off the tile's grey line: coloured print
-_COLOURED_SHARE_RAISED = 0.0002
+_OFF_GREY = 15.0  # RGB levels off the tile's grey line (on white paper): coloured print
+_OFF_GREY_MIN = 4.0  # on dark paper: above noise and JPEG's quantised chroma
+_PAPER_PERCENTILE = 90
+_PAPER_REFERENCE = 200.0  # the paper brightness _OFF_GREY is for
+_CLIPPED_SPREAD = 80  # levels between a partly clipped pixel's channels: colour
+_COLOURED_SHARE_RAISED = 0.0002  # of the card's pixels
 _BLACK = 8
 _RED_ABOVE = 25  # red over green and blue: a red stamp on a copy is left out
 _MIN_TILE_PIXELS = 16
@@ -87,10 +91,15 @@ _SCREEN_MIN_FREQUENCY = 0.12  # cycles per pixel: below are print and guilloche
 _SCREEN_PEAK_FLOOR = 100.0
 _SCREEN_PEAK_RAISED = 300.0
 # occlusion
-_WARM_SHIFT = 12.0  # a* above the card's median: skin, red stamp, warm sticker
-_FLAT_STD = 1.5
-_OCCLUDED_SHARE_RAISED = 0.35
-_WARM_SHARE_RAISED = 0.08
+_COLOUR_SHIFT = 12.0  # (a*, b*) from the card's median: skin, a stamp, a sticker
+_COLOURED_INK_RAISED = 0.10  # of a field's area, above the card's share
+_FLAT_OF_TEXTURE = 0.35  # local deviation below this share of the card's median one
+_FLAT_FLOOR = 0.5
+_FLAT_PATCH = 5  # px of the work copy (10 of the card): a patch, not a gap between strokes
+_STICKER_SHARE_RAISED = 0.08  # of a field's area, above the card's share
+_STAMPED_SHARE_RAISED = 0.2  # of a field's area under a stamp read there
+_STICKER_ABOVE_PAPER = 6.0  # grey levels above the paper around
+_STAMPED_SHARE_RAISED = 0.2  # of a field's box under a stamp read there
 
 
 @dataclass(frozen=True)
@@ -114,12 +123,16 @@ class QualityReport:
 
 
 def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = False,
-           straightened: bool = True,
+           straightened: bool = True, layout: Mapping[str, Quad] | None = None,
+           stamps: Sequence[Quad] = (),
            clock: Callable[[], float] = time.perf_counter) -> QualityReport:
     """All signals for one card view; `regions` are field boxes in the view's pixels (the
     box read, or where the layout says the value is printed). A view that is not a
     straightened card (text read where it lies) holds more than the card: a white page
-    around a copy is not overexposure, so exposure is judged on the field boxes there."""
+    around a copy is not overexposure, so exposure is judged on the field boxes there.
+    `layout` (where a straightened card prints each field) widens the area judged for
+    occlusion: a box read holds only the print left visible beside a sticker. `stamps`
+    are the areas of stamp words read on the view (复印无效 and the like)."""
     ms: dict[str, float] = {}
     signals: dict[str, Signal] = {}
     work = _work_copy(card)
@@ -127,6 +140,9 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
     boxes = {name: _rect(quad, scale, work.shape) for name, quad in regions.items()}
     grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
     exposed = grey if straightened or not boxes else _inside(grey, boxes.values())
+    wide = {name: _union(rect, _rect(layout[name], scale, work.shape))
+            if layout and name in layout else rect for name, rect in boxes.items()}
+    stamped = [_rect(quad, scale, work.shape) for quad in stamps]
     measures: dict[str, Callable[[], Signal]] = {
         "blur": lambda: _blur(card, regions),
         "glare": lambda: _glare(grey, boxes),
@@ -134,7 +150,7 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
         "overexposed": lambda: _overexposed(exposed),
         "photocopy": lambda: _photocopy(card, () if straightened else boxes.values()),
         "screen_recapture": lambda: _screen(card),
-        "occlusion": lambda: _occlusion(work, grey, boxes),
+        "occlusion": lambda: _occlusion(work, grey, wide, stamped),
     }
     for name, measure in measures.items():
         start = clock()
@@ -166,6 +182,10 @@ def _rect(quad: Quad, scale: float, shape: tuple[int, ...]) -> _Rect:
     x0, x1 = int(max(0, min(xs))), int(min(width, math.ceil(max(xs))))
     y0, y1 = int(max(0, min(ys))), int(min(height, math.ceil(max(ys))))
     return (x0, y0, max(x0, x1), max(y0, y1))
+
+
+def _union(a: _Rect, b: _Rect) -> _Rect:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def _inside(grey: Image, rects: Iterable[_Rect]) -> Image:
@@ -291,7 +311,10 @@ def _photocopy(card: Image, boxes: Iterable[_Rect] = ()) -> Signal:
     tiles = _colour_tiles(small.astype(np.float32))
     if tiles is None:
         return Signal(0.0)  # nothing left to judge colour on (black, white, tiny)
-    share = _off_grey_share(*tiles)
+    pixels, usable, clipped_colour = tiles
+    off, judged = _off_grey(pixels, usable)
+    coloured = off + int(clipped_colour.sum())
+    share = coloured / (judged + int(clipped_colour.sum())) if coloured else 0.0
     # 1 for no colour at all, RAISED_AT at the threshold, 0 at twice the threshold.
     return Signal(round(_clip01(1.0 - share / (2 * _COLOURED_SHARE_RAISED)), 3), (), share)
 
@@ -315,9 +338,10 @@ def _card_pixels(card: Image, boxes: Iterable[_Rect]) -> Image:
     return inner if inner.size else card
 
 
-def _colour_tiles(small: Image) -> tuple[Image, Image] | None:
-    """The pixels of a grid of tiles (tiles × pixels × BGR) and which of them are usable:
-    neither clipped, nor black, nor red or pink (a stamp on a copy)."""
+def _colour_tiles(small: Image) -> tuple[Image, Image, Image] | None:
+    """The pixels of a grid of tiles (tiles × pixels × BGR), which of them are usable
+    (neither clipped, nor black, nor red or pink: a stamp on a copy), and which are
+    clipped in some channel but plainly coloured in the others."""
     across, down = _COLOUR_TILES
     tile_h, tile_w = small.shape[0] // down, small.shape[1] // across
     if tile_h < 4 or tile_w < 4:
@@ -330,11 +354,16 @@ def _colour_tiles(small: Image) -> tuple[Image, Image] | None:
     stamp = (red - np.maximum(green, blue) > _RED_ABOVE) \
         & (np.abs(green - blue) < 0.5 * (red - np.minimum(green, blue)))
     usable = (pixels.max(axis=2) < _CLIPPED) & (pixels.min(axis=2) >= _BLACK) & ~stamp
-    return pixels, usable
+    # Where light clips some channels of a pixel only, its colour is cut short, but a
+    # wide spread left between the channels is still colour no grey copy under a
+    # plausible cast has (an overexposed card's blue labels).
+    highest, lowest = pixels.max(axis=2), pixels.min(axis=2)
+    clipped_colour = (highest >= _CLIPPED) & (highest - lowest >= _CLIPPED_SPREAD) & ~stamp
+    return pixels, usable, clipped_colour
 
 
-def _off_grey_share(pixels: Image, usable: Image) -> float:
-    """The share of usable pixels lying `_OFF_GREY` levels or more off their tile's grey line.
+def _off_grey(pixels: Image, usable: Image) -> tuple[int, int]:
+    """How many usable pixels lie `_OFF_GREY` or more off their tile's grey line, of how many.
 
     Under any lighting that scales and offsets each channel (a colour cast, coloured
     flare), a grey copy's pixels — paper, toner and every mix of them at an edge, even
@@ -352,9 +381,15 @@ def _off_grey_share(pixels: Image, usable: Image) -> float:
     along = np.einsum("tni,ti->tn", centred, axis)
     judged = usable & (count >= _MIN_TILE_PIXELS)[:, None]
     if not judged.any():
-        return 0.0
+        return 0, 0
     off_squared = (centred * centred).sum(axis=2) - along * along
-    return float((off_squared[judged] >= _OFF_GREY ** 2).mean())
+    # Colour scales with the light: off by a share of the tile's paper brightness.
+    brightness = np.where(usable, pixels.mean(axis=2), 0.0)
+    # A tile with too few usable pixels is not judged (`count`), whatever its paper.
+    paper = np.array([np.percentile(row[ok], _PAPER_PERCENTILE) if ok.any() else 0.0
+                      for row, ok in zip(brightness, usable, strict=True)])
+    limit = np.maximum(_OFF_GREY_MIN, _OFF_GREY * paper / _PAPER_REFERENCE)
+    return int((off_squared >= (limit ** 2)[:, None])[judged].sum()), int(judged.sum())
 
 
 def _screen(card: Image) -> Signal:
@@ -380,27 +415,75 @@ def _screen(card: Image) -> Signal:
     return Signal(round(_ramp(peak, _SCREEN_PEAK_FLOOR, _SCREEN_PEAK_RAISED), 3), (), peak)
 
 
-def _occlusion(work: Image, grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
+def _occlusion(work: Image, grey: Image, boxes: Mapping[str, _Rect],
+               stamps: Iterable[_Rect] = ()) -> Signal:
     if not boxes or grey.size < 64:
         return Signal(0.0)
-    a = cv2.cvtColor(work.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)[..., 1]
-    # Smoothed over a few pixels: a screen's red sub-pixel stripes average out, a stamp's
-    # strokes and a finger do not.
-    a = cv2.GaussianBlur(a, (0, 0), 1.5)
-    warm = a - float(np.median(a)) >= _WARM_SHIFT
-    values = grey.astype(np.float32)
-    mean = cv2.blur(values, (7, 7))
-    deviation = np.sqrt(np.maximum(cv2.blur(values * values, (7, 7)) - mean * mean, 0.0))
-    paper = float(np.median(grey))
-    flat = (deviation < _FLAT_STD) & (np.abs(values - paper) > 12)
+    coloured = _coloured(work)
+    sticker = _flat_patches(grey)
+    # Against the card as a whole: a colour or a flatness all over it (a screen's moiré,
+    # blur, darkness) is no object over one field.
+    coloured_card, sticker_card = float(coloured.mean()), float(sticker.mean())
+    stamp_rects = list(stamps)
     per_field: dict[str, float] = {}
     for name, (x0, y0, x1, y1) in boxes.items():
-        if (x1 - x0) * (y1 - y0) > 0:
-            # A stamp is strokes, not a patch: a little warm ink over a value is a lot.
-            warm_share = float(warm[y0:y1, x0:x1].mean())
-            flat_share = float((flat | warm)[y0:y1, x0:x1].mean())
-            per_field[name] = max(_ramp(warm_share, 0.0, _WARM_SHARE_RAISED),
-                                  _ramp(flat_share, 0.0, _OCCLUDED_SHARE_RAISED))
+        area = (x1 - x0) * (y1 - y0)
+        if area > 0:
+            stamped = max((_overlap((x0, y0, x1, y1), rect) / area for rect in stamp_rects),
+                          default=0.0)
+            per_field[name] = max(
+                _ramp(float(coloured[y0:y1, x0:x1].mean()) - coloured_card, 0.0,
+                      _COLOURED_INK_RAISED),
+                _ramp(float(sticker[y0:y1, x0:x1].mean()) - sticker_card, 0.0,
+                      _STICKER_SHARE_RAISED),
+                _ramp(stamped, 0.0, _STAMPED_SHARE_RAISED))
     if not per_field:
         return Signal(0.0)
     return Signal(round(max(per_field.values()), 3), _raised_fields(per_field))
+
+
+def _coloured(work: Image) -> Image:
+    """Pixels of a colour that is not the card's print over a value (black print on pale
+    paper): skin, a red or blue stamp, a coloured sticker. Smoothed over a few pixels: a
+    screen's sub-pixel stripes average out, a stamp's strokes and a finger do not."""
+    lab = cv2.cvtColor(work.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
+    a = cv2.GaussianBlur(lab[..., 1], (0, 0), 1.5)
+    b = cv2.GaussianBlur(lab[..., 2], (0, 0), 1.5)
+    coloured: Image = np.hypot(a - float(np.median(a)), b - float(np.median(b))) >= _COLOUR_SHIFT
+    return coloured
+
+
+def _flat_patches(grey: Image) -> Image:
+    """Patches, at least a few pixels across, flatter than the card's own surface (its
+    guilloche, grain and noise) and brighter than the paper around them, short of
+    clipping: a white sticker. Blur and darkness flatten paper but leave it as bright as
+    the rest; a glare spot's flat core is clipped."""
+    values = grey.astype(np.float32)
+    mean = cv2.blur(values, (5, 5))
+    deviation = np.sqrt(np.maximum(cv2.blur(values * values, (5, 5)) - mean * mean, 0.0))
+    texture = max(_FLAT_FLOOR, float(np.median(deviation)))
+    flat: Image = cv2.morphologyEx((deviation < _FLAT_OF_TEXTURE * texture).astype(np.uint8),
+                                   cv2.MORPH_OPEN, np.ones((_FLAT_PATCH, _FLAT_PATCH), np.uint8))
+    count, labels = cv2.connectedComponents(flat, connectivity=4)
+    if count <= 1:
+        return flat.astype(bool)
+    height, width = grey.shape
+    tiny = cv2.resize(values, (max(1, width // 8), max(1, height // 8)),
+                      interpolation=cv2.INTER_AREA)
+    paper = cv2.resize(cv2.medianBlur(tiny.astype(np.uint8), 5), (width, height),
+                       interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    # Each patch's brightness: above the paper around it, and below clipping (the
+    # washed-out core of a glare spot is as flat and as bright).
+    size = np.maximum(np.bincount(labels.ravel(), minlength=count), 1).astype(np.float64)
+    above = np.bincount(labels.ravel(), weights=(values - paper).ravel(), minlength=count)
+    level = np.bincount(labels.ravel(), weights=values.ravel(), minlength=count)
+    sticker = (above / size >= _STICKER_ABOVE_PAPER) & (level / size < _CLIPPED)
+    sticker[0] = False
+    patches: Image = sticker[labels]
+    return patches
+
+
+def _overlap(a: _Rect, b: _Rect) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return float(max(0, width) * max(0, height))
