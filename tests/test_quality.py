@@ -190,6 +190,79 @@ def test_a_finger_over_a_field_is_an_occlusion(colour_card: Card) -> None:
     assert not judged(colour_card).signals["occlusion"].raised
 
 
+def box_of(card: Card, name: str) -> tuple[int, int, int, int]:
+    quad = regions(card)[name]
+    return (int(quad[0][0]), int(quad[0][1]), int(quad[2][0]), int(quad[2][1]))
+
+
+def test_a_white_sticker_over_a_field_is_an_occlusion(colour_card: Card) -> None:
+    """A flat white patch, brighter than the paper, over half the name's region (no colour
+    at all: only its flatness and brightness give it away)."""
+    x0, y0, x1, y1 = box_of(colour_card, "name")
+    covered = colour_card.copy()
+    cv2.rectangle(covered, (x0, y0), ((x0 + x1) // 2, y1), (247, 248, 248), -1)
+    report = judged(covered)
+    assert report.signals["occlusion"].raised
+    assert report.signals["occlusion"].fields == ("name",)
+
+
+def test_a_sticker_beside_the_print_read_is_judged_on_the_layout_region(
+        colour_card: Card) -> None:
+    """The box read holds only the digits left visible; the layout says where the rest
+    is printed, and the sticker lies there."""
+    x0, y0, x1, y1 = box_of(colour_card, "id_number")
+    middle = (x0 + x1) // 2
+    covered = colour_card.copy()
+    cv2.rectangle(covered, (middle, y0), (x1, y1), (150, 210, 250), -1)  # a yellow sticker
+    visible: Quad = ((x0, y0), (middle, y0), (middle, y1), (x0, y1))
+    alone = assess(covered, {"id_number": visible})
+    widened = assess(covered, {"id_number": visible}, layout=regions(covered))
+    assert not alone.signals["occlusion"].raised
+    assert widened.signals["occlusion"].fields == ("id_number",)
+
+
+def test_a_blue_stamp_over_a_value_is_an_occlusion(colour_card: Card) -> None:
+    """Not only warm ink: a blue-violet stamp's words and frame over the birth date."""
+    x0, y0, x1, y1 = box_of(colour_card, "birth_date")
+    stamped = colour_card.copy()
+    cv2.rectangle(stamped, (x0 + 4, y0 + 4), (x1 - 40, y1 - 4), (160, 60, 60), 4)
+    cv2.putText(stamped, "COPY VOID", (x0 + 12, y1 - 14), cv2.FONT_HERSHEY_SIMPLEX, 1.3,
+                (160, 60, 60), 4)
+    report = judged(stamped)
+    assert report.signals["occlusion"].raised
+    assert "birth_date" in report.signals["occlusion"].fields
+
+
+def test_a_grey_stamp_read_over_a_value_is_an_occlusion(colour_card: Card) -> None:
+    """A grey stamp is ink like the print; the stamp words the pipeline read (their
+    boxes) say where it lies."""
+    grey = cv2.cvtColor(cv2.cvtColor(colour_card, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    x0, y0, x1, y1 = box_of(grey, "address")
+    stamp: Quad = ((x0, y0), (x1, y0), (x1, (y0 + y1) / 2), (x0, (y0 + y1) / 2))
+    report = assess(grey, regions(grey), stamps=[stamp])
+    assert report.signals["occlusion"].fields == ("address",)
+    assert not assess(grey, regions(grey)).signals["occlusion"].raised
+
+
+@pytest.mark.parametrize("change", ["blur", "glare", "dark", "grey"])
+def test_what_changes_the_whole_card_is_no_occlusion(colour_card: Card, change: str) -> None:
+    """Blur and darkness flatten all the paper, a glare spot's core is clipped flat, a
+    grey copy has no colour: none is an object over a field."""
+    if change == "blur":
+        card = cv2.GaussianBlur(colour_card, (0, 0), 4.0)
+    elif change == "dark":
+        card = (colour_card * 0.3).astype(np.uint8)
+    elif change == "grey":
+        card = cv2.cvtColor(cv2.cvtColor(colour_card, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    else:
+        height, width = colour_card.shape[:2]
+        yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+        cx, cy = centre_of(colour_card, "name")
+        spot = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (0.09 * width) ** 2))
+        card = np.clip(colour_card + 230.0 * spot[..., None], 0, 255).astype(np.uint8)
+    assert not judged(card).signals["occlusion"].raised
+
+
 def test_card_incomplete_is_carried() -> None:
     card = straightened("front_clean_001.jpg")
     assert assess(card, {}, card_incomplete=True).signals["card_incomplete"].raised

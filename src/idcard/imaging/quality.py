@@ -99,6 +99,7 @@ _FLAT_PATCH = 5  # px of the work copy (10 of the card): a patch, not a gap betw
 _STICKER_SHARE_RAISED = 0.08  # of a field's area, above the card's share
 _STAMPED_SHARE_RAISED = 0.2  # of a field's area under a stamp read there
 _STICKER_ABOVE_PAPER = 6.0  # grey levels above the paper around
+_PAPER_WINDOW = 9  # px of an eighth-size copy: the paper around, wider than a sticker
 _STAMPED_SHARE_RAISED = 0.2  # of a field's box under a stamp read there
 
 
@@ -470,7 +471,7 @@ def _flat_patches(grey: Image) -> Image:
     height, width = grey.shape
     tiny = cv2.resize(values, (max(1, width // 8), max(1, height // 8)),
                       interpolation=cv2.INTER_AREA)
-    paper = cv2.resize(cv2.medianBlur(tiny.astype(np.uint8), 5), (width, height),
+    paper = cv2.resize(cv2.medianBlur(tiny.astype(np.uint8), _PAPER_WINDOW), (width, height),
                        interpolation=cv2.INTER_LINEAR).astype(np.float32)
     # Each patch's brightness: above the paper around it, and below clipping (the
     # washed-out core of a glare spot is as flat and as bright).
