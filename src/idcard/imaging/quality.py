@@ -78,8 +78,8 @@ _COLOUR_TILES = (6, 4)  # lighting is taken as uniform within a tile
 _CARD_MARGIN = 0.05  # of a straightened card: its rounded corners show the table
 _OFF_GREY = 15.0  # RGB levels off the tile's grey line (on white paper): coloured print
 _OFF_GREY_MIN = 4.0  # on dark paper: above noise and JPEG's quantised chroma
-_PAPER_PERCENTILE = 90
 _PAPER_REFERENCE = 200.0  # the paper brightness _OFF_GREY is for
+_PAPER_SHARE = 0.9  # the percentile of a tile's usable pixels taken for its paper
 _CLIPPED_SPREAD = 80  # levels between a partly clipped pixel's channels: colour
 _COLOURED_SHARE_RAISED = 0.0002  # of the card's pixels
 _BLACK = 8
@@ -309,7 +309,7 @@ def _photocopy(card: Image, boxes: Iterable[_Rect] = ()) -> Signal:
     width = min(_COLOUR_WIDTH, own.shape[1])
     height = max(1, round(own.shape[0] * width / own.shape[1]))
     small = cv2.resize(own, (width, height), interpolation=cv2.INTER_AREA)
-    tiles = _colour_tiles(small.astype(np.float32))
+    tiles = _colour_tiles(small)
     if tiles is None:
         return Signal(0.0)  # nothing left to judge colour on (black, white, tiny)
     pixels, usable, clipped_colour = tiles
@@ -348,18 +348,20 @@ def _colour_tiles(small: Image) -> tuple[Image, Image, Image] | None:
     if tile_h < 4 or tile_w < 4:
         return None
     grid = small[:tile_h * down, :tile_w * across].reshape(down, tile_h, across, tile_w, 3)
-    pixels = grid.transpose(0, 2, 1, 3, 4).reshape(down * across, tile_h * tile_w, 3)
-    blue, green, red = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    tiled = grid.transpose(0, 2, 1, 3, 4).reshape(down * across, tile_h * tile_w, 3)
+    levels = tiled.astype(np.int16)
+    blue, green, red = levels[..., 0], levels[..., 1], levels[..., 2]
+    highest, lowest = tiled.max(axis=2), tiled.min(axis=2)
     # Red and pink (a stamp, translucent or not) have green and blue alike; the yellow
     # of the emblem's ring does not.
     stamp = (red - np.maximum(green, blue) > _RED_ABOVE) \
-        & (np.abs(green - blue) < 0.5 * (red - np.minimum(green, blue)))
-    usable = (pixels.max(axis=2) < _CLIPPED) & (pixels.min(axis=2) >= _BLACK) & ~stamp
+        & (2 * np.abs(green - blue) < red - np.minimum(green, blue))
+    usable = (highest < _CLIPPED) & (lowest >= _BLACK) & ~stamp
     # Where light clips some channels of a pixel only, its colour is cut short, but a
     # wide spread left between the channels is still colour no grey copy under a
     # plausible cast has (an overexposed card's blue labels).
-    highest, lowest = pixels.max(axis=2), pixels.min(axis=2)
     clipped_colour = (highest >= _CLIPPED) & (highest - lowest >= _CLIPPED_SPREAD) & ~stamp
+    pixels = tiled.astype(np.float32)
     return pixels, usable, clipped_colour
 
 
@@ -384,11 +386,12 @@ def _off_grey(pixels: Image, usable: Image) -> tuple[int, int]:
     if not judged.any():
         return 0, 0
     off_squared = (centred * centred).sum(axis=2) - along * along
-    # Colour scales with the light: off by a share of the tile's paper brightness.
-    brightness = np.where(usable, pixels.mean(axis=2), 0.0)
-    # A tile with too few usable pixels is not judged (`count`), whatever its paper.
-    paper = np.array([np.percentile(row[ok], _PAPER_PERCENTILE) if ok.any() else 0.0
-                      for row, ok in zip(brightness, usable, strict=True)])
+    # Colour scales with the light: off by a share of the tile's paper brightness (a
+    # high percentile of its usable pixels: unusable ones sort first, at -1).
+    ranked = np.sort(np.where(usable, pixels.mean(axis=2), -1.0), axis=1)
+    unused = ranked.shape[1] - count.astype(np.int64)
+    rank = np.minimum(unused + (_PAPER_SHARE * count).astype(np.int64), ranked.shape[1] - 1)
+    paper = np.take_along_axis(ranked, rank[:, None], axis=1)[:, 0]
     limit = np.maximum(_OFF_GREY_MIN, _OFF_GREY * paper / _PAPER_REFERENCE)
     return int((off_squared >= (limit ** 2)[:, None])[judged].sum()), int(judged.sum())
 
@@ -447,10 +450,14 @@ def _coloured(work: Image) -> Image:
     """Pixels of a colour that is not the card's print over a value (black print on pale
     paper): skin, a red or blue stamp, a coloured sticker. Smoothed over a few pixels: a
     screen's sub-pixel stripes average out, a stamp's strokes and a finger do not."""
-    lab = cv2.cvtColor(work.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
-    a = cv2.GaussianBlur(lab[..., 1], (0, 0), 1.5)
-    b = cv2.GaussianBlur(lab[..., 2], (0, 0), 1.5)
-    coloured: Image = np.hypot(a - float(np.median(a)), b - float(np.median(b))) >= _COLOUR_SHIFT
+    height, width = work.shape[:2]
+    half = cv2.resize(work, (max(1, width // 2), max(1, height // 2)),
+                      interpolation=cv2.INTER_AREA)
+    lab = cv2.GaussianBlur(cv2.cvtColor(half, cv2.COLOR_BGR2LAB), (0, 0), 0.75)
+    a, b = lab[..., 1].astype(np.float32), lab[..., 2].astype(np.float32)
+    shifted = np.hypot(a - float(np.median(a)), b - float(np.median(b))) >= _COLOUR_SHIFT
+    coloured: Image = cv2.resize(shifted.astype(np.uint8), (width, height),
+                                 interpolation=cv2.INTER_NEAREST).astype(bool)
     return coloured
 
 
