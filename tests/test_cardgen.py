@@ -248,3 +248,31 @@ def test_old_tiers_still_make_the_committed_fixtures_labels(tmp_path: Path, file
     tiers = [("clean", 14), ("photo", 14), ("hard", 10), ("both", 3)]
     one = next(j for j in make_cards.plan_jobs(2024, tiers) if j.file == file)
     assert make_cards.make_one(one, tmp_path) == committed
+
+
+# -- condition images (tools/cardgen/conditions.py) ---------------------------------------
+
+
+@needs_fonts
+@pytest.mark.parametrize("by", ["white_sticker", "grey_stamp"])
+def test_an_occluder_covers_the_value_box_in_its_own_colours(by: str) -> None:
+    """A white sticker is a near-white patch over the value; a grey stamp adds grey ink
+    (no red or blue) over it. The label's amount is the share of the box covered."""
+    from cardgen.conditions import Condition, _box_px, on_card
+    from cardgen.render import render_front
+
+    rng = random.Random(3)
+    card = render_front(make_identity(rng), rng)
+    cond = Condition("occlusion", 0.6, ["birth_date"], {"by": by})
+    drawn = on_card(card, "front", cond, random.Random(4))
+    x0, y0, x1, y1 = _box_px("front", "birth_date")
+    before = card[y0:y1, x0:x1, :3].astype(int)
+    after = drawn[y0:y1, x0:x1, :3].astype(int)
+    changed = np.abs(after - before).sum(axis=2) > 30
+    assert changed.mean() > 0.05
+    spread = after.max(axis=2) - after.min(axis=2)
+    if by == "white_sticker":
+        covered = after[:, : int((x1 - x0) * 0.6)]
+        assert (covered.min(axis=2) >= 230).mean() > 0.95
+    else:
+        assert (spread[changed] < 20).all()  # grey: no hue of its own
