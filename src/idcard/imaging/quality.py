@@ -454,11 +454,24 @@ def _coloured(work: Image) -> Image:
     half = cv2.resize(work, (max(1, width // 2), max(1, height // 2)),
                       interpolation=cv2.INTER_AREA)
     lab = cv2.GaussianBlur(cv2.cvtColor(half, cv2.COLOR_BGR2LAB), (0, 0), 0.75)
-    a, b = lab[..., 1].astype(np.float32), lab[..., 2].astype(np.float32)
-    shifted = np.hypot(a - float(np.median(a)), b - float(np.median(b))) >= _COLOUR_SHIFT
+    # Against the colour around (a median over a quarter of the card): tinted light
+    # changes slowly across the card, an object over a field does not.
+    around = [_local_median(lab[..., channel]) for channel in (1, 2)]
+    shifted = np.hypot(lab[..., 1] - around[0], lab[..., 2] - around[1]) >= _COLOUR_SHIFT
     coloured: Image = cv2.resize(shifted.astype(np.uint8), (width, height),
                                  interpolation=cv2.INTER_NEAREST).astype(bool)
     return coloured
+
+
+def _local_median(channel: Image) -> Image:
+    """Each pixel's surroundings: a median over `_PAPER_WINDOW` pixels of an eighth-size
+    copy (a quarter of the card wide, wider than a sticker or a finger)."""
+    height, width = channel.shape
+    tiny = cv2.resize(channel, (max(1, width // 8), max(1, height // 8)),
+                      interpolation=cv2.INTER_AREA)
+    around: Image = cv2.resize(cv2.medianBlur(tiny, _PAPER_WINDOW), (width, height),
+                               interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    return around
 
 
 def _flat_patches(grey: Image) -> Image:
@@ -475,11 +488,7 @@ def _flat_patches(grey: Image) -> Image:
     count, labels = cv2.connectedComponents(flat, connectivity=4)
     if count <= 1:
         return flat.astype(bool)
-    height, width = grey.shape
-    tiny = cv2.resize(values, (max(1, width // 8), max(1, height // 8)),
-                      interpolation=cv2.INTER_AREA)
-    paper = cv2.resize(cv2.medianBlur(tiny.astype(np.uint8), _PAPER_WINDOW), (width, height),
-                       interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    paper = _local_median(grey)
     # Each patch's brightness: above the paper around it, and below clipping (the
     # washed-out core of a glare spot is as flat and as bright).
     size = np.maximum(np.bincount(labels.ravel(), minlength=count), 1).astype(np.float64)
