@@ -28,10 +28,15 @@ its threshold (the constants below; the README lists them):
   spectrum's own level. The score is the strongest high-frequency peak's ratio to the
   median magnitude of the band; raised at 300 (printed cards measure 5–130, a
   photographed screen 700–3500).
-- `occlusion`: the share of a field's box covered by something that is not card print:
-  warm colour (skin, a red stamp, a coloured sticker; card print is black and blue) —
-  raised at 8 % of a box, since a stamp is thin strokes — or warm colour and flat
-  patches with no print at all together, raised at 35 % of a box.
+- `occlusion`: per field, on its box widened to where the layout prints it (a box read
+  holds only the print left visible): the share of it that is (a) ink of a colour the
+  card does not print over values (skin, a red or blue stamp, a coloured sticker: more
+  than 12 a*b* units from the colour around), raised at 10 % above the card's own share
+  (a screen's moiré or a cast over all of it is no object); (b) a white sticker: a
+  patch flatter than the card's surface (guilloche, grain, noise), brighter than the
+  paper around it and short of clipping (a glare spot's core is clipped), raised at
+  8 % above the card's share; (c) under stamp words the pipeline read there (a grey
+  stamp is ink like the print: only its words give it away), raised at 20 %.
 - `card_incomplete`: the card (or its text) runs into the image's edge: 1 or 0.
 
 Each takes a few milliseconds on a 428 × 270 copy; all are defined (no NaN) on any
