@@ -16,8 +16,8 @@ its threshold (the constants below; the README lists them):
   channel (a colour cast, coloured flare) a grey copy's pixels lie on one line in RGB
   (paper to toner); the colour card's blue labels, guilloche and emblem lie off it. The
   measure is the share of the card's pixels (a straightened card less its margin, where
-  the table shows; else the area of the text read) more than 15 levels off the grey line
-  of their tile (6 × 4 tiles of a 214-px-wide copy: lighting is uniform within one,
+  the table shows; else the area of all the text read, labels too) more than 15 levels
+  off the grey line of their tile (6 × 4 tiles of a 214-px-wide copy: lighting is uniform within one,
   camera noise averages out, JPEG's quantised chroma at print edges stays below it),
   clipped, black and red or pink (stamp) pixels left out. Raised below 0.02 % (on the
   seed-101 condition set grey copies, photographed or not, measure 0, colour cards
@@ -130,7 +130,7 @@ class QualityReport:
 
 def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = False,
            straightened: bool = True, layout: Mapping[str, Quad] | None = None,
-           stamps: Sequence[Quad] = (),
+           stamps: Sequence[Quad] = (), text: Sequence[Quad] = (),
            clock: Callable[[], float] = time.perf_counter) -> QualityReport:
     """All signals for one card view; `regions` are field boxes in the view's pixels (the
     box read, or where the layout says the value is printed). A view that is not a
@@ -138,7 +138,9 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
     around a copy is not overexposure, so exposure is judged on the field boxes there.
     `layout` (where a straightened card prints each field) widens the area judged for
     occlusion: a box read holds only the print left visible beside a sticker. `stamps`
-    are the areas of stamp words read on the view (复印无效 and the like)."""
+    are the areas of stamp words read on the view (复印无效 and the like); `text` the
+    boxes of all the lines read (labels too), which bound the card on a view that is not
+    a straightened one."""
     ms: dict[str, float] = {}
     signals: dict[str, Signal] = {}
     work = _work_copy(card)
@@ -149,12 +151,13 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
     wide = {name: _union(rect, _rect(layout[name], scale, work.shape))
             if layout and name in layout else rect for name, rect in boxes.items()}
     stamped = [_rect(quad, scale, work.shape) for quad in stamps]
+    lines = [_rect(quad, scale, work.shape) for quad in text] or list(boxes.values())
     measures: dict[str, Callable[[], Signal]] = {
         "blur": lambda: _blur(card, regions),
         "glare": lambda: _glare(grey, boxes),
         "too_dark": lambda: _too_dark(exposed),
         "overexposed": lambda: _overexposed(exposed),
-        "photocopy": lambda: _photocopy(card, () if straightened else boxes.values()),
+        "photocopy": lambda: _photocopy(card, () if straightened else lines),
         "screen_recapture": lambda: _screen(card),
         "occlusion": lambda: _occlusion(work, grey, wide, stamped),
     }

@@ -85,7 +85,7 @@ def judge_quality(reads: list[CardRead], rules: RuleBook) -> tuple[QualityReport
         assess(read.view.image, regions_of(read, rules),
                card_incomplete=any(n.code == "card_incomplete" for n in read.reading.warnings),
                straightened=read.outline is not None, layout=layout_of(read, rules),
-               stamps=read.stamps)
+               stamps=read.stamps, text=[line.box for line in read.lines])
         for read in reads)
 
 
