@@ -18,10 +18,10 @@ its threshold (the constants below; the README lists them):
   measure is the share of the card's pixels (a straightened card less its margin, where
   the table shows; else the area of all the text read, labels too) more than 15 levels
   off the grey line of their tile (6 × 4 tiles of a 214-px-wide copy: lighting is
-  uniform within one, camera noise averages out, JPEG's quantised chroma at print edges stays below it),
-  clipped, black and red or pink (stamp) pixels left out. Raised below 0.02 % (on the
-  seed-101 condition set grey copies, photographed or not, measure 0, colour cards
-  0.13–7 %).
+  uniform within one, camera noise averages out, JPEG's quantised chroma at print
+  edges stays below it), clipped, black and red or pink (stamp) pixels left out.
+  Raised below 0.02 % (on the seed-101 condition set grey copies, photographed or not,
+  measure 0, colour cards 0.13–7 %).
 - `screen_recapture`: the RGB-stripe and pixel grid of a screen, photographed, make a
   periodic pattern; once the card is straightened (the screen is the card's plane) it
   shows as isolated peaks in the Fourier spectrum of the card's chroma, far above the
