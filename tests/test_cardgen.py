@@ -228,6 +228,28 @@ def test_typefaces_change_the_values_print_not_the_labels(tmp_path: Path) -> Non
     assert any(t.startswith("typeface-") for t in label["tags"])
 
 
+@needs_fonts
+def test_dark_stamps_are_the_same_stamps_in_the_prints_tone(tmp_path: Path) -> None:
+    image = np.full((285, 450, 3), 205, np.uint8)
+    image[100:120, 60:200] = 48  # the card's print
+    card = np.array([[0, 0], [450, 0], [450, 285], [0, 285]], float)
+    name = np.array([[90, 30], [160, 30], [160, 50], [90, 50]], float)
+    fields = {"name": [name]}
+    _, mark = degrade.stamp(image, random.Random(4), card, fields, "line", "name")
+    dark, dark_mark = degrade.stamp(image, random.Random(4), card, fields, "line", "name",
+                                    dark=True)
+    assert (dark_mark.text, dark_mark.quad[0]) == (mark.text, mark.quad[0])
+    assert dark_mark.opacity == 1.0 and dark_mark.colour == "grey"
+    drawn = (dark != image).any(axis=2)
+    assert abs(int(np.percentile(dark[drawn][:, 0], 5)) - 48) <= 3  # as dark as the print
+    jobs = list(make_cards.plan_jobs(11, [("clean", 1), ("stamped", 2)], dark_stamps=True))
+    assert [j.dark_stamps for j in jobs] == [False, True, True]
+    label = make_cards.make_one(jobs[1], tmp_path)
+    across = [s for s in label["stamps"] if s["kind"] != "caption"]
+    assert across and all(s["opacity"] == 1.0 for s in across)
+    assert "dark-stamps" in label["tags"]
+
+
 # -- committed fixtures ---------------------------------------------------------------------
 
 def test_fixtures_hold_every_scan_tier() -> None:
@@ -248,6 +270,18 @@ def test_old_tiers_still_make_the_committed_fixtures_labels(tmp_path: Path, file
     tiers = [("clean", 14), ("photo", 14), ("hard", 10), ("both", 3)]
     one = next(j for j in make_cards.plan_jobs(2024, tiers) if j.file == file)
     assert make_cards.make_one(one, tmp_path) == committed
+
+
+def test_a_rare_name_set_is_all_fronts_each_with_a_rare_character() -> None:
+    jobs = list(make_cards.plan_jobs(21, [("clean", 4), ("hard", 3)], rare_every=1,
+                                     fronts_only=True))
+    assert [j.side for j in jobs] == ["front"] * 7
+    assert all(j.rare_char for j in jobs)
+    assert len({j.rare_char for j in jobs if j.tier == "clean"}) == 4  # cycles, no repeats
+    default = list(make_cards.plan_jobs(21, [("clean", 14)]))
+    assert {j.side for j in default} == {"front", "back"}
+    fronts = [j for j in default if j.side == "front"]
+    assert [bool(j.rare_char) for j in fronts] == [i % 5 == 1 for i in range(len(fronts))]
 
 
 # -- condition images (tools/cardgen/conditions.py) ---------------------------------------

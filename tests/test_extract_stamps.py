@@ -210,3 +210,19 @@ def test_a_lone_stamp_character_inside_a_recognised_stamp_is_stamp_text(rules: R
     words = with_text(front_words(PERSON), "name", 1, "效")
     reading = read(layout(words), rules)
     assert reading.fields.name is not None and reading.fields.name.value == "效"
+
+
+@pytest.mark.parametrize(("text", "left"), [
+    ("再次复覃翀子", "覃翀子"),      # the start of 再次复印无效 before a name
+    ("再次复", ""),
+    ("印件无效", ""),                # the end of 复印件无效
+    ("杨柳村次复印", "杨柳村"),
+])
+def test_longer_stamp_wordings_are_stamps_of_their_own(text: str, left: str,
+                                                        rules: RuleBook) -> None:
+    assert cleaned(text, rules) == left
+
+
+@pytest.mark.parametrize("text", ["再兴村", "次渠镇", "三次村", "件村"])
+def test_their_single_characters_stay(text: str, rules: RuleBook) -> None:
+    assert cleaned(text, rules) == text

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from idcard.ocr.consensus import disputed, distrust_changes, merge_readings
+from idcard.ocr.consensus import disputed, distrust_changes, merge_readings, spell_rare
 from idcard.ocr.recognize import Reading
 from idcard.text import TextLine
 
-SMALL = frozenset("四川省雅安市名山区文化路付龚兰顾琴肿")
-LARGE = SMALL | frozenset("䶮翀")
+SMALL = frozenset("四川省雅安市名山区文化路付龚兰顾琴肿赞活吴周误吊")
+LARGE = SMALL | frozenset("䶮翀赟湉吳淏")
 
 
 def reading(chars: list[tuple[str, float, float]]) -> Reading:
@@ -86,3 +86,54 @@ def test_a_second_reading_that_differs_is_not_fully_sure() -> None:
     assert judged.char_confidences[0] == 0.99  # the character both read stays sure
     assert judged.char_confidences[1] == pytest.approx(0.5)
     assert distrust_changes(first, first) == first
+
+
+def with_runner_ups(read: Reading, runner_ups: list[tuple[str, float]]) -> Reading:
+    return Reading(text=read.text, confidence=read.confidence,
+                   char_confidences=read.char_confidences,
+                   char_positions=read.char_positions, runner_ups=tuple(runner_ups))
+
+
+def test_a_close_second_the_primary_cannot_spell_replaces_its_look_alike() -> None:
+    primary = reading([("付", 0.25, 0.99), ("赞", 0.75, 0.95)])
+    recheck = with_runner_ups(reading([("付", 0.25, 0.99), ("赞", 0.75, 0.59)]),
+                              [("忖", 0.01), ("赟", 0.26)])
+    spelled = spell_rare(recheck, SMALL)
+    assert spelled.text == "付赟"
+    # As sure as the re-check was that one of the two is there.
+    assert spelled.char_confidences == pytest.approx((0.99, 0.85))
+    assert spelled.char_positions == recheck.char_positions
+    # Merged with the primary's look-alike, the character it cannot spell wins.
+    assert merge(primary, spelled) == "付赟"
+
+
+def test_a_distant_second_or_one_the_primary_can_spell_changes_nothing() -> None:
+    sure = with_runner_ups(reading([("吴", 0.5, 0.98)]), [("吳", 0.01)])
+    assert spell_rare(sure, SMALL) == sure
+    known = with_runner_ups(reading([("赞", 0.5, 0.5)]), [("活", 0.45)])
+    assert spell_rare(known, SMALL) == known
+    # The top choice itself outside the primary's dictionary: the rule does not apply.
+    rare_top = with_runner_ups(reading([("湉", 0.5, 0.5)]), [("赟", 0.45)])
+    assert spell_rare(rare_top, SMALL) == rare_top
+    # A traditional form is the same character (the card prints the simplified one).
+    traditional = with_runner_ups(reading([("吴", 0.5, 0.6)]), [("吳", 0.35)])
+    assert spell_rare(traditional, SMALL) == traditional
+
+
+def test_a_spelled_character_the_primary_did_not_see_at_all_is_kept() -> None:
+    # The primary emits nothing for a glyph outside its dictionary (周 then a gap).
+    primary = reading([("周", 0.25, 0.99)])
+    recheck = with_runner_ups(reading([("周", 0.25, 0.99), ("误", 0.75, 0.50)]),
+                              [("吊", 0.0), ("淏", 0.21)])
+    assert merge(primary, spell_rare(recheck, SMALL)) == "周淏"
+
+
+def test_the_ratio_decides_how_close_a_second_must_be() -> None:
+    recheck = with_runner_ups(reading([("活", 0.5, 0.60)]), [("湉", 0.27)])
+    assert spell_rare(recheck, SMALL, ratio=0.4).text == "湉"
+    assert spell_rare(recheck, SMALL, ratio=0.5).text == "活"
+
+
+def test_without_runner_ups_the_reading_is_kept() -> None:
+    plain = reading([("活", 0.5, 0.60)])
+    assert spell_rare(plain, SMALL) == plain

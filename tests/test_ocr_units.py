@@ -76,6 +76,19 @@ def test_ctc_decoding_merges_repeats_and_positions_exclude_padding() -> None:
     assert reading.confidence == pytest.approx(0.8)
 
 
+def test_ctc_decoding_keeps_each_characters_second_choice() -> None:
+    characters = ["", "a", "b", "c", " "]
+    scores = np.array([[0.0, 0.6, 0.1, 0.3, 0.0],  # a, then c
+                       [0.5, 0.1, 0.0, 0.0, 0.4],  # blank, then a space
+                       [0.2, 0.0, 0.7, 0.1, 0.0]],  # b, then c (the blank never counts)
+                      np.float32)
+    assert recognize._decode(scores, characters, text_fraction=1.0).runner_ups == ()
+    reading = recognize._decode(scores, characters, text_fraction=1.0, runner_ups=True)
+    assert reading.text == "ab"
+    assert [c for c, _ in reading.runner_ups] == ["c", "c"]
+    assert [p for _, p in reading.runner_ups] == pytest.approx([0.3, 0.1])
+
+
 def test_ctc_decoding_of_nothing() -> None:
     reading = recognize._decode(np.eye(4, dtype=np.float32)[[0, 0, 0]], ["", "a", "b", " "], 1)
     assert (reading.text, reading.confidence, reading.char_positions) == ("", 0.0, ())

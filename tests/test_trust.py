@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import msgspec
 import numpy as np
 import pytest
 from litestar import Litestar
@@ -19,12 +20,14 @@ from idcard.api.app import create_app
 from idcard.card import CardFields, CardReading, Checks, Field, Quality, QualitySignal
 from idcard.config import Settings, load_settings
 from idcard.extract import load_rules
+from idcard.extract.findings import missing_notice
 from idcard.imaging.view import CardView
 from idcard.masks import DEFAULT_MASK, parse_mask
 from idcard.ocr import OcrEngine
 from idcard.pipeline.masking import mask_reading, masked_span
 from idcard.pipeline.one_view import CardRead
 from idcard.pipeline.trust import decide_review, judge_quality
+from idcard.validate import LONG_TERM
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
@@ -90,17 +93,46 @@ def test_low_confidence_missing_fields_and_suspect_images_are_reasons() -> None:
     assert "x" not in json.dumps([r.code for r in judged.review_reasons])
 
 
-def test_a_name_box_with_room_for_a_dropped_character_is_flagged() -> None:
-    wide = ((0.0, 0.0), (120.0, 0.0), (120.0, 40.0), (0.0, 40.0))
-    dropped = Field(value="胡", confidence=0.999, box=wide, raw="胡")
-    whole = Field(value="胡䶮", confidence=0.999, box=((0.0, 0.0), (75.0, 0.0), (75.0, 40.0),
-                                                        (0.0, 40.0)), raw="胡䶮")
-    for name, expected in ((dropped, True), (whole, False)):
-        judged = decide_review(CardReading(side="front", fields=front(name=name)), quiet(), 0.98)
-        assert judged.fields.name is not None and judged.fields.name.review is expected
-    codes = {r.code for r in decide_review(CardReading(side="front", fields=front(
-        name=dropped)), quiet(), 0.98).review_reasons}
-    assert "characters_missing" in codes
+def test_a_field_its_checks_confirm_is_not_flagged_for_doubts_alone() -> None:
+    # Sex and birth date read a little unsure under blur, both agreeing with the number.
+    fields = front(sex=field("女", 0.95), birth_date=field("1990-03-07", 0.97),
+                   address=field("北京市东城区景山前街4号", 0.999))
+    agreeing = Checks(sex_matches_id="pass", birth_date_matches_id="pass", id_checksum="pass")
+    blurred = quiet(blur=["sex", "birth_date", "address"])
+    judged = decide_review(CardReading(side="front", fields=fields, checks=agreeing), blurred,
+                           0.98)
+    assert [(r.code, r.field) for r in judged.review_reasons] == [("blur", "address")]
+    # Without the checks to confirm them, the same doubts flag them.
+    unchecked = decide_review(CardReading(side="front", fields=fields), blurred, 0.98)
+    assert {("low_confidence", "sex"), ("blur", "sex"), ("low_confidence", "birth_date")} <= {
+        (r.code, r.field) for r in unchecked.review_reasons}
+    # Read below the doubtful bar, a confirmed field is still reviewed.
+    doubtful = front(sex=field("女", 0.6))
+    judged = decide_review(CardReading(side="front", fields=doubtful, checks=agreeing), quiet(),
+                           0.98, doubtful_below=0.8)
+    assert judged.fields.sex is not None and judged.fields.sex.review
+
+
+def test_a_long_term_period_does_not_confirm_its_start() -> None:
+    fields = front(name=None, sex=None, ethnicity=None, birth_date=None, address=None,
+                   id_number=None)
+    back = msgspec.structs.replace(fields, issuing_authority=field("北京市公安局东城分局"),
+                                   valid_from=field("2015-03-12", 0.95),
+                                   valid_until=field(LONG_TERM, 0.95))
+    reading = CardReading(side="back", fields=back,
+                          checks=Checks(validity_period_plausible="pass"))
+    codes = {(r.code, r.field) for r in decide_review(reading, quiet(), 0.98).review_reasons}
+    assert {("low_confidence", "valid_from"), ("low_confidence", "valid_until")} <= codes
+
+
+def test_a_field_with_room_for_a_dropped_character_is_flagged() -> None:
+    # The rule layer names the field (extract/spacing.py); the review says why.
+    notice = missing_notice("name")
+    judged = decide_review(CardReading(side="front", fields=front(), warnings=[notice]),
+                           quiet(), 0.98)
+    assert judged.fields.name is not None and judged.fields.name.review
+    assert judged.fields.address is not None and not judged.fields.address.review
+    assert [(r.code, r.field) for r in judged.review_reasons] == [("characters_missing", "name")]
 
 
 # -- masking rules ------------------------------------------------------------------------

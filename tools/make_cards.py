@@ -5,7 +5,10 @@
 `--n` is the number of images per tier; `tier:count` in `--tiers` overrides it for that
 tier (e.g. `--tiers clean:14,photo:14,hard:10,both:3`). Sides are 4/7 front, 3/7 back;
 `both` images are photocopy pages with both sides. Every fifth front card gets a rarer
-character in the name. Writes the images and `labels.json` (a list, one object per image:
+character in the name (`--rare-every N`: every Nth; `--rare-every 1` puts one in every
+front, cycling through cardgen.identity.RARE_CHARS). `--fronts-only` makes every card of
+the clean, photo and hard tiers a front (e.g. a rare-name set: `--fronts-only
+--rare-every 1`). Writes the images and `labels.json` (a list, one object per image:
 file, side, tier, fields, card_quads, rotation, exif_orientation, rare_name, notes).
 
 The scan tiers (`crop`, `stamped`, `scan`, `page`, `tampered`, `ethnic`, `twofronts`,
@@ -91,6 +94,7 @@ class Job:
     tamper: str = ""  # "sex", "birth" or "sex+birth": printed values disagree with the number
     ethnicity: str | None = None  # printed instead of the drawn one
     typefaces: bool = False  # pick the values' typeface from fonts.FACES
+    dark_stamps: bool = False  # stamps in the print's own tone (degrade.stamp's `dark`)
 
 
 def parse_tiers(spec: str, default_n: int) -> list[tuple[str, int]]:
@@ -103,10 +107,11 @@ def parse_tiers(spec: str, default_n: int) -> list[tuple[str, int]]:
     return tiers
 
 
-def _sides(tier: str, count: int, rng: random.Random) -> list[str]:
+def _sides(tier: str, count: int, rng: random.Random, fronts_only: bool = False
+           ) -> list[str]:
     if tier in ("both", "page"):
         return ["both"] * count
-    if tier in ("tampered", "ethnic", "twofronts"):
+    if tier in ("tampered", "ethnic", "twofronts") or fronts_only:
         return ["front"] * count
     fronts = round(count * (STAMPED_FRONT_SHARE if tier == "stamped" else FRONT_SHARE))
     sides = ["front"] * fronts + ["back"] * (count - fronts)
@@ -128,18 +133,20 @@ def _style_options(tier: str, index: int, side: str, fronts: int) -> dict[str, o
     }
 
 
-def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False
-              ) -> Iterator[Job]:
+def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False,
+              dark_stamps: bool = False, rare_every: int = RARE_EVERY,
+              fronts_only: bool = False) -> Iterator[Job]:
     for tier_no, (tier, count) in enumerate(tiers):
         rng = random.Random(f"{seed}:{tier}:sides")
         numbers = {"front": 0, "back": 0, "both": 0}
         fronts = 0
-        for i, side in enumerate(_sides(tier, count, rng)):
+        only_fronts = fronts_only and tier not in STYLE_TIERS
+        for i, side in enumerate(_sides(tier, count, rng, only_fronts)):
             rare = None
             options = _style_options(tier, i, side, fronts)
             if side != "back":
-                if fronts % RARE_EVERY == 1:
-                    rare = RARE_CHARS[(2 * tier_no + fronts // RARE_EVERY) % len(RARE_CHARS)]
+                if fronts % rare_every == min(1, rare_every - 1):
+                    rare = RARE_CHARS[(2 * tier_no + fronts // rare_every) % len(RARE_CHARS)]
                 fronts += 1
             stem = "both" if side == "both" else f"{side}_{tier}"
             stem = "page" if tier == "page" else stem
@@ -148,6 +155,8 @@ def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False
             plan = degrade.HARD_PLANS[i % len(degrade.HARD_PLANS)] if tier == "hard" else None
             if typefaces and tier in STYLE_TIERS:
                 options["typefaces"] = True
+            if dark_stamps and tier in STYLE_TIERS:
+                options["dark_stamps"] = True
             yield Job(seed, tier, i, side, file, rare, plan, **options)  # type: ignore[arg-type]
 
 
@@ -263,7 +272,8 @@ def make_styled(job: Job, out: Path) -> dict[str, object]:
     for card, quad in zip(cards, shot.quads, strict=True):
         count, caption = _stamp_count(job.tier, style)
         fields = degrade.field_quads(card.boxes, quad)
-        image, drawn = degrade.stamp_card(image, style, quad, fields, count, caption)
+        image, drawn = degrade.stamp_card(image, style, quad, fields, count, caption,
+                                          job.dark_stamps)
         marks += drawn
     if marks:
         image = degrade.finish_scan(image, style)
@@ -282,6 +292,7 @@ def _styled_label(job: Job, person: Identity, shot: degrade.Shot,
     tags += [n.replace("_", "-") for n in shot.notes]
     tags += ["decoy-fields"] if job.tier == "textpage" else []
     tags += [f"typeface-{face}"] if job.typefaces else []
+    tags += ["dark-stamps"] if job.dark_stamps and marks else []
     label = _label(job, person, shot) | {
         "tags": tags, "stamps": [m.label() for m in marks], "stamp_covers": covers,
     }
@@ -312,13 +323,24 @@ def main(argv: list[str] | None = None) -> int:
                              "replaced), e.g. to add scan tiers to fixtures/")
     parser.add_argument("--typefaces", action="store_true",
                         help="scan tiers print values in varied typefaces (fonts.FACES)")
+    parser.add_argument("--dark-stamps", action="store_true",
+                        help="scan tiers' stamps are opaque, in the print's own tone and the "
+                             "楷体 face, with a thick frame (same stamps as without, other ink)")
+    parser.add_argument("--rare-every", type=int, default=RARE_EVERY, metavar="N",
+                        help="every Nth front gets a rarer name character (1: every front)")
+    parser.add_argument("--fronts-only", action="store_true",
+                        help="clean, photo and hard tiers make fronts only")
     args = parser.parse_args(argv)
     if missing := check_fonts():
         print("missing fonts (apt-get install fonts-noto-cjk fonts-dejavu-core):", *missing,
               file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    jobs = list(plan_jobs(args.seed, parse_tiers(args.tiers, args.n), args.typefaces))
+    if args.rare_every < 1:
+        parser.error("--rare-every must be at least 1")
+    jobs = list(plan_jobs(args.seed, parse_tiers(args.tiers, args.n), args.typefaces,
+                          dark_stamps=args.dark_stamps, rare_every=args.rare_every,
+                          fronts_only=args.fronts_only))
     work = [(job, args.out) for job in jobs]
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as pool:

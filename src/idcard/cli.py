@@ -170,10 +170,8 @@ def _extract_one(args: argparse.Namespace, settings: Settings) -> int:
     # The same reading the API returns: fields with `review`, `review_needed`,
     # `review_reasons`, `quality` and the warnings (and, for a PDF, `pages`).
     outcome = reader.read(data, side=args.side, mask=mask, mask_values=args.mask_values)
-    printed: dict[str, object] = msgspec.to_builtins(outcome.reading)
-    if outcome.pages:
-        printed["pages"] = msgspec.to_builtins(outcome.pages)
-    sys.stdout.write(msgspec.json.format(msgspec.json.encode(printed), indent=2).decode())
+    printed = msgspec.json.encode(outcome.as_builtins())
+    sys.stdout.write(msgspec.json.format(printed, indent=2).decode())
     sys.stdout.write("\n")
     return 0
 

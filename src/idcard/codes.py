@@ -18,6 +18,7 @@ WarningCode = Literal[
     "no_card_text",
     "side_mismatch",
     "multiple_cards",
+    "card_choice_unsure",
     "field_missing",
     "legacy_15_digit_number",
     "id_number_repaired",
@@ -32,6 +33,7 @@ WarningCode = Literal[
     "id_number_cut_off",
     "id_number_too_short",
     "stamp_over_field",
+    "characters_missing",
     "ethnicity_former_name",
     "blur",
     "glare",
@@ -48,6 +50,10 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "side_mismatch": "the text looks like the other side than the `side` asked for; fields "
                      "were read as asked",
     "multiple_cards": "the image holds more than one card; only one was read",
+    "card_choice_unsure": "the labels read do not all sit where a card prints them, or the "
+                          "image repeats them outside the card (a form, a second card), so "
+                          "which text is the card is unsure: every field is flagged for "
+                          "review",
     "field_missing": "a field of the side that was read was not found (the message names it)",
     "legacy_15_digit_number": "the ID number is a first-generation 15-digit number, which has "
                               "no check character",
@@ -75,6 +81,11 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                            "check character cannot be verified (`id_checksum` fails)",
     "stamp_over_field": "a stamp (复印无效, 复禁印止, 仅限…使用) is printed over the field; "
                         "characters under it may be missing or misread",
+    "characters_missing": "the field was read without characters that are printed: its line "
+                          "leaves room for one (a gap between neighbouring characters, or a "
+                          "box running past the last one, much wider than the print's pitch), "
+                          "or an address does not begin with a province-level division or an "
+                          "authority end with 局; the message names the field",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "

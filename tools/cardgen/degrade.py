@@ -470,8 +470,18 @@ def _stamp_font(rng: random.Random, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size, index=index)
 
 
+def print_tone(image: np.ndarray, card_quad: np.ndarray) -> int:
+    """The grey of the card's darkest print (its 1st percentile, inside its outline)."""
+    mask = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(card_quad).astype(np.int32)], 1)
+    grey = image.mean(axis=2) if image.ndim == 3 else image
+    inside = grey[mask > 0]
+    return int(np.percentile(inside, 1)) if inside.size else 40
+
+
 def _stamp_layer(rows: tuple[str, ...], font: ImageFont.FreeTypeFont, gap: float,
-                 colour: tuple[int, int, int], alpha: int, boxed: bool) -> Image.Image:
+                 colour: tuple[int, int, int], alpha: int, boxed: bool,
+                 pen: int = 1) -> Image.Image:
     """Rows of letter-spaced characters, optionally in a rectangle, on a clear layer."""
     size = font.size
     pitch = size * (1 + gap)
@@ -485,7 +495,7 @@ def _stamp_layer(rows: tuple[str, ...], font: ImageFont.FreeTypeFont, gap: float
             draw.text((pad + c * pitch, pad + r * size * 1.15), char, font=font,
                       fill=(*colour, alpha))
     if boxed:
-        line = max(2, size // 12)
+        line = max(2, size // 12) * pen
         draw.rectangle((1, 1, layer.width - 2, layer.height - 2), outline=(*colour, alpha),
                        width=line)
     return layer
@@ -510,13 +520,16 @@ def purpose_words(rng: random.Random) -> str:
 
 
 def stamp(image: np.ndarray, rng: random.Random, card_quad: np.ndarray,
-          fields: dict[str, list[np.ndarray]], kind: str, target: str | None = None
-          ) -> tuple[np.ndarray, StampMark]:
+          fields: dict[str, list[np.ndarray]], kind: str, target: str | None = None,
+          dark: bool = False) -> tuple[np.ndarray, StampMark]:
     """Print one stamp on `image` over the card at `card_quad`.
 
     `kind` "line" and "block" land on the value `target` (one of `fields`), "caption" sits
     flat in the card's top-left corner like a 仅限…使用 watermark. Returns the stamped image
-    and what was drawn, with the fields whose value boxes it overlaps.
+    and what was drawn, with the fields whose value boxes it overlaps. A `dark` stamp is
+    printed opaque in the 楷体 face and the tone of the card's own print, in a pen twice as
+    thick, so darkness does not tell it from the values (the same random draws as without:
+    a seed gives the same stamps, only their ink differs).
     """
     card_h = float(np.linalg.norm(card_quad[3] - card_quad[0]))
     red = rng.random() < 0.35
@@ -537,7 +550,13 @@ def stamp(image: np.ndarray, rng: random.Random, card_quad: np.ndarray,
         boxed = rng.random() < 0.6
         angle = 0.0 if rng.random() < 0.45 else rng.uniform(3, 35) * rng.choice((-1, 1))
     font = _stamp_font(rng, max(8, round(size)))
-    layer = _stamp_layer(rows, font, gap, colour, round(255 * opacity), boxed)
+    pen = 1
+    if dark and kind != "caption":
+        tone = print_tone(image, card_quad)
+        colour, opacity, red, pen = (tone, tone, tone), 1.0, False, 2
+        if Path(STAMP_FONTS[0][0]).exists():
+            font = ImageFont.truetype(STAMP_FONTS[0][0], max(8, round(size)), index=0)
+    layer = _stamp_layer(rows, font, gap, colour, round(255 * opacity), boxed, pen)
     region = Image.new("L", layer.size, 0)  # what it covers: its box, or its words' extent
     ImageDraw.Draw(region).rectangle(layer.getchannel("A").getbbox() or (0, 0, 0, 0), fill=255)
     layer = layer.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
@@ -579,10 +598,10 @@ def _clip_layer(layer: Image.Image, x0: int, y0: int, w: int, h: int) -> Image.I
 
 
 def stamp_card(image: np.ndarray, rng: random.Random, card_quad: np.ndarray,
-               fields: dict[str, list[np.ndarray]], count: int, caption: bool = False
-               ) -> tuple[np.ndarray, list[StampMark]]:
+               fields: dict[str, list[np.ndarray]], count: int, caption: bool = False,
+               dark: bool = False) -> tuple[np.ndarray, list[StampMark]]:
     """`count` stamps over the card's values (复印无效 lines, 复禁印止 blocks, 仅限…使用
-    lines) and optionally a 仅限…使用 caption in its corner."""
+    lines) and optionally a 仅限…使用 caption in its corner; `dark`: in the print's tone."""
     front = "name" in fields
     table = FRONT_TARGETS if front else BACK_TARGETS
     marks = []
@@ -592,7 +611,7 @@ def stamp_card(image: np.ndarray, rng: random.Random, card_quad: np.ndarray,
     for _ in range(count):
         target = rng.choices([t for t, _ in table], weights=[w for _, w in table])[0]
         kind = "block" if rng.random() < 0.3 else "line"
-        image, mark = stamp(image, rng, card_quad, fields, kind, target)
+        image, mark = stamp(image, rng, card_quad, fields, kind, target, dark)
         marks.append(mark)
     return image, marks
 

@@ -165,8 +165,11 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
         description="why review is needed: `code` is one of low_confidence (confidence "
                     "below IDCARD_REVIEW_BELOW), check_failed (a check the field takes part "
                     "in failed), repaired (the value was corrected from evidence), "
-                    "characters_missing (a name or authority box with room for more "
-                    "characters than were read), blur, "
+                    "characters_missing (the field's line leaves room for a character "
+                    "that was not read: a gap or a box end much wider than the print's "
+                    "pitch; or an address not beginning with its province, an authority "
+                    "not ending with 局), card_choice_unsure (the image repeats the "
+                    "card's labels elsewhere and which text is the card is unsure), blur, "
                     "glare, occlusion (on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",

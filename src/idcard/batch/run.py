@@ -168,10 +168,7 @@ def _local_reader(options: BatchOptions, settings: Settings,
             data = read_input(item.path, settings.max_body_bytes)
             outcome = local.reader.read(data, side=options.side, mask=mask,
                                         mask_values=options.mask_values)
-            record: Record = {"path": item.path, "ok": True,
-                              **msgspec.to_builtins(outcome.reading)}
-            if outcome.pages:
-                record["pages"] = msgspec.to_builtins(outcome.pages)
+            record: Record = {"path": item.path, "ok": True, **outcome.as_builtins()}
             record["model"] = msgspec.to_builtins(outcome.model)
             record["timings_ms"] = {k: round(v, 2) for k, v in outcome.timings_ms.items()}
             return record

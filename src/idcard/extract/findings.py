@@ -116,6 +116,26 @@ def stamp_notice(name: str) -> Notice:
                   "missing or misread")
 
 
+def missing_notice(name: str) -> Notice:
+    return Notice("characters_missing",
+                  f"{name}: the line leaves room for a character that was not read; the value "
+                  "may lack one")
+
+
+def cut_short(text: str, starts: Sequence[str] = (), ends: Sequence[str] = ()) -> bool:
+    """Whether a value begins other than a whole one may (an address with its province),
+    or ends other than it may (an authority with 局), when the rules say: its first or
+    last line or characters were not read."""
+    begins_mid_way = bool(starts) and not text.startswith(tuple(starts))
+    ends_mid_way = bool(ends) and not text.endswith(tuple(ends))
+    return begins_mid_way or ends_mid_way
+
+
+def fields_named(warnings: Sequence[Notice], code: str) -> set[str]:
+    """The fields that per-field notices with `code` name (their message starts `field:`)."""
+    return {n.message.split(":", 1)[0] for n in warnings if n.code == code}
+
+
 def former_name_notice(field: Field | None, rules: RuleBook) -> list[Notice]:
     if field is None or field.value not in rules.ethnicities.former_names:
         return []

@@ -25,16 +25,19 @@ from idcard.card import (
     SideHint,
 )
 from idcard.extract.back import read_back
+from idcard.extract.card_choice import CardChoice, card_fit, looks_like_card, misplaced
 from idcard.extract.findings import (
+    cut_short,
     former_name_notice,
     mismatch_warnings,
+    missing_notice,
     number_warnings,
     stamp_notice,
     stamped_fields,
 )
 from idcard.extract.front import read_front
 from idcard.extract.labels import best_hits, find_labels
-from idcard.extract.layout import Frame, estimate_frame
+from idcard.extract.layout import estimate_frame
 from idcard.extract.noise import StampText, drop_noise
 from idcard.extract.pieces import Piece, box_of, confidence_of, piece_from_line, raw_of
 from idcard.extract.repair import (
@@ -46,6 +49,7 @@ from idcard.extract.repair import (
 )
 from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
+from idcard.extract.spacing import characters_missing
 from idcard.extract.values import Value
 from idcard.text import TextLine
 from idcard.validate import checksum_ok, parse_iso, run_checks, validity_status
@@ -62,10 +66,6 @@ CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "ethnicity_known": ("ethnicity",),
     "validity_period_plausible": ("valid_from", "valid_until"),
 }
-# Labels that appear once per card: seeing one twice means two cards' worth of lines.
-_ONCE_PER_CARD = {"front": ("id_number", "name", "birth"),
-                  "back": ("issuing_authority", "valid_period")}
-
 
 def interpret_lines(lines: Sequence[TextLine], *, image_size: tuple[int, int],
                     side: SideHint = "auto", rules: RuleBook,
@@ -78,6 +78,18 @@ def interpret_lines(lines: Sequence[TextLine], *, image_size: tuple[int, int],
                   exc_info=False)
         return CardReading(side=side if side != "auto" else "front", warnings=[
             Notice("extraction_failed", "the text could not be interpreted; no fields read")])
+
+
+def labels_in_place(lines: Sequence[TextLine], *, image_size: tuple[int, int],
+                    side: CardSide, rules: RuleBook) -> bool:
+    """Whether these lines, read as `side`, are a card's text by where its labels sit:
+    False when enough of the side's labels were read and most lie off a card's places
+    (text that repeats the card's labels, such as a form asking for them)."""
+    pieces = drop_noise([p for line in lines if _usable(line)
+                         if (p := piece_from_line(line, image_size)) is not None],
+                        rules).pieces
+    fit = card_fit(pieces, side, rules)
+    return fit is None or not misplaced(fit)
 
 
 def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: SideHint,
@@ -93,6 +105,8 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
             return merge_sides(front, back, today=today,
                                failed_check_factor=rules.thresholds.failed_check_factor)
     detected = decide_side(pieces, rules) if pieces else None
+    if hint == "auto" and detected is not None:
+        detected = _card_side(pieces, rules) or detected
     if detected is None and hint == "auto":
         # Nothing printed only on a card was read: any text here (a receipt, a screen,
         # a page) would give fields that mean nothing.
@@ -112,7 +126,9 @@ def _both_sides(pieces: list[Piece], image_size: tuple[int, int],
                 rules: RuleBook) -> tuple[list[Piece], list[Piece]] | None:
     """Front and back pieces when the lines hold both sides of a card, else None.
 
-    The front's labels place its card; whatever lies outside it is the back.
+    The front's labels place its card; whatever lies outside it is the back. A side
+    whose labels were read but do not sit where a card prints them (a form around a
+    card repeats them) is no card: then the lines hold one side (`_card_side`).
     """
     front_words, back_words = keyword_scores(pieces, rules)
     wanted = rules.side.both_sides_min_words
@@ -121,11 +137,38 @@ def _both_sides(pieces: list[Piece], image_size: tuple[int, int],
     by_turn = _sides_by_orientation(pieces, rules)
     if by_turn is not None:
         return by_turn
-    hits = best_hits(find_labels(pieces, FRONT_LABELS, rules))
-    frame = estimate_frame(hits, rules.layout.front_labels, pieces, image_size, rules.layout)
+    fits = {side: card_fit(pieces, side, rules) for side in ("front", "back")}
+    # Labels read twice mean more text than one card's (a form, a second card): then
+    # each side must show most of a card's labels in place, not just a few.
+    strict = any(fit is not None and fit.repeated for fit in fits.values())
+    if any(fit is not None and (misplaced(fit) or
+                                (strict and not looks_like_card(fit, side, rules)))
+           for side, fit in fits.items()):
+        return None
+    front_fit = fits["front"]
+    if front_fit is not None and front_fit.repeated:
+        frame = front_fit.chosen.frame
+    else:
+        hits = best_hits(find_labels(pieces, FRONT_LABELS, rules))
+        frame = estimate_frame(hits, rules.layout.front_labels, pieces, image_size,
+                               rules.layout)
     front = [p for p in pieces if frame.contains(p)]
     back = [p for p in pieces if not frame.contains(p)]
     return (front, back) if front and back else None
+
+
+def _card_side(pieces: list[Piece], rules: RuleBook) -> CardSide | None:
+    """With words of both sides read but not both sides in view: the one side whose
+    labels sit where a card prints them, else None (the words decide)."""
+    front_words, back_words = keyword_scores(pieces, rules)
+    wanted = rules.side.both_sides_min_words
+    if front_words < wanted or back_words < wanted:
+        return None
+    sides: tuple[CardSide, CardSide] = ("front", "back")
+    cards = [side for side in sides
+             if (fit := card_fit(pieces, side, rules)) is not None
+             and looks_like_card(fit, side, rules)]
+    return cards[0] if len(cards) == 1 else None
 
 
 def _sides_by_orientation(pieces: list[Piece],
@@ -148,10 +191,15 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                no_text: bool = False, stamps: Sequence[StampText] = ()) -> CardReading:
     """Fields as printed, repaired only where the reading is unsure; checks on the card as
     read (never on repaired values)."""
-    pieces, several = _one_card(pieces, side, image_size, rules)
-    if several:
+    pieces, choice = _one_card(pieces, side, rules)
+    if choice is not None and choice.repeated and choice.other_card:
         warnings.append(Notice("multiple_cards",
                                "the text holds more than one card; only one was read"))
+    if choice is not None and (choice.unsure or misplaced(choice)):
+        warnings.append(Notice("card_choice_unsure",
+                               "the labels read do not all sit where a card prints them "
+                               "(text around the card repeats them), so which text is the "
+                               "card is unsure; every field needs review"))
     values = _read_values(pieces, side, image_size, rules)
     read = CardFields(**{name: _to_field(v) for name, v in values.items()})
     fields = read
@@ -168,8 +216,21 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     stamped = stamped_fields({n: v.chars for n, v in values.items()}, stamps)
     fields = _scale_confidence(fields, stamped, rules.thresholds.stamped_field_factor)
     warnings += [stamp_notice(name) for name in stamped]
+    missing = _missing_characters(values, rules)
+    fields = _scale_confidence(fields, missing, rules.spacing.missing_factor)
+    warnings += [missing_notice(name) for name in missing]
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
+
+
+def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
+    """Fields read without characters that are printed: a character the recogniser skipped
+    leaves room on its line, and a value not read from its first or to its last line
+    begins or ends mid-way. Neither lowers the confidence of the characters read."""
+    starts, ends = rules.values.value_starts, rules.values.value_ends
+    return [name for name, value in values.items()
+            if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
+            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()))]
 
 
 def _usable(line: TextLine) -> bool:
@@ -266,24 +327,15 @@ def _field_warnings(fields: CardFields, side: CardSide, no_text: bool) -> list[N
     return notices
 
 
-def _one_card(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
-              rules: RuleBook) -> tuple[list[Piece], bool]:
-    """Keep the first card's text when labels that appear once per card appear twice."""
-    labels = _ONCE_PER_CARD[side]
-    hits = find_labels(pieces, labels, rules)
-    canonical = rules.layout.front_labels if side == "front" else rules.layout.back_labels
-    for label in labels:
-        same = [h for h in hits if h.label == label and h.distance == 0]
-        if len(same) < 2:
-            continue
-        # The first in reading order: top-most row (within a line height), then left-most.
-        top = min(h.span.top for h in same)
-        first = min((h for h in same if h.span.top - top <= h.span.height),
-                    key=lambda h: h.span.left)
-        frame: Frame = estimate_frame({label: first}, canonical, pieces, image_size,
-                                      rules.layout)
-        return [p for p in pieces if frame.contains(p)], True
-    return pieces, False
+def _one_card(pieces: list[Piece], side: CardSide,
+              rules: RuleBook) -> tuple[list[Piece], CardChoice | None]:
+    """One card's text, and how its labels placed it (card_choice.py; None when none of
+    the side's once-printed labels was read). When one was read twice (two cards, or a
+    card on a page that repeats its labels) only the chosen frame's text is kept."""
+    choice = card_fit(pieces, side, rules)
+    if choice is None or not choice.repeated:
+        return pieces, choice
+    return [p for p in pieces if choice.chosen.frame.contains(p)], choice
 
 
 def merge_sides(front: CardReading, back: CardReading, *, today: date | None = None,

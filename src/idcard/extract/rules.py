@@ -105,6 +105,9 @@ class LayoutRules(_Strict, frozen=True):
     back_labels: dict[str, tuple[float, float]]
     front_rows: dict[str, float]
     back_rows: dict[str, float]
+    # Words printed at fixed places on the back besides its labels (its title): with the
+    # labels, they tell a card's back from text that only repeats the back's labels.
+    back_marks: dict[str, tuple[float, float]] = {}
     # Front fields whose value is read again where it is printed (x0, y0, x1, y1) when a
     # straightened card gave none: short values (汉, a two-character name) are the ones
     # a detector drops from a blurred card.
@@ -122,6 +125,18 @@ class Thresholds(_Strict, frozen=True):
     max_repaired_characters: int = 2
 
 
+class SpacingRules(_Strict, frozen=True):
+    """How the print's pitch shows a character that was not read (rules/spacing.toml)."""
+
+    fields: tuple[str, ...] = ()
+    half_width: float = 0.5
+    pitch: float = 1.0
+    min_steps: int = 3
+    max_gap: float = 1.6
+    max_margin: float = 1.5
+    missing_factor: float = 0.5
+
+
 class MaskingRules(_Strict, frozen=True):
     compound_surnames: tuple[str, ...] = ()
     address_keep_until: tuple[str, ...] = ()
@@ -131,6 +146,9 @@ class MaskingRules(_Strict, frozen=True):
 
 class ValueRules(_Strict, frozen=True):
     patterns: dict[str, str]
+    # What a whole value begins / ends with, per field (else characters are missing).
+    value_starts: dict[str, tuple[str, ...]] = {}
+    value_ends: dict[str, tuple[str, ...]] = {}
     sex_misreadings: dict[str, str] = {}
 
 
@@ -147,6 +165,7 @@ class RuleBook(msgspec.Struct, frozen=True, kw_only=True):
     thresholds: Thresholds
     values: ValueRules
     masking: MaskingRules
+    spacing: SpacingRules
 
     @property
     def ethnicity_names(self) -> frozenset[str]:
@@ -174,6 +193,7 @@ _FILES: dict[str, type[_Strict]] = {
     "thresholds": Thresholds,
     "values": ValueRules,
     "masking": MaskingRules,
+    "spacing": SpacingRules,
 }
 
 T = TypeVar("T", bound=_Strict)
@@ -248,6 +268,8 @@ def _fails_with_only(data: dict[str, Any], trail: list[Any], key: Any,
 
 
 def _check_meaning(book: RuleBook) -> None:
+    _check_spacing(book.spacing)
+    _check_value_edges(book.values)
     _check_labels(book.labels)
     _check_ethnicities(book.ethnicities)
     _check_characters(book.characters)
@@ -352,3 +374,23 @@ def _check_layout(rules: LayoutRules) -> None:
         if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
             raise RulesError("layout.toml", f"value_regions.{name}",
                              "must be x0 < x1 and y0 < y1, fractions of the card")
+
+
+def _check_value_edges(rules: ValueRules) -> None:
+    for table, edges in (("value_starts", rules.value_starts), ("value_ends", rules.value_ends)):
+        for name, words in edges.items():
+            if name not in FRONT_FIELDS + BACK_FIELDS:
+                raise RulesError("values.toml", f"{table}.{name}", "not a field")
+            if not all(words):
+                raise RulesError("values.toml", f"{table}.{name}", "empty word")
+
+
+def _check_spacing(spacing: SpacingRules) -> None:
+    for name in spacing.fields:
+        if name not in FRONT_FIELDS + BACK_FIELDS:
+            raise RulesError("spacing.toml", "fields", f"{name!r} is not a field")
+    for key in ("half_width", "pitch", "max_gap", "max_margin"):
+        if not getattr(spacing, key) > 0:
+            raise RulesError("spacing.toml", key, "must be positive")
+    if not 0.0 <= spacing.missing_factor <= 1.0:
+        raise RulesError("spacing.toml", "missing_factor", "must be between 0 and 1")

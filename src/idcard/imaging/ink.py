@@ -54,3 +54,13 @@ def _red_ink(image: Image) -> Image:
     for low, high in _RED_HUES:
         red |= (hue >= low) & (hue <= high)
     return red & (saturation >= _SEAL_SATURATION)
+
+
+def red_dropped(image: Image) -> Image:
+    """A grey copy seen through a red filter: red seal ink is as light as the paper it
+    lies on, while black or grey print, also where a seal crosses it, stays dark (a
+    seal's strokes lifted to the paper's shade would take the print under them too)."""
+    if image.ndim != 3:
+        return image
+    red = image[..., 2]
+    return np.ascontiguousarray(np.repeat(red[..., None], 3, axis=2))

@@ -18,6 +18,9 @@ from numpy.typing import NDArray
 
 from idcard.imaging.view import Image
 
+# Four corners of a quadrilateral, 4×2.
+Corners = NDArray[np.float32]
+
 _WORK_SIDE = 448
 _CARD_ASPECT = 85.6 / 54.0
 _MIN_AREA_FRACTION = 0.04
@@ -253,3 +256,48 @@ def _same_card(a: CardOutline, b: CardOutline) -> bool:
         cv2.pointPolygonTest(b.corners, centre_a, False) >= 0
         or cv2.pointPolygonTest(a.corners, centre_b, False) >= 0
     )
+
+
+# Print regions are found on a copy this size: a page's 12 px text is still a few pixels.
+_PRINT_WORK_SIDE = 500
+# Ink is darker than its surroundings by this many times the page's usual local contrast.
+_INK_CONTRAST = 4.0
+# Ink closer than this (share of the work copy's side) is one region: a card's own gaps
+# (between its labels, its values and its portrait) are bridged, two cards laid apart on
+# a page are not.
+_PRINT_BRIDGE = 0.08
+
+
+def print_regions(image: Image) -> list[Corners]:
+    """Upright rectangles (4×2 corners clockwise from the top-left, source pixels)
+    around the groups of print on a page.
+
+    A scanned page's card edges may be too faint to find, but its print is not: every
+    card on the page is a patch of ink apart from the others. Dark thin strokes (a
+    black-hat transform, so uneven paper shade does not count) are bridged into regions.
+    """
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scale = min(1.0, _PRINT_WORK_SIDE / max(grey.shape[:2]))
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    strokes = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT,
+                               cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    usual = float(np.median(strokes))
+    spread = float(np.percentile(strokes, 75)) - usual + 1.0
+    dark: Image = (strokes > usual + _INK_CONTRAST * spread).astype(np.uint8)
+    ink = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks
+    bridge = max(3, round(_PRINT_BRIDGE * max(small.shape[:2])))
+    regions = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (bridge, bridge)))
+    contours, _ = cv2.findContours(regions, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # Upright rectangles: a stamp standing out of a card at an angle would tilt the
+    # tightest rectangle around the card's print away from the card.
+    regions_found = []
+    for contour in contours:
+        # A lone row of print (a front's number, apart from its other lines) is kept:
+        # it is a bridge wide though only a line tall.
+        if cv2.contourArea(contour) < bridge * bridge / 4:
+            continue
+        x, y, w, h = cv2.boundingRect(contour)
+        corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+        regions_found.append(corners / scale)
+    return regions_found

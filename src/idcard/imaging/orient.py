@@ -69,10 +69,13 @@ def skew_degrees(boxes: Sequence[Quad]) -> float:
     return float(np.median(angles)) if angles else 0.0
 
 
-def text_block_view(view: CardView, boxes: Sequence[Quad]) -> CardView:
-    """Level the view by its text's skew and crop it to the text block plus a margin."""
+def text_block_view(view: CardView, boxes: Sequence[Quad],
+                    extent: Sequence[Quad] = ()) -> CardView:
+    """Level the view by its text's skew and crop it to the text block plus a margin;
+    `extent` (areas known to belong to the block, such as the print around lines a
+    detector missed) widens the crop without tilting it."""
     angle = skew_degrees(boxes)
-    points = np.array([p for box in boxes for p in box], dtype=np.float64)
+    points = np.array([p for box in (*boxes, *extent) for p in box], dtype=np.float64)
     centre = points.mean(axis=0)
     rotation = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), angle, 1.0)
     levelled = cv2.transform(points.reshape(-1, 1, 2), rotation).reshape(-1, 2)

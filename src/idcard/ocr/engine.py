@@ -15,7 +15,7 @@ import numpy as np
 from idcard.config import Settings
 from idcard.errors import ModelsMissingError
 from idcard.ocr import classify, detect, recognize
-from idcard.ocr.consensus import merge_readings
+from idcard.ocr.consensus import merge_readings, spell_rare
 from idcard.ocr.geometry import (
     QuadArray,
     as_quad_array,
@@ -83,8 +83,9 @@ class _Recogniser:
     model: str
     known: frozenset[str]
 
-    def read(self, crops: list[BgrImage]) -> list[recognize.Reading]:
-        return recognize.recognize(crops, self.network, self.characters, self.params)
+    def read(self, crops: list[BgrImage], runner_ups: bool = False) -> list[recognize.Reading]:
+        return recognize.recognize(crops, self.network, self.characters, self.params,
+                                   runner_ups)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ class OcrEngine:
         return [DetectedBox(quad=_as_quad(d.box), score=d.score) for d in self._detect(bgr)]
 
     def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None,
-                        *, second_opinion: bool = False,
+                        *, second_opinion: bool = False, rare_characters: bool = False,
                         detect_side: int | None = None) -> OcrResult:
         """Detect (unless `boxes` are given), orient and read every text line.
 
@@ -174,7 +175,9 @@ class OcrEngine:
         configured); `second_opinion` asks for that on every line (e.g. a name, whose
         rare characters one model may drop without doubt). `detect_side` caps the longest
         side the detector sees below the configured limit (recognition still reads the
-        full-resolution image).
+        full-resolution image). `rare_characters` (with `second_opinion`; for names) lets
+        the second model's runner-up win where it is a character the first model cannot
+        spell (consensus.spell_rare).
         """
         timings = {"detect": 0.0, "classify": 0.0, "recognize": 0.0}
         bgr = as_bgr8(image)
@@ -186,7 +189,8 @@ class OcrEngine:
         else:
             quads = [as_quad_array(q) for q in boxes]
         lines, flips = _timed(timings, "classify", lambda: self._orient(bgr, quads))
-        readings = _timed(timings, "recognize", lambda: self._read(lines, second_opinion))
+        readings = _timed(timings, "recognize", lambda: self._read(lines, second_opinion,
+                                                                 rare_characters))
         text_lines = [_text_line(line, flip, reading)
                       for line, flip, reading in zip(lines, flips, readings, strict=True)]
         if boxes is None:
@@ -196,7 +200,8 @@ class OcrEngine:
 
     # -- stages -----------------------------------------------------------------------
 
-    def _read(self, lines: list[_Line], every_line: bool) -> list[recognize.Reading]:
+    def _read(self, lines: list[_Line], every_line: bool,
+              rare_characters: bool = False) -> list[recognize.Reading]:
         """Read every line; lines with an unsure character get a second opinion."""
         readings = self._rec.read([line.crop for line in lines])
         count_line_reads(len(lines), 0)
@@ -209,9 +214,11 @@ class OcrEngine:
             unsure = sorted(unsure, key=lambda i: _least_sure(readings[i]))[:MAX_RECHECKS]
         if not unsure:
             return readings
-        second = self._recheck.read([lines[i].crop for i in unsure])
+        second = self._recheck.read([lines[i].crop for i in unsure], rare_characters)
         count_line_reads(0, len(unsure))
         for index, other in zip(unsure, second, strict=True):
+            if rare_characters:
+                other = spell_rare(other, self._rec.known)
             readings[index] = merge_readings(readings[index], other,
                                              first_knows=self._rec.known,
                                              second_knows=self._recheck.known)

@@ -24,6 +24,9 @@ class Reading:
     confidence: float  # mean of the character confidences; 0 for no text
     char_confidences: tuple[float, ...]
     char_positions: tuple[float, ...]  # centre of each character, fraction of the width
+    # Per character: the recogniser's second choice at that place and its probability
+    # (empty when not kept, e.g. after a merge).
+    runner_ups: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,9 @@ def load_dictionary(text: str) -> list[str]:
 
 
 def recognize(crops: list[BgrImage], network: Network, characters: list[str],
-              params: RecognitionParams) -> list[Reading]:
-    """One reading per crop, in the crops' order.
+              params: RecognitionParams, runner_ups: bool = False) -> list[Reading]:
+    """One reading per crop, in the crops' order (with each character's second choice
+    when `runner_ups`).
 
     Crops are sorted by aspect ratio and cut into batches of neighbours (see
     `plan_batches`), so every line is padded only to the width of its batch's widest.
@@ -64,7 +68,8 @@ def recognize(crops: list[BgrImage], network: Network, characters: list[str],
         batch, text_widths = _batch_tensor([crops[i] for i in members], params)
         scores = network.run(batch)
         for row, index in enumerate(members):
-            readings[index] = _decode(scores[row], characters, text_widths[row] / batch.shape[3])
+            readings[index] = _decode(scores[row], characters,
+                                      text_widths[row] / batch.shape[3], runner_ups)
     return [r for r in readings if r is not None]
 
 
@@ -118,8 +123,10 @@ def _batch_tensor(crops: list[BgrImage],
     return batch, widths
 
 
-def _decode(scores: FloatArray, characters: list[str], text_fraction: float) -> Reading:
-    """Greedy CTC: best class per time step, merge repeats, drop blanks.
+def _decode(scores: FloatArray, characters: list[str], text_fraction: float,
+            runner_ups: bool = False) -> Reading:
+    """Greedy CTC: best class per time step, merge repeats, drop blanks (and, when asked,
+    each character's runner-up).
 
     `text_fraction` is the part of the padded input the crop itself fills, so positions
     come out relative to the crop, not to the padding.
@@ -137,7 +144,20 @@ def _decode(scores: FloatArray, characters: list[str], text_fraction: float) -> 
                                                                           strict=True))
     confidence = float(np.mean(confidences)) if confidences else 0.0
     return Reading(text=text, confidence=confidence, char_confidences=confidences,
-                   char_positions=positions)
+                   char_positions=positions,
+                   runner_ups=_runner_ups(scores, starts, characters) if runner_ups else ())
+
+
+def _runner_ups(scores: FloatArray, steps: npt.NDArray[np.intp],
+                characters: list[str]) -> tuple[tuple[str, float], ...]:
+    """At each of `steps`, the likeliest character other than the best one (and the
+    blank), with its probability."""
+    rows = scores[steps].copy()
+    rows[:, _BLANK] = -np.inf
+    rows[np.arange(len(steps)), rows.argmax(axis=1)] = -np.inf
+    second = rows.argmax(axis=1)
+    return tuple((characters[int(k)], float(scores[t, k])) for t, k in zip(steps, second,
+                                                                             strict=True))
 
 
 def _runs(labels: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:

@@ -12,10 +12,10 @@ import numpy as np
 
 from idcard.card import BACK_FIELDS, FRONT_FIELDS, CardReading, Notice, SideHint
 from idcard.extract import RuleBook, interpret_lines
-from idcard.imaging.ink import without_stamps
+from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
-from idcard.imaging.view import CardView, Image, region_box, whole_image
+from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
 from idcard.ocr import OcrEngine
 from idcard.ocr.consensus import distrust_changes
 from idcard.pipeline.steps import (
@@ -34,6 +34,9 @@ MIN_FIELDS_FROM_OUTLINE = 3
 MIN_LINES_OF_A_CARD = 4
 # How far (in line heights) a name's box is lengthened for the second look.
 _NAME_STRETCH = 1.0
+# The name's second look lets the re-check's runner-up spell a character the first
+# recogniser cannot (ocr.consensus.spell_rare).
+NAME_RARE_CHARACTERS = True
 # A line is a stamp when it is this much like a stamp phrase (difflib's ratio: 0.5 is
 # half the characters in common) of at least this many characters; short phrases
 # (使用) are too like ordinary text.
@@ -135,18 +138,23 @@ class ViewReader:
         return (turned_lines, turned, turned_reading) if better else (lines, view, reading)
 
     def read_lines_as_card(self, image: Image, boxes: list[Quad], side: SideHint,
-                           clock: Stopwatch) -> CardRead:
+                           clock: Stopwatch, region: Quad | None = None) -> CardRead:
         """One card's text on a page (its line boxes in source pixels): a levelled crop
         around it, enlarged until its lines are as tall as on a straightened card, read
         once; turned over when most lines were read upside down (the line classifier
         already turned each one to read it: only the geometry is turned, nothing is read
-        again)."""
+        again). `region`, the print around the lines, widens the crop to the lines a glance
+        missed."""
         with clock.step(FIRST_LOOK):
-            view = text_block_view(whole_image(image), boxes)
-            view = view.scaled(_legible_scale(boxes))
+            view = text_block_view(whole_image(image), boxes, () if region is None else
+                                   (region,))
+            view = view.scaled(_legible_scale(boxes, region))
             # Enlarged to a straightened card's line height, its text is found on a copy
-            # as small as a straightened card's.
-            lines = self._ocr(view, clock, self._card_det_side)
+            # as small as a straightened card's. It is read through a red filter: a red
+            # seal stamped on the copy across a value joins the value's line into one box
+            # the recogniser misreads, and no card prints its text in red.
+            lifted = CardView(red_dropped(view.image), view.to_source)
+            lines = self._ocr(lifted, clock, self._card_det_side)
             if reads_upside_down(lines):
                 turned = view.rotated(2)
                 lines = [msgspec.structs.replace(
@@ -155,7 +163,9 @@ class ViewReader:
                 view = turned
             reading = self._interpret(lines, view, side, clock)
         # No stamp_cleared here: on the generated both-sides pages it recovered nothing
-        # (120/180 fields with and without) and costs a second read of each card.
+        # (120/180 fields with and without) and costs a second read of each card; run
+        # only on cards left incomplete, it recovered nothing either on three stamped
+        # backs cut out by their print regions.
         if reading.fields.name is not None:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):
@@ -229,7 +239,8 @@ class ViewReader:
         # The box is stretched by about one character: a detector may stop short of a
         # last character drawn in a rarer glyph.
         boxes = [_stretched(lines[i].box, view.size) for i in chosen]
-        result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
+        result = self._engine.read_text_lines(view.image, boxes, second_opinion=True,
+                                              rare_characters=NAME_RARE_CHARACTERS)
         clock.add_all(result.timings_ms)
         changed = False
         for index, again in zip(chosen, result.lines, strict=True):
@@ -300,12 +311,18 @@ def _under_any(box: Quad, stamps: list[Quad]) -> bool:
     return False
 
 
-def _legible_scale(boxes: list[Quad]) -> float:
+def _legible_scale(boxes: list[Quad], region: Quad | None = None) -> float:
     """How much to enlarge text whose lines have these boxes to a straightened card's
-    line height (never shrunk, at most `_MAX_ENLARGEMENT` times)."""
+    line height; or, when the card's print `region` is known, the region to a
+    straightened card's width (the lines seen may be only its large title). Never shrunk,
+    at most `_MAX_ENLARGEMENT` times."""
     heights = [max(y for _, y in box) - min(y for _, y in box) for box in boxes]
     height = float(np.median(heights)) if heights else _CARD_LINE_HEIGHT
-    return float(np.clip(_CARD_LINE_HEIGHT / max(height, 1.0), 1.0, _MAX_ENLARGEMENT))
+    scale = _CARD_LINE_HEIGHT / max(height, 1.0)
+    if region is not None:
+        xs, ys = [x for x, _ in region], [y for _, y in region]
+        scale = max(scale, CARD_WIDTH / max(max(xs) - min(xs), max(ys) - min(ys), 1.0))
+    return float(np.clip(scale, 1.0, _MAX_ENLARGEMENT))
 
 
 def _read_clearly(lines: list[TextLine]) -> bool:

@@ -18,9 +18,9 @@ import numpy as np
 from idcard.card import CardReading, SideHint, SourcePage
 from idcard.config import Settings
 from idcard.errors import InputError
-from idcard.extract import RuleBook, load_rules
+from idcard.extract import RuleBook, labels_in_place, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
-from idcard.imaging.locate import CardOutline
+from idcard.imaging.locate import CardOutline, Corners, print_regions
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
 from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
@@ -30,7 +30,6 @@ from idcard.pipeline.masking import DEFAULT_MASK, mask_reading
 from idcard.pipeline.one_view import (
     CUT_OFF,
     MIN_FIELDS_FROM_OUTLINE,
-    MIN_LINES_OF_A_CARD,
     CardRead,
     ViewReader,
     side_complete,
@@ -40,11 +39,13 @@ from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
 from idcard.pipeline.timing import Stopwatch
 from idcard.pipeline.trust import decide_review, judge_quality, merged_quality
 from idcard.pipeline.views import (
+    PageCard,
     card_views,
+    cards_in_print,
     glance,
     inside,
+    page_cards,
     small_outline,
-    split_cards,
     text_beside,
     text_view,
 )
@@ -72,6 +73,14 @@ class ReadOutcome(msgspec.Struct, kw_only=True):
     card_corners: Quad | None = None
     # For a PDF: the page each side was read on; empty for an image.
     pages: list[SourcePage] = msgspec.field(default_factory=list)
+
+    def as_builtins(self) -> dict[str, object]:
+        """The reading as plain data, with `pages` for a PDF: what the CLI prints and a
+        batch record holds."""
+        printed: dict[str, object] = msgspec.to_builtins(self.reading)
+        if self.pages:
+            printed["pages"] = msgspec.to_builtins(self.pages)
+        return printed
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +146,8 @@ class CardReader:
         reads, reading = combined.reads, combined.reading
         with clock.stage("quality"):
             quality = merged_quality(judge_quality(reads, self._rules))
-            reading = decide_review(reading, quality, self._review_below)
+            reading = decide_review(reading, quality, self._review_below,
+                                    self._rules.thresholds.low_confidence)
         with clock.stage("extract"):
             # Each field's box from its own card view (and page) to that page's pixels.
             reading = in_source_pixels(reading, reads)
@@ -183,10 +193,11 @@ class CardReader:
     def _read_cards(self, image: Image, side: SideHint, clock: Stopwatch) -> list[CardRead]:
         """The strategy, in order. Each card outline (or the image, when it is a card
         cropped tight) is read: first look, turned over, value regions, the name again
-        (one_view.py). When no outline, or only a small one, was found, the page's text
-        is glanced at: the cards it holds beside any outline are read where they lie
-        (page_cards). When all that gave too few fields (one card without an edge, or
-        a wrong outline), the text is read alone, levelled where it lies (text_alone)."""
+        (one_view.py). When no outline, or only a small one, was found (and not two
+        that read as cards), the page's text is glanced at: the cards it holds beside any
+        outline, each in its print region, are read where they lie (page_cards). When
+        all that gave too few fields (one card without an edge, or a wrong outline), the
+        text is read alone, levelled where it lies (text_alone)."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
@@ -194,15 +205,29 @@ class CardReader:
         reads = [self._views.read_view(view, outline, card_side, clock)
                  for view, outline in views]
         page: list[Quad] | None = None  # the page's text-line boxes, once glanced at
-        if not views or small_outline(views[0][1]):
-            page = glance(self._engine, image, clock)
-            with clock.step(PAGE_CARDS):
-                reads += self._cards_beside(image, page, views, side, clock)
+        # Two outlines that each read as a card leave no room for another card's text.
+        two_cards = len(reads) >= 2 and all(r.field_count >= _MIN_FIELDS_OF_A_CARD
+                                            for r in reads)
+        if not two_cards and (not views or small_outline(views[0][1])):
+            with clock.stage("locate"):
+                regions = print_regions(image)
+            placed = cards_in_print(image.shape, regions) if not views else []
+            if len(placed) >= 2:
+                # Two or more cards placed by their print: no glance is needed.
+                with clock.step(PAGE_CARDS):
+                    reads += self._read_page_cards(image, placed, clock)
+            else:
+                # The glance's lines are grouped by card in their print regions; with one
+                # card on its own, text_alone reads it levelled by the same lines.
+                page = glance(self._engine, image, clock)
+                with clock.step(PAGE_CARDS):
+                    reads += self._cards_beside(image, page, regions, views, clock)
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE:
             with clock.step(TEXT_ALONE):
                 fallback = self._views.read_view(
                     text_view(self._engine, image, clock, page), None, side, clock)
-            if not reads or fallback.field_count > max(r.field_count for r in reads):
+            if not reads or (fallback.field_count > max(r.field_count for r in reads)
+                             and self._card_shaped(fallback)):
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
             raise InputError("no_card_found", "no identity card text was found in the image")
@@ -212,8 +237,8 @@ class CardReader:
                 read.reading.warnings.append(CUT_OFF)
         return reads
 
-    def _cards_beside(self, image: Image, page: list[Quad],
-                      views: list[tuple[CardView, CardOutline | None]], side: SideHint,
+    def _cards_beside(self, image: Image, page: list[Quad], regions: list[Corners],
+                      views: list[tuple[CardView, CardOutline | None]],
                       clock: Stopwatch) -> list[CardRead]:
         """The cards whose text lies outside every outline found (all of the page's text
         when none was), each read once where it lies; those that read as a card."""
@@ -221,12 +246,25 @@ class CardReader:
         if outlines and not text_beside(page, outlines[0]):
             return []
         beside = [box for box in page if not any(inside(box, o) for o in outlines)]
-        groups = [g for g in split_cards(beside) if len(g) >= MIN_LINES_OF_A_CARD]
+        groups = page_cards(beside, regions)
         if not outlines and len(groups) < 2:
             return []  # one card without an edge: its text is read alone (text_alone)
-        found = [self._views.read_lines_as_card(image, group, "auto", clock)
-                 for group in groups[:_MAX_CARDS]]
-        return [read for read in found if read.field_count > 0]
+        return self._read_page_cards(image, groups, clock)
+
+    def _read_page_cards(self, image: Image, cards: list[PageCard],
+                         clock: Stopwatch) -> list[CardRead]:
+        """Each card on a page read once where it lies; those that read as a card."""
+        found = [self._views.read_lines_as_card(image, card.lines, "auto", clock,
+                                                card.region)
+                 for card in cards[:_MAX_CARDS]]
+        return [read for read in found if read.field_count > 0 and self._card_shaped(read)]
+
+    def _card_shaped(self, read: CardRead) -> bool:
+        """Whether text read outside any outline is a card's by its label geometry, not
+        a page that repeats a card's labels around it (a form asking for them)."""
+        side = read.reading.side
+        return side == "both" or labels_in_place(read.lines, image_size=read.view.size,
+                                                 side=side, rules=self._rules)
 
 
 def _cards_only(reads: list[CardRead]) -> list[CardRead]:

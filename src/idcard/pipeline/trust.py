@@ -3,13 +3,14 @@
 Each card view read is judged once by `imaging.quality`, with the boxes of the fields
 read on it (or, for a field not read, where the layout says it is printed). A field needs
 review when its confidence is below the threshold, a check it takes part in failed, its
-value was repaired, or blur, glare or occlusion lies on it; the response needs review
-when any field does, a field is missing, or the image is suspect.
+value was repaired, characters that are printed were not read, or blur, glare or
+occlusion lies on it (blur, glare, occlusion and a confidence above the doubtful bar do
+not flag a field its checks confirm); the response needs review when any field does, a field is
+missing, or the image is suspect.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import msgspec
@@ -26,18 +27,14 @@ from idcard.card import (
 )
 from idcard.codes import WarningCode
 from idcard.extract import RuleBook
+from idcard.extract.findings import fields_named
 from idcard.extract.interpret import CHECK_FIELDS
 from idcard.imaging.quality import SIGNALS, QualityReport, Signal, assess
 from idcard.imaging.view import region_box
 from idcard.pipeline.one_view import CardRead
 from idcard.text import Quad
+from idcard.validate import LONG_TERM
 
-# Fields printed in Chinese characters on one line: each character is about as wide as
-# the line is tall (0.7-1.1 line heights with the card's spacing), so a box with much
-# more room than its characters had one dropped by both recognisers, read with full
-# confidence in the rest.
-_ONE_LINE_CJK = ("name", "issuing_authority")
-_MAX_PITCH = 1.3  # line heights per character
 # Signals that concern the fields they name; the others concern the whole image.
 FIELD_SIGNALS = ("blur", "glare", "occlusion")
 # Whole-image signals that make the response need review.
@@ -106,28 +103,68 @@ def merged_quality(reports: Iterable[QualityReport]) -> Quality:
         for name in SIGNALS})
 
 
-def decide_review(reading: CardReading, quality: Quality, review_below: float) -> CardReading:
+# The checks that confirm a field's reading against other print: its check character, or
+# another field printed apart from it. (birth_date_plausible and region_code_known only
+# doubt a reading; a validity period ending 长期 does not pin its start.)
+CONFIRMING: dict[str, tuple[str, ...]] = {
+    "id_number": ("id_checksum",),
+    "birth_date": ("birth_date_matches_id",),
+    "sex": ("sex_matches_id",),
+    "ethnicity": ("ethnicity_known",),
+    "valid_from": ("validity_period_plausible",),
+    "valid_until": ("validity_period_plausible",),
+}
+
+
+def confirmed(reading: CardReading) -> set[str]:
+    """Fields whose confirming checks pass and none of whose checks fail."""
+    long_term = reading.fields.valid_until is not None and \
+        reading.fields.valid_until.value == LONG_TERM
+    sure: set[str] = set()
+    for name, checks in CONFIRMING.items():
+        mine = [check for check, names in CHECK_FIELDS.items() if name in names]
+        if any(getattr(reading.checks, check) == "fail" for check in mine):
+            continue
+        if name.startswith("valid_") and long_term:
+            continue
+        if all(getattr(reading.checks, check) == "pass" for check in checks):
+            sure.add(name)
+    return sure
+
+
+def decide_review(reading: CardReading, quality: Quality, review_below: float,
+                  doubtful_below: float = 0.80) -> CardReading:
     """`review` on each field, `review_needed` and `review_reasons` on the reading, and a
-    warning for each raised quality signal (`card_incomplete` is already one)."""
+    warning for each raised quality signal (`card_incomplete` is already one).
+
+    A field that its checks confirm (`confirmed`) is not flagged for low confidence down
+    to `doubtful_below`, nor for blur, glare or occlusion on it: the check is independent
+    evidence that the reading is right where those are only reasons to doubt it."""
     reasons: list[ReviewReason] = []
     failed = {name for check, names in CHECK_FIELDS.items()
               if getattr(reading.checks, check) == "fail" for name in names}
+    sure = confirmed(reading)
     repaired = {n.code.removesuffix("_repaired") for n in reading.warnings
                 if n.code.endswith("_repaired")}
+    missing = fields_named(reading.warnings, "characters_missing")
     covered = {name: getattr(quality, name).fields for name in FIELD_SIGNALS
                if getattr(quality, name).raised}
+    unsure_card = any(n.code == "card_choice_unsure" for n in reading.warnings)
     updates: dict[str, Field | None] = {}
     for name in reading.fields.__struct_fields__:
         field: Field | None = getattr(reading.fields, name)
         if field is None:
             continue
+        low = field.confidence < (doubtful_below if name in sure else review_below)
         why = [code for code, hit in (
-            ("low_confidence", field.confidence < review_below),
+            ("card_choice_unsure", unsure_card),
+            ("low_confidence", low),
             ("check_failed", name in failed),
             ("repaired", name in repaired),
-            ("characters_missing", name in _ONE_LINE_CJK and _roomy(field)),
+            ("characters_missing", name in missing),
         ) if hit]
-        why += [signal for signal, names in covered.items() if name in names]
+        why += [signal for signal, names in covered.items()
+                if name in names and name not in sure]
         reasons += [ReviewReason(code, name) for code in why]
         updates[name] = msgspec.structs.replace(field, review=bool(why))
     sides = {"front": FRONT_FIELDS, "back": BACK_FIELDS}
@@ -147,13 +184,3 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float) -
         warnings=warnings, quality=quality, review_needed=bool(reasons),
         review_reasons=reasons)
 
-
-
-def _roomy(field: Field) -> bool:
-    """Whether the box leaves much more room than its characters fill."""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = field.box
-    length = (math.hypot(x1 - x0, y1 - y0) + math.hypot(x2 - x3, y2 - y3)) / 2.0
-    height = (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2.0
-    if not field.value or height <= 0:
-        return False
-    return length / (height * len(field.value)) >= _MAX_PITCH

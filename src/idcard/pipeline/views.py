@@ -3,8 +3,11 @@ text beside a small card (another card the outline search missed)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from idcard.errors import InputError
 from idcard.imaging.locate import CardOutline, find_card_outlines, tight_crop_outline
@@ -27,6 +30,32 @@ _GLANCE_SIDE = 960
 _CARD_GAP = 3.0
 # A second outline at least this large (relative to the first) is a second card.
 _SECOND_CARD_AREA_RATIO = 0.25
+# A card is 33 × 21 of its value lines' heights (856 × 540 px, 26 px lines): a print
+# region longer than this many line heights is more than a card (a form, a letter).
+_CARD_LENGTH_IN_LINES = 45.0
+# A card's print region is wider than tall, though less than twice the card's shape.
+_CARD_REGION_ASPECT = (1.1, 2.5)
+# Without any outline, a print region of a card's shape spanning this share of the
+# page's longer side is a card by itself (two cards side by side on a page each span
+# less than 0.7 of it; the print of a card's back, the smallest, about 0.3 on a 1000 px
+# page).
+_PAGE_CARD_SPAN = (0.2, 0.7)
+# A strip of print joins a card's region when the two together are at most this many
+# times the region: a front whose portrait prints too light to count may show only its
+# text block (name to address, about 0.55 × 0.6 of the card) apart from its number row.
+_MAX_STRIP_GROWTH = 3.0
+# A card inside its own print region shows at least this many of its lines at a glance
+# (its title and another): the re-read of the region finds the rest.
+_MIN_LINES_IN_REGION = 2
+
+
+@dataclass(frozen=True)
+class PageCard:
+    """One card's text on a page: the lines glanced at, and the print region around
+    them when one was found (it holds the lines the glance missed)."""
+
+    lines: list[Quad]
+    region: Quad | None = None
 
 
 def card_views(image: Image, locate_cards: bool) -> list[tuple[CardView, CardOutline | None]]:
@@ -102,6 +131,101 @@ def split_cards(boxes: list[Quad]) -> list[list[Quad]]:
         return [boxes]
     groups = split_cards(best[1]) + split_cards(best[2])
     return sorted(groups, key=_group_area, reverse=True)
+
+
+def page_cards(boxes: list[Quad], regions: list[NDArray[np.float32]]) -> list[PageCard]:
+    """The page's text lines grouped by card, largest first.
+
+    Lines inside one card-sized print region (`imaging.locate.print_regions`) are one
+    card, cut again only where `split_cards` finds two; the rest are grouped by
+    `split_cards` alone and need a card's worth of lines.
+    """
+    cards: list[PageCard] = []
+    left = list(boxes)
+    for region in regions:
+        ours = [box for box in left if _within(box, region)]
+        if len(ours) < _MIN_LINES_IN_REGION or not _card_sized(region, ours):
+            continue
+        left = [box for box in left if box not in ours]
+        parts = split_cards(ours)
+        if len(parts) == 1:
+            cards.append(PageCard(ours, _as_quad(region)))
+        else:
+            cards += [PageCard(part) for part in parts if len(part) >= MIN_LINES_OF_A_CARD]
+    cards += [PageCard(group) for group in split_cards(left)
+              if len(group) >= MIN_LINES_OF_A_CARD]
+    return sorted(cards, key=lambda card: _group_area(card.lines), reverse=True)
+
+
+def cards_in_print(shape: tuple[int, ...],
+                   regions: list[NDArray[np.float32]]) -> list[PageCard]:
+    """A page's cards placed by their print alone, largest first: its card-shaped print
+    regions spanning `_PAGE_CARD_SPAN` of the page (a 1000 px page's 450 px card prints
+    over about 0.4 of it). Used without a glance at the page's text when there are two
+    or more: every card is then cut out and read by its region."""
+    longest = float(max(shape[:2]))
+    cards = [r for r in regions if _page_card_shaped(r, longest)]
+    # A front's number row lies further from its other lines than any two of them: a
+    # strip of print that completes a card's region into a card's shape belongs to it.
+    for strip in (r for r in regions if not _page_card_shaped(r, longest)):
+        for index, card in enumerate(cards):
+            joined = _upright_union(card, strip)
+            others = cards[:index] + cards[index + 1:]
+            if _page_card_shaped(joined, longest) \
+                    and _area(joined) <= _MAX_STRIP_GROWTH * _area(card) \
+                    and not any(_overlap(joined, other) for other in others):
+                cards[index] = joined
+                break
+    cards.sort(key=_area, reverse=True)
+    return [PageCard([], _as_quad(card)) for card in cards]
+
+
+def _page_card_shaped(region: NDArray[np.float32], longest: float) -> bool:
+    sides = sorted(float(np.linalg.norm(region[i] - region[i - 1])) for i in (1, 2))
+    return sides[0] > 0 and _CARD_REGION_ASPECT[0] <= sides[1] / sides[0] \
+        <= _CARD_REGION_ASPECT[1] and _PAGE_CARD_SPAN[0] <= sides[1] / longest \
+        <= _PAGE_CARD_SPAN[1]
+
+
+def _upright_union(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
+    points = np.concatenate([a, b])
+    (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
+    return np.array([[left, top], [right, top], [right, bottom], [left, bottom]],
+                    dtype=np.float32)
+
+
+def _overlap(a: NDArray[np.float32], b: NDArray[np.float32]) -> bool:
+    """Whether two upright rectangles meet."""
+    return bool((a[0] < b[2]).all() and (b[0] < a[2]).all())
+
+
+def _area(region: NDArray[np.float32]) -> float:
+    return float(cv2.contourArea(region))
+
+
+def _within(box: Quad, region: NDArray[np.float32]) -> bool:
+    return cv2.pointPolygonTest(region, centre(box), False) >= 0
+
+
+def _card_sized(region: NDArray[np.float32], boxes: list[Quad]) -> bool:
+    """Whether a print region has a card's shape and is no longer than a card whose
+    lines are as tall as these."""
+    sides = sorted(float(np.linalg.norm(region[i] - region[i - 1])) for i in (1, 2))
+    if sides[0] <= 0 or not _CARD_REGION_ASPECT[0] <= sides[1] / sides[0] \
+            <= _CARD_REGION_ASPECT[1]:
+        return False
+    line_height = float(np.median([min(_box_sides(box)) for box in boxes]))
+    return sides[1] <= _CARD_LENGTH_IN_LINES * line_height
+
+
+def _box_sides(box: Quad) -> tuple[float, float]:
+    (x0, y0), (x1, y1), _, (x3, y3) = box
+    return float(np.hypot(x1 - x0, y1 - y0)), float(np.hypot(x3 - x0, y3 - y0))
+
+
+def _as_quad(corners: NDArray[np.float32]) -> Quad:
+    a, b, c, d = ((float(x), float(y)) for x, y in corners)
+    return (a, b, c, d)
 
 
 def _extent(box: Quad) -> tuple[float, float, float, float]:

@@ -1,0 +1,95 @@
+"""Characters the recogniser never emitted, seen from where the others sit.
+
+A CTC recogniser's confidence only speaks for the characters it emitted: one it skipped
+leaves a line that reads at full confidence. The print does not skip: on a card's value
+line each character advances the same pitch (a Chinese character a full width, a digit
+or Latin letter half of it). So a gap between two neighbouring characters much wider
+than the line's pitch, or a line box running on well past its first or last character,
+is room where a glyph was printed and not read.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from idcard.extract.pieces import Char, line_height
+from idcard.extract.rules import SpacingRules
+from idcard.text import TextLine
+
+
+@dataclass(frozen=True)
+class Room:
+    """The widest unexplained room on a value's lines, in character advances: between two
+    neighbouring characters (`gap`, 1 when evenly spaced) and between a line's box end
+    and its outer character's centre (`margin`, about 0.5 plus the detector's padding)."""
+
+    gap: float = 0.0
+    margin: float = 0.0
+
+
+def advance(char: str, half_width: float) -> float:
+    """A character's advance in full widths: wide (CJK, full-width forms) 1, others less."""
+    return 1.0 if unicodedata.east_asian_width(char) in "WF" else half_width
+
+
+def room_of(chars: Sequence[Char], rules: SpacingRules) -> Room:
+    """The widest gap and margin over each run of the value's characters on one line."""
+    gaps: list[float] = [0.0]
+    margins: list[float] = [0.0]
+    for line, indices in _runs(chars):
+        run = _run_room(line, indices, rules)
+        if run is not None:
+            gaps.append(run.gap)
+            margins.append(run.margin)
+    return Room(gap=max(gaps), margin=max(margins))
+
+
+def characters_missing(chars: Sequence[Char], rules: SpacingRules) -> bool:
+    """Whether the value's lines leave room for a character that was not read."""
+    room = room_of(chars, rules)
+    return room.gap > rules.max_gap or room.margin > rules.max_margin
+
+
+def _runs(chars: Sequence[Char]) -> list[tuple[TextLine, list[int]]]:
+    """The line text indices of the value's characters, per run on one line."""
+    runs: list[tuple[TextLine, list[int]]] = []
+    for char in chars:
+        if not runs or runs[-1][0] is not char.line:
+            runs.append((char.line, []))
+        index = char.glyph.index
+        if index not in runs[-1][1]:
+            runs[-1][1].append(index)
+    return runs
+
+
+def _run_room(line: TextLine, indices: list[int], rules: SpacingRules) -> Room | None:
+    """Room on one line, or None when the recogniser gave no positions to measure."""
+    text, positions = line.text, line.char_positions
+    height = line_height(line)
+    if len(positions) != len(text) or height <= 0 or not indices:
+        return None
+    (x0, y0), (x1, y1) = line.box[0], line.box[1]
+    length = math.hypot(x1 - x0, y1 - y0)
+    centres = [positions[i] * length for i in indices]
+    widths = [advance(text[i], rules.half_width) for i in indices]
+    # Each step between neighbours in the line's text, in units of the advance expected.
+    steps = [(b - a) / ((wa + wb) / 2.0)
+             for a, b, wa, wb, ia, ib in zip(centres, centres[1:], widths, widths[1:],
+                                               indices, indices[1:], strict=False)
+             if ib == ia + 1]
+    # A line with enough steps measures its own pitch; a short one (a name, a sex) is
+    # measured against the card's, from the line height.
+    pitch = median(steps) if len(steps) >= rules.min_steps else rules.pitch * height
+    if pitch <= 0:
+        return None
+    gap = max(steps, default=0.0) / pitch
+    margin = 0.0
+    if indices[0] == 0:
+        margin = centres[0] / (pitch * widths[0])
+    if indices[-1] == len(text) - 1:
+        margin = max(margin, (length - centres[-1]) / (pitch * widths[-1]))
+    return Room(gap=gap, margin=margin)
