@@ -282,3 +282,31 @@ def test_a_rare_name_set_is_all_fronts_each_with_a_rare_character() -> None:
     assert {j.side for j in default} == {"front", "back"}
     fronts = [j for j in default if j.side == "front"]
     assert [bool(j.rare_char) for j in fronts] == [i % 5 == 1 for i in range(len(fronts))]
+
+
+# -- condition images (tools/cardgen/conditions.py) ---------------------------------------
+
+
+@needs_fonts
+@pytest.mark.parametrize("by", ["white_sticker", "grey_stamp"])
+def test_an_occluder_covers_the_value_box_in_its_own_colours(by: str) -> None:
+    """A white sticker is a near-white patch over the value; a grey stamp adds grey ink
+    (no red or blue) over it. The label's amount is the share of the box covered."""
+    from cardgen.conditions import Condition, _box_px, on_card
+    from cardgen.render import render_front
+
+    rng = random.Random(3)
+    card = render_front(make_identity(rng), rng)
+    cond = Condition("occlusion", 0.6, ["birth_date"], {"by": by})
+    drawn = on_card(card, "front", cond, random.Random(4))
+    x0, y0, x1, y1 = _box_px("front", "birth_date")
+    before = card[y0:y1, x0:x1, :3].astype(int)
+    after = drawn[y0:y1, x0:x1, :3].astype(int)
+    changed = np.abs(after - before).sum(axis=2) > 30
+    assert changed.mean() > 0.05
+    spread = after.max(axis=2) - after.min(axis=2)
+    if by == "white_sticker":
+        covered = after[:, : int((x1 - x0) * 0.6)]
+        assert (covered.min(axis=2) >= 230).mean() > 0.95
+    else:
+        assert (spread[changed] < 20).all()  # grey: no hue of its own

@@ -104,6 +104,56 @@ def test_a_grey_copy_is_a_photocopy_and_the_colour_card_is_not(colour_card: Card
     assert not judged(colour_card).signals["photocopy"].raised
 
 
+def photographed(card: Card, gain: tuple[float, float, float],
+                 flare: tuple[float, float, float], seed: int) -> Card:
+    """The card photographed lying on a coloured table under coloured light: a gain and
+    an offset per channel, brighter towards one side, camera noise, JPEG, and a strip of
+    the table left at the edges of the straightened view."""
+    width = card.shape[1]
+    ramp = np.linspace(0.85, 1.1, width, dtype=np.float32)[None, :, None]
+    lit = card * np.array(gain, np.float32) * ramp + np.array(flare, np.float32)
+    lit += np.random.default_rng(seed).normal(0.0, 2.5, lit.shape).astype(np.float32)
+    shot = np.clip(lit, 0, 255).astype(np.uint8)
+    edge = max(2, width // 50)
+    table = (40, 90, 170)
+    shot[:edge] = shot[-edge:] = table
+    shot[:, :edge] = shot[:, -edge:] = table
+    ok, jpeg = cv2.imencode(".jpg", shot, [cv2.IMWRITE_JPEG_QUALITY, 75])
+    assert ok
+    out: Card = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    return out
+
+
+@pytest.mark.parametrize(("gain", "flare"), [
+    ((0.80, 0.92, 1.05), (6.0, 10.0, 22.0)),   # warm light, reddish flare (BGR)
+    ((1.06, 0.98, 0.86), (20.0, 8.0, 4.0)),    # cool light, bluish flare
+])
+def test_a_grey_copy_photographed_in_colour_is_a_photocopy(
+        colour_card: Card, gain: tuple[float, float, float],
+        flare: tuple[float, float, float]) -> None:
+    grey = cv2.cvtColor(cv2.cvtColor(colour_card, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    copy = judged(photographed(grey, gain, flare, 1)).signals["photocopy"]
+    assert copy.raised, copy
+    # The colour card under the same light, on the same table, is not.
+    card = judged(photographed(colour_card, gain, flare, 1)).signals["photocopy"]
+    assert not card.raised, card
+
+
+def test_a_photocopy_away_from_a_straightened_card_is_judged_on_its_text() -> None:
+    """A grey copy on a blue table, read where it lies: the table is no colour of its."""
+    grey = cv2.cvtColor(cv2.cvtColor(straightened("front_clean_000.jpg"), cv2.COLOR_BGR2GRAY),
+                        cv2.COLOR_GRAY2BGR)
+    height, width = grey.shape[:2]
+    table = np.zeros((height * 2, width * 2, 3), np.uint8)
+    table[:] = (170, 90, 40)
+    table[::3, :] = (150, 120, 60)  # a textured, coloured table
+    table[height // 2:height // 2 + height, width // 2:width // 2 + width] = grey
+    text = {name: tuple((x + width / 2, y + height / 2) for x, y in quad)
+            for name, quad in regions(grey).items()}
+    report = assess(table, text, straightened=False)  # type: ignore[arg-type]
+    assert report.signals["photocopy"].raised
+
+
 @pytest.mark.skipif(not (CCF / "labels.json").is_file(), reason="../shared/cards-ccf absent")
 def test_grey_scans_from_another_source_are_photocopies() -> None:
     labels = json.loads((CCF / "labels.json").read_text(encoding="utf-8"))
@@ -138,6 +188,79 @@ def test_a_finger_over_a_field_is_an_occlusion(colour_card: Card) -> None:
     assert report.signals["occlusion"].raised
     assert "id_number" in report.signals["occlusion"].fields
     assert not judged(colour_card).signals["occlusion"].raised
+
+
+def box_of(card: Card, name: str) -> tuple[int, int, int, int]:
+    quad = regions(card)[name]
+    return (int(quad[0][0]), int(quad[0][1]), int(quad[2][0]), int(quad[2][1]))
+
+
+def test_a_white_sticker_over_a_field_is_an_occlusion(colour_card: Card) -> None:
+    """A flat white patch, brighter than the paper, over half the name's region (no colour
+    at all: only its flatness and brightness give it away)."""
+    x0, y0, x1, y1 = box_of(colour_card, "name")
+    covered = colour_card.copy()
+    cv2.rectangle(covered, (x0, y0), ((x0 + x1) // 2, y1), (247, 248, 248), -1)
+    report = judged(covered)
+    assert report.signals["occlusion"].raised
+    assert report.signals["occlusion"].fields == ("name",)
+
+
+def test_a_sticker_beside_the_print_read_is_judged_on_the_layout_region(
+        colour_card: Card) -> None:
+    """The box read holds only the digits left visible; the layout says where the rest
+    is printed, and the sticker lies there."""
+    x0, y0, x1, y1 = box_of(colour_card, "id_number")
+    middle = (x0 + x1) // 2
+    covered = colour_card.copy()
+    cv2.rectangle(covered, (middle, y0), (x1, y1), (150, 210, 250), -1)  # a yellow sticker
+    visible: Quad = ((x0, y0), (middle, y0), (middle, y1), (x0, y1))
+    alone = assess(covered, {"id_number": visible})
+    widened = assess(covered, {"id_number": visible}, layout=regions(covered))
+    assert not alone.signals["occlusion"].raised
+    assert widened.signals["occlusion"].fields == ("id_number",)
+
+
+def test_a_blue_stamp_over_a_value_is_an_occlusion(colour_card: Card) -> None:
+    """Not only warm ink: a blue-violet stamp's words and frame over the birth date."""
+    x0, y0, x1, y1 = box_of(colour_card, "birth_date")
+    stamped = colour_card.copy()
+    cv2.rectangle(stamped, (x0 + 4, y0 + 4), (x1 - 40, y1 - 4), (160, 60, 60), 4)
+    cv2.putText(stamped, "COPY VOID", (x0 + 12, y1 - 14), cv2.FONT_HERSHEY_SIMPLEX, 1.3,
+                (160, 60, 60), 4)
+    report = judged(stamped)
+    assert report.signals["occlusion"].raised
+    assert "birth_date" in report.signals["occlusion"].fields
+
+
+def test_a_grey_stamp_read_over_a_value_is_an_occlusion(colour_card: Card) -> None:
+    """A grey stamp is ink like the print; the stamp words the pipeline read (their
+    boxes) say where it lies."""
+    grey = cv2.cvtColor(cv2.cvtColor(colour_card, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    x0, y0, x1, y1 = box_of(grey, "address")
+    stamp: Quad = ((x0, y0), (x1, y0), (x1, (y0 + y1) / 2), (x0, (y0 + y1) / 2))
+    report = assess(grey, regions(grey), stamps=[stamp])
+    assert report.signals["occlusion"].fields == ("address",)
+    assert not assess(grey, regions(grey)).signals["occlusion"].raised
+
+
+@pytest.mark.parametrize("change", ["blur", "glare", "dark", "grey"])
+def test_what_changes_the_whole_card_is_no_occlusion(colour_card: Card, change: str) -> None:
+    """Blur and darkness flatten all the paper, a glare spot's core is clipped flat, a
+    grey copy has no colour: none is an object over a field."""
+    if change == "blur":
+        card = cv2.GaussianBlur(colour_card, (0, 0), 4.0)
+    elif change == "dark":
+        card = (colour_card * 0.3).astype(np.uint8)
+    elif change == "grey":
+        card = cv2.cvtColor(cv2.cvtColor(colour_card, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    else:
+        height, width = colour_card.shape[:2]
+        yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+        cx, cy = centre_of(colour_card, "name")
+        spot = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (0.09 * width) ** 2))
+        card = np.clip(colour_card + 230.0 * spot[..., None], 0, 255).astype(np.uint8)
+    assert not judged(card).signals["occlusion"].raised
 
 
 def test_card_incomplete_is_carried() -> None:

@@ -21,10 +21,12 @@ from idcard.card import CardFields, CardReading, Checks, Field, Quality, Quality
 from idcard.config import Settings, load_settings
 from idcard.extract import load_rules
 from idcard.extract.findings import missing_notice
+from idcard.imaging.view import CardView
 from idcard.masks import DEFAULT_MASK, parse_mask
 from idcard.ocr import OcrEngine
 from idcard.pipeline.masking import mask_reading, masked_span
-from idcard.pipeline.trust import decide_review
+from idcard.pipeline.one_view import CardRead
+from idcard.pipeline.trust import decide_review, judge_quality
 from idcard.validate import LONG_TERM
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -257,3 +259,27 @@ def test_tiny_and_black_images_are_422(client: TestClient[Litestar], size: int) 
     response = client.post("/v1/idcard", files={"image": ("black.png", png.tobytes())})
     assert response.status_code == 422
     assert response.json()["code"] in ("image_too_small", "no_card_found")
+
+
+
+def test_the_stamps_read_on_a_view_reach_its_occlusion_signal() -> None:
+    """A grey stamp's words are ink like the print: the stamp the pipeline read (its box,
+    carried on the CardRead) is what says which value lies under it."""
+    image = cv2.imread(str(FIXTURES / "front_clean_002.jpg"))
+    assert image is not None
+    grey = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    height, width = grey.shape[:2]
+    rows = {"name": 0.1, "sex": 0.2, "ethnicity": 0.2, "birth_date": 0.33,
+            "address": 0.5, "id_number": 0.85}
+    fields = front(**{name: Field(value="x", confidence=0.999, raw="x",
+                                  box=((0.2 * width, top * height), (0.5 * width, top * height),
+                                       (0.5 * width, (top + 0.06) * height),
+                                       (0.2 * width, (top + 0.06) * height)))
+                      for name, top in rows.items()})
+    view = CardView(grey, np.eye(3))
+    stamp = fields.birth_date.box if fields.birth_date else BOX
+    reading = CardReading(side="front", fields=fields)
+    stamped = CardRead(view=view, lines=[], reading=reading, outline=None, stamps=[stamp])
+    plain = CardRead(view=view, lines=[], reading=reading, outline=None)
+    assert judge_quality([stamped], RULES)[0].signals["occlusion"].fields == ("birth_date",)
+    assert not judge_quality([plain], RULES)[0].signals["occlusion"].raised

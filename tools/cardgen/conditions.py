@@ -12,8 +12,9 @@ Each condition is drawn on top of a clean scan or a phone photo made by `degrade
 - `screen_recapture`: the card shown on an RGB-stripe screen and photographed: each
   screen pixel is three coloured sub-pixel stripes with a dark gap, so the camera's
   sampling makes moiré; amount = screen pixel pitch in card pixels.
-- `occlusion`: a finger, a sticker or a stamp over one field's value; amount = share of
-  the value's box covered.
+- `occlusion`: a finger, a sticker (coloured or white), or a stamp (red or blue, or grey
+  as on a copy) over one field's value; amount = share of the value's box covered;
+  `detail.by` names the occluder.
 
 `None` (no condition) gives the negatives. Labels record the condition, amount and the
 fields it affects.
@@ -34,7 +35,7 @@ from cardgen.render import HEIGHT, WIDTH
 
 CONDITIONS = ("blur", "glare", "too_dark", "overexposed", "photocopy", "screen_recapture",
               "occlusion")
-OCCLUDERS = ("finger", "sticker", "stamp")
+OCCLUDERS = ("finger", "sticker", "white_sticker", "stamp", "grey_stamp")
 # Where each value is printed on the canonical card (x0, y0, x1, y1 as fractions).
 VALUE_BOXES: dict[str, dict[str, tuple[float, float, float, float]]] = {
     "front": {
@@ -149,19 +150,24 @@ def _occlude(card: np.ndarray, side: str, cond: Condition, rng: random.Random) -
     covered = cond.amount
     by = cond.detail["by"]
     image = Image.fromarray(card.copy(), "RGBA")
-    if by == "stamp":
+    if by in ("stamp", "grey_stamp"):
         layer = Image.new("RGBA", (int(w * covered) + 20, h + 30), (0, 0, 0, 0))
         text = rng.choice(degrade.STAMPS)
         font = hei(max(14, int(h * 0.9)), "Bold").pick(text[0])
         draw = ImageDraw.Draw(layer)
-        colour = (205, 35, 40) if rng.random() < 0.8 else (60, 60, 160)
+        if by == "grey_stamp":
+            colour = (rng.randint(80, 130),) * 3
+        else:
+            colour = (205, 35, 40) if rng.random() < 0.8 else (60, 60, 160)
         draw.text((4, 4), text, font=font, fill=(*colour, rng.randint(170, 230)))
         draw.rectangle((1, 1, layer.width - 2, layer.height - 2), outline=(*colour, 220), width=3)
         image.alpha_composite(layer, (x0, max(0, y0 - 12)))
         return np.asarray(image)
     overlay = np.asarray(image).copy()
-    if by == "sticker":
-        colour = rng.choice(((250, 246, 236), (250, 224, 90), (240, 240, 240), (150, 210, 240)))
+    if by in ("sticker", "white_sticker"):
+        colour = rng.choice(((250, 246, 236), (244, 244, 240), (252, 252, 252))
+                            if by == "white_sticker" else
+                            ((250, 224, 90), (150, 210, 240), (250, 200, 200)))
         cv2.rectangle(overlay, (x0, y0 - 4), (x0 + int(w * covered), y1 + 4), (*colour, 255), -1)
         return overlay
     # A finger: a skin-toned rounded blob entering from below-right of the value, shaded.

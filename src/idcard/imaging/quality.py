@@ -12,23 +12,31 @@ its threshold (the constants below; the README lists them):
   Raised at 5 %; a field is covered when a quarter of its box lies in the spot.
 - `too_dark`: the card's median brightness; raised below 100 of 255.
 - `overexposed`: the share of the card that is clipped to white; raised at 30 %.
-- `photocopy`: the card's colour detail — the mean size of the fine (card-scale detail)
-  part of each pixel's log-chromaticity (log B/G, log R/G: a colour cast is a constant
-  there, brightness cancels, slow lighting changes are taken away), leaving out clipped
-  pixels and red ones (a stamp on a copy is red). A real card carries the blue-green
-  guilloche and blue labels; a grey or black-and-white copy has none. Raised below
-  0.003 (a pure grey image measures 0, colour cards 0.005–0.3). A grey copy
-  *photographed* in colour keeps camera colour noise and is often not caught.
+- `photocopy`: the card's own colour. Under lighting that scales and offsets each
+  channel (a colour cast, coloured flare) a grey copy's pixels lie on one line in RGB
+  (paper to toner); the colour card's blue labels, guilloche and emblem lie off it. The
+  measure is the share of the card's pixels (a straightened card less its margin, where
+  the table shows; else the area of all the text read, labels too) more than 15 levels
+  off the grey line of their tile (6 × 4 tiles of a 214-px-wide copy: lighting is
+  uniform within one, camera noise averages out, JPEG's quantised chroma at print
+  edges stays below it), clipped, black and red or pink (stamp) pixels left out.
+  Raised below 0.02 % (on the seed-101 condition set grey copies, photographed or not,
+  measure 0, colour cards 0.13–7 %).
 - `screen_recapture`: the RGB-stripe and pixel grid of a screen, photographed, make a
   periodic pattern; once the card is straightened (the screen is the card's plane) it
   shows as isolated peaks in the Fourier spectrum of the card's chroma, far above the
   spectrum's own level. The score is the strongest high-frequency peak's ratio to the
   median magnitude of the band; raised at 300 (printed cards measure 5–130, a
   photographed screen 700–3500).
-- `occlusion`: the share of a field's box covered by something that is not card print:
-  warm colour (skin, a red stamp, a coloured sticker; card print is black and blue) —
-  raised at 8 % of a box, since a stamp is thin strokes — or warm colour and flat
-  patches with no print at all together, raised at 35 % of a box.
+- `occlusion`: per field, on its box widened to where the layout prints it (a box read
+  holds only the print left visible): the share of it that is (a) ink of a colour the
+  card does not print over values (skin, a red or blue stamp, a coloured sticker: more
+  than 12 a*b* units from the colour around), raised at 10 % above the card's own share
+  (a screen's moiré or a cast over all of it is no object); (b) a white sticker: a
+  patch flatter than the card's surface (guilloche, grain, noise), brighter than the
+  paper around it and short of clipping (a glare spot's core is clipped), raised at
+  8 % above the card's share; (c) under stamp words the pipeline read there (a grey
+  stamp is ink like the print: only its words give it away), raised at 20 %.
 - `card_incomplete`: the card (or its text) runs into the image's edge: 1 or 0.
 
 Each takes a few milliseconds on a 428 × 270 copy; all are defined (no NaN) on any
@@ -39,7 +47,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -69,22 +77,35 @@ _DARK_MEDIAN_RAISED = 100.0
 _DARK_MEDIAN_FINE = 160.0
 _CLIPPED = 250
 _CLIPPED_SHARE_RAISED = 0.30
-# photocopy: mean size of the fine part of the log-chromaticity (log B/G, log R/G).
-_CHROMA_SPREAD_RAISED = 0.003
-_RED_SHIFT = 0.15  # log(R/G) this far above the median: a red stamp's, left out
-_COLOUR_WIDTH = 214
-_COLOUR_SLOW_SIGMA = 6.0
-_DARKEST_FOR_COLOUR = 40  # darker pixels' colour is mostly noise
+# photocopy: the share of the card's pixels off the grey line of their tile.
+_COLOUR_WIDTH = 214  # a quarter of the card: averages camera colour noise away
+_COLOUR_TILES = (6, 4)  # lighting is taken as uniform within a tile
+_CARD_MARGIN = 0.05  # of a straightened card: its rounded corners show the table
+_OFF_GREY = 15.0  # RGB levels off the tile's grey line (on white paper): coloured print
+_OFF_GREY_MIN = 4.0  # on dark paper: above noise and JPEG's quantised chroma
+_PAPER_REFERENCE = 200.0  # the paper brightness _OFF_GREY is for
+_PAPER_SHARE = 0.9  # the percentile of a tile's usable pixels taken for its paper
+_CLIPPED_SPREAD = 80  # levels between a partly clipped pixel's channels: colour
+_COLOURED_SHARE_RAISED = 0.0002  # of the card's pixels
+_BLACK = 8
+_RED_ABOVE = 25  # red over green and blue: a red stamp on a copy is left out
+_MIN_TILE_PIXELS = 16
 # screen: a spectrum peak this many times the local median magnitude.
 _SCREEN_PATCH = 256
 _SCREEN_MIN_FREQUENCY = 0.12  # cycles per pixel: below are print and guilloche
 _SCREEN_PEAK_FLOOR = 100.0
 _SCREEN_PEAK_RAISED = 300.0
 # occlusion
-_WARM_SHIFT = 12.0  # a* above the card's median: skin, red stamp, warm sticker
-_FLAT_STD = 1.5
-_OCCLUDED_SHARE_RAISED = 0.35
-_WARM_SHARE_RAISED = 0.08
+_COLOUR_SHIFT = 12.0  # (a*, b*) from the card's median: skin, a stamp, a sticker
+_COLOURED_INK_RAISED = 0.10  # of a field's area, above the card's share
+_FLAT_OF_TEXTURE = 0.35  # local deviation below this share of the card's median one
+_FLAT_FLOOR = 0.5
+_FLAT_PATCH = 5  # px of the work copy (10 of the card): a patch, not a gap between strokes
+_STICKER_SHARE_RAISED = 0.08  # of a field's area, above the card's share
+_STAMPED_SHARE_RAISED = 0.2  # of a field's area under a stamp read there
+_STICKER_ABOVE_PAPER = 6.0  # grey levels above the paper around
+_PAPER_WINDOW = 9  # px of an eighth-size copy: the paper around, wider than a sticker
+_STAMPED_SHARE_RAISED = 0.2  # of a field's box under a stamp read there
 
 
 @dataclass(frozen=True)
@@ -108,12 +129,18 @@ class QualityReport:
 
 
 def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = False,
-           straightened: bool = True,
+           straightened: bool = True, layout: Mapping[str, Quad] | None = None,
+           stamps: Sequence[Quad] = (), text: Sequence[Quad] = (),
            clock: Callable[[], float] = time.perf_counter) -> QualityReport:
     """All signals for one card view; `regions` are field boxes in the view's pixels (the
     box read, or where the layout says the value is printed). A view that is not a
     straightened card (text read where it lies) holds more than the card: a white page
-    around a copy is not overexposure, so exposure is judged on the field boxes there."""
+    around a copy is not overexposure, so exposure is judged on the field boxes there.
+    `layout` (where a straightened card prints each field) widens the area judged for
+    occlusion: a box read holds only the print left visible beside a sticker. `stamps`
+    are the areas of stamp words read on the view (复印无效 and the like); `text` the
+    boxes of all the lines read (labels too), which bound the card on a view that is not
+    a straightened one."""
     ms: dict[str, float] = {}
     signals: dict[str, Signal] = {}
     work = _work_copy(card)
@@ -121,14 +148,18 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
     boxes = {name: _rect(quad, scale, work.shape) for name, quad in regions.items()}
     grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
     exposed = grey if straightened or not boxes else _inside(grey, boxes.values())
+    wide = {name: _union(rect, _rect(layout[name], scale, work.shape))
+            if layout and name in layout else rect for name, rect in boxes.items()}
+    stamped = [_rect(quad, scale, work.shape) for quad in stamps]
+    lines = [_rect(quad, scale, work.shape) for quad in text] or list(boxes.values())
     measures: dict[str, Callable[[], Signal]] = {
         "blur": lambda: _blur(card, regions),
         "glare": lambda: _glare(grey, boxes),
         "too_dark": lambda: _too_dark(exposed),
         "overexposed": lambda: _overexposed(exposed),
-        "photocopy": lambda: _photocopy(card),
+        "photocopy": lambda: _photocopy(card, () if straightened else lines),
         "screen_recapture": lambda: _screen(card),
-        "occlusion": lambda: _occlusion(work, grey, boxes),
+        "occlusion": lambda: _occlusion(work, grey, wide, stamped),
     }
     for name, measure in measures.items():
         start = clock()
@@ -160,6 +191,10 @@ def _rect(quad: Quad, scale: float, shape: tuple[int, ...]) -> _Rect:
     x0, x1 = int(max(0, min(xs))), int(min(width, math.ceil(max(xs))))
     y0, y1 = int(max(0, min(ys))), int(min(height, math.ceil(max(ys))))
     return (x0, y0, max(x0, x1), max(y0, y1))
+
+
+def _union(a: _Rect, b: _Rect) -> _Rect:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def _inside(grey: Image, rects: Iterable[_Rect]) -> Image:
@@ -275,26 +310,98 @@ def _overexposed(grey: Image) -> Signal:
 # -- colour -------------------------------------------------------------------------------
 
 
-def _photocopy(card: Image) -> Signal:
+def _photocopy(card: Image, boxes: Iterable[_Rect] = ()) -> Signal:
     if card.ndim != 3 or card.size == 0:
         return Signal(1.0 if card.size else 0.0)
-    # Averaged in floating point: rounding to 8 bits again would itself be colour noise.
-    values = cv2.resize(card.astype(np.float32), (_COLOUR_WIDTH, max(1, round(
-        card.shape[0] * _COLOUR_WIDTH / card.shape[1]))), interpolation=cv2.INTER_AREA)
-    usable = (values.max(axis=2) < _CLIPPED) & (values.min(axis=2) >= _DARKEST_FOR_COLOUR)
-    if int(usable.sum()) < 64:
+    own = _card_pixels(card, boxes)
+    width = min(_COLOUR_WIDTH, own.shape[1])
+    height = max(1, round(own.shape[0] * width / own.shape[1]))
+    small = cv2.resize(own, (width, height), interpolation=cv2.INTER_AREA)
+    tiles = _colour_tiles(small)
+    if tiles is None:
         return Signal(0.0)  # nothing left to judge colour on (black, white, tiny)
-    # Log-chromaticity: a colour cast (a gain per channel) is a constant offset and
-    # brightness cancels. What is left of the lighting (flare, an offset) changes slowly
-    # across the card, so the slow part is taken away: the print's colour (blue labels,
-    # guilloche lines) lies in the fine detail.
-    logs = np.log(np.maximum(values, 1.0))
-    chroma = np.stack([logs[..., 2] - logs[..., 1], logs[..., 0] - logs[..., 1]], axis=2)
-    detail = chroma - cv2.GaussianBlur(chroma, (0, 0), _COLOUR_SLOW_SIGMA)
-    kept = usable & (detail[..., 1] < _RED_SHIFT)  # red - green: a red stamp's pixels
-    spread = float(np.hypot(detail[..., 0], detail[..., 1])[kept].mean()) if kept.any() else 0.0
+    pixels, usable, clipped_colour = tiles
+    off, judged = _off_grey(pixels, usable)
+    coloured = off + int(clipped_colour.sum())
+    share = coloured / (judged + int(clipped_colour.sum())) if coloured else 0.0
     # 1 for no colour at all, RAISED_AT at the threshold, 0 at twice the threshold.
-    return Signal(round(_clip01(1.0 - spread / (2 * _CHROMA_SPREAD_RAISED)), 3), (), spread)
+    return Signal(round(_clip01(1.0 - share / (2 * _COLOURED_SHARE_RAISED)), 3), (), share)
+
+
+def _card_pixels(card: Image, boxes: Iterable[_Rect]) -> Image:
+    """The card's own pixels: a straightened card less a margin (its rounded corners and
+    an edge of the table behind it), or on a view that is not one the rectangle around
+    the text read (`boxes`, in the half-size work copy's pixels)."""
+    rects = list(boxes)
+    height, width = card.shape[:2]
+    if rects:
+        scale = width / _WORK_WIDTH if width > _WORK_WIDTH else 1.0
+        x0 = int(min(r[0] for r in rects) * scale)
+        y0 = int(min(r[1] for r in rects) * scale)
+        x1 = int(max(r[2] for r in rects) * scale)
+        y1 = int(max(r[3] for r in rects) * scale)
+        if x1 - x0 >= 16 and y1 - y0 >= 16:
+            return card[y0:y1, x0:x1]
+    dy, dx = int(height * _CARD_MARGIN), int(width * _CARD_MARGIN)
+    inner = card[dy:height - dy, dx:width - dx]
+    return inner if inner.size else card
+
+
+def _colour_tiles(small: Image) -> tuple[Image, Image, Image] | None:
+    """The pixels of a grid of tiles (tiles × pixels × BGR), which of them are usable
+    (neither clipped, nor black, nor red or pink: a stamp on a copy), and which are
+    clipped in some channel but plainly coloured in the others."""
+    across, down = _COLOUR_TILES
+    tile_h, tile_w = small.shape[0] // down, small.shape[1] // across
+    if tile_h < 4 or tile_w < 4:
+        return None
+    grid = small[:tile_h * down, :tile_w * across].reshape(down, tile_h, across, tile_w, 3)
+    tiled = grid.transpose(0, 2, 1, 3, 4).reshape(down * across, tile_h * tile_w, 3)
+    levels = tiled.astype(np.int16)
+    blue, green, red = levels[..., 0], levels[..., 1], levels[..., 2]
+    highest, lowest = tiled.max(axis=2), tiled.min(axis=2)
+    # Red and pink (a stamp, translucent or not) have green and blue alike; the yellow
+    # of the emblem's ring does not.
+    stamp = (red - np.maximum(green, blue) > _RED_ABOVE) \
+        & (2 * np.abs(green - blue) < red - np.minimum(green, blue))
+    usable = (highest < _CLIPPED) & (lowest >= _BLACK) & ~stamp
+    # Where light clips some channels of a pixel only, its colour is cut short, but a
+    # wide spread left between the channels is still colour no grey copy under a
+    # plausible cast has (an overexposed card's blue labels).
+    clipped_colour = (highest >= _CLIPPED) & (highest - lowest >= _CLIPPED_SPREAD) & ~stamp
+    pixels = tiled.astype(np.float32)
+    return pixels, usable, clipped_colour
+
+
+def _off_grey(pixels: Image, usable: Image) -> tuple[int, int]:
+    """How many usable pixels lie `_OFF_GREY` or more off their tile's grey line, of how many.
+
+    Under any lighting that scales and offsets each channel (a colour cast, coloured
+    flare), a grey copy's pixels — paper, toner and every mix of them at an edge, even
+    after JPEG — lie on one straight line in RGB: the tile's first principal axis. The
+    colour card's blue labels, blue-green guilloche and yellow emblem lie off it; camera
+    noise, averaged over the downscaled pixels, and JPEG's quantised chroma around dark
+    print stay within `_OFF_GREY` of it."""
+    weight = usable.astype(np.float32)
+    count = weight.sum(axis=1)
+    mean = (pixels * weight[..., None]).sum(axis=1) / np.maximum(count, 1.0)[:, None]
+    centred = pixels - mean[:, None, :]
+    covariance = np.einsum("tni,tnj->tij", centred * weight[..., None], centred) \
+        / np.maximum(count, 1.0)[:, None, None]
+    axis = np.linalg.eigh(covariance)[1][:, :, -1]
+    along = np.einsum("tni,ti->tn", centred, axis)
+    judged = usable & (count >= _MIN_TILE_PIXELS)[:, None]
+    if not judged.any():
+        return 0, 0
+    off_squared = (centred * centred).sum(axis=2) - along * along
+    # Colour scales with the light: off by a share of the tile's paper brightness (a
+    # high percentile of its usable pixels: unusable ones sort first, at -1).
+    ranked = np.sort(np.where(usable, pixels.mean(axis=2), -1.0), axis=1)
+    unused = ranked.shape[1] - count.astype(np.int64)
+    rank = np.minimum(unused + (_PAPER_SHARE * count).astype(np.int64), ranked.shape[1] - 1)
+    paper = np.take_along_axis(ranked, rank[:, None], axis=1)[:, 0]
+    limit = np.maximum(_OFF_GREY_MIN, _OFF_GREY * paper / _PAPER_REFERENCE)
+    return int((off_squared >= (limit ** 2)[:, None])[judged].sum()), int(judged.sum())
 
 
 def _screen(card: Image) -> Signal:
@@ -320,27 +427,88 @@ def _screen(card: Image) -> Signal:
     return Signal(round(_ramp(peak, _SCREEN_PEAK_FLOOR, _SCREEN_PEAK_RAISED), 3), (), peak)
 
 
-def _occlusion(work: Image, grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
+def _occlusion(work: Image, grey: Image, boxes: Mapping[str, _Rect],
+               stamps: Iterable[_Rect] = ()) -> Signal:
     if not boxes or grey.size < 64:
         return Signal(0.0)
-    a = cv2.cvtColor(work.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)[..., 1]
-    # Smoothed over a few pixels: a screen's red sub-pixel stripes average out, a stamp's
-    # strokes and a finger do not.
-    a = cv2.GaussianBlur(a, (0, 0), 1.5)
-    warm = a - float(np.median(a)) >= _WARM_SHIFT
-    values = grey.astype(np.float32)
-    mean = cv2.blur(values, (7, 7))
-    deviation = np.sqrt(np.maximum(cv2.blur(values * values, (7, 7)) - mean * mean, 0.0))
-    paper = float(np.median(grey))
-    flat = (deviation < _FLAT_STD) & (np.abs(values - paper) > 12)
+    coloured = _coloured(work)
+    sticker = _flat_patches(grey)
+    # Against the card as a whole: a colour or a flatness all over it (a screen's moiré,
+    # blur, darkness) is no object over one field.
+    coloured_card, sticker_card = float(coloured.mean()), float(sticker.mean())
+    stamp_rects = list(stamps)
     per_field: dict[str, float] = {}
     for name, (x0, y0, x1, y1) in boxes.items():
-        if (x1 - x0) * (y1 - y0) > 0:
-            # A stamp is strokes, not a patch: a little warm ink over a value is a lot.
-            warm_share = float(warm[y0:y1, x0:x1].mean())
-            flat_share = float((flat | warm)[y0:y1, x0:x1].mean())
-            per_field[name] = max(_ramp(warm_share, 0.0, _WARM_SHARE_RAISED),
-                                  _ramp(flat_share, 0.0, _OCCLUDED_SHARE_RAISED))
+        area = (x1 - x0) * (y1 - y0)
+        if area > 0:
+            stamped = max((_overlap((x0, y0, x1, y1), rect) / area for rect in stamp_rects),
+                          default=0.0)
+            per_field[name] = max(
+                _ramp(float(coloured[y0:y1, x0:x1].mean()) - coloured_card, 0.0,
+                      _COLOURED_INK_RAISED),
+                _ramp(float(sticker[y0:y1, x0:x1].mean()) - sticker_card, 0.0,
+                      _STICKER_SHARE_RAISED),
+                _ramp(stamped, 0.0, _STAMPED_SHARE_RAISED))
     if not per_field:
         return Signal(0.0)
     return Signal(round(max(per_field.values()), 3), _raised_fields(per_field))
+
+
+def _coloured(work: Image) -> Image:
+    """Pixels of a colour that is not the card's print over a value (black print on pale
+    paper): skin, a red or blue stamp, a coloured sticker. Smoothed over a few pixels: a
+    screen's sub-pixel stripes average out, a stamp's strokes and a finger do not."""
+    height, width = work.shape[:2]
+    half = cv2.resize(work, (max(1, width // 2), max(1, height // 2)),
+                      interpolation=cv2.INTER_AREA)
+    lab = cv2.GaussianBlur(cv2.cvtColor(half, cv2.COLOR_BGR2LAB), (0, 0), 0.75)
+    # Against the colour around (a median over a quarter of the card): tinted light
+    # changes slowly across the card, an object over a field does not.
+    around = [_local_median(lab[..., channel]) for channel in (1, 2)]
+    shifted = np.hypot(lab[..., 1] - around[0], lab[..., 2] - around[1]) >= _COLOUR_SHIFT
+    coloured: Image = cv2.resize(shifted.astype(np.uint8), (width, height),
+                                 interpolation=cv2.INTER_NEAREST).astype(bool)
+    return coloured
+
+
+def _local_median(channel: Image) -> Image:
+    """Each pixel's surroundings: a median over `_PAPER_WINDOW` pixels of an eighth-size
+    copy (a quarter of the card wide, wider than a sticker or a finger)."""
+    height, width = channel.shape
+    tiny = cv2.resize(channel, (max(1, width // 8), max(1, height // 8)),
+                      interpolation=cv2.INTER_AREA)
+    around: Image = cv2.resize(cv2.medianBlur(tiny, _PAPER_WINDOW), (width, height),
+                               interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    return around
+
+
+def _flat_patches(grey: Image) -> Image:
+    """Patches, at least a few pixels across, flatter than the card's own surface (its
+    guilloche, grain and noise) and brighter than the paper around them, short of
+    clipping: a white sticker. Blur and darkness flatten paper but leave it as bright as
+    the rest; a glare spot's flat core is clipped."""
+    values = grey.astype(np.float32)
+    mean = cv2.blur(values, (5, 5))
+    deviation = np.sqrt(np.maximum(cv2.blur(values * values, (5, 5)) - mean * mean, 0.0))
+    texture = max(_FLAT_FLOOR, float(np.median(deviation)))
+    flat: Image = cv2.morphologyEx((deviation < _FLAT_OF_TEXTURE * texture).astype(np.uint8),
+                                   cv2.MORPH_OPEN, np.ones((_FLAT_PATCH, _FLAT_PATCH), np.uint8))
+    count, labels = cv2.connectedComponents(flat, connectivity=4)
+    if count <= 1:
+        return flat.astype(bool)
+    paper = _local_median(grey)
+    # Each patch's brightness: above the paper around it, and below clipping (the
+    # washed-out core of a glare spot is as flat and as bright).
+    size = np.maximum(np.bincount(labels.ravel(), minlength=count), 1).astype(np.float64)
+    above = np.bincount(labels.ravel(), weights=(values - paper).ravel(), minlength=count)
+    level = np.bincount(labels.ravel(), weights=values.ravel(), minlength=count)
+    sticker = (above / size >= _STICKER_ABOVE_PAPER) & (level / size < _CLIPPED)
+    sticker[0] = False
+    patches: Image = sticker[labels]
+    return patches
+
+
+def _overlap(a: _Rect, b: _Rect) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return float(max(0, width) * max(0, height))

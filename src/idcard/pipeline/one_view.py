@@ -4,7 +4,7 @@ a straightened front, and a second look at the name."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import cv2
@@ -76,6 +76,8 @@ class CardRead:
     lines: list[TextLine]
     reading: CardReading
     outline: CardOutline | None
+    # Areas of stamp words read on the view (their frames included).
+    stamps: list[Quad] = field(default_factory=list)
 
     @property
     def field_count(self) -> int:
@@ -120,7 +122,8 @@ class ViewReader:
             self._note_no_outline(reading)
         elif outline.touches_edge:
             reading.warnings.append(CUT_OFF)
-        return CardRead(view=view, lines=lines, reading=reading, outline=outline)
+        return CardRead(view=view, lines=lines, reading=reading, outline=outline,
+                        stamps=stamps)
 
     def read_right_way_up(self, view: CardView, side: SideHint, clock: Stopwatch,
                           detect_side: int | None, card: bool = False,
@@ -225,7 +228,8 @@ class ViewReader:
                 if self._second_look_at_name(view, lines, reading, clock):
                     reading = self._interpret(lines, view, side, clock)
         self._note_no_outline(reading)
-        return CardRead(view=view, lines=lines, reading=reading, outline=None)
+        return CardRead(view=view, lines=lines, reading=reading, outline=None,
+                        stamps=self._stamp_boxes(lines, view.size))
 
     def _note_no_outline(self, reading: CardReading) -> None:
         if self._locate_cards:

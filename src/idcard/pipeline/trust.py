@@ -66,12 +66,23 @@ def regions_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
     return regions
 
 
+def layout_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
+    """Where a straightened card prints each field of its side (none on other views)."""
+    if read.outline is None:
+        return {}
+    names = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(read.reading.side,
+                                                              FRONT_FIELDS + BACK_FIELDS)
+    return {name: region_box(read.view.size, *rules.layout.field_regions[name])
+            for name in names if name in rules.layout.field_regions}
+
+
 def judge_quality(reads: list[CardRead], rules: RuleBook) -> tuple[QualityReport, ...]:
     """The signals of each card view read (boxes in the view's own pixels)."""
     return tuple(
         assess(read.view.image, regions_of(read, rules),
                card_incomplete=any(n.code == "card_incomplete" for n in read.reading.warnings),
-               straightened=read.outline is not None)
+               straightened=read.outline is not None, layout=layout_of(read, rules),
+               stamps=read.stamps, text=[line.box for line in read.lines])
         for read in reads)
 
 
