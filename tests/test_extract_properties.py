@@ -20,6 +20,9 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红建文辉力鹏宇浩凯俊帆欣怡晨阳"
 PLACE = "东西南北中山水江河湖海城镇乡村街路巷道区县市省州花园新华人民解放建设胜利光明幸福文化"
 DIGITS = "0123456789"
+COUNTIES = ("北京市海淀区", "上海市浦东新区", "湖北省武汉市洪山区", "广东省深圳市南山区",
+            "四川省成都市武侯区", "新疆维吾尔自治区乌鲁木齐市天山区", "内蒙古自治区包头市昆都仑区",
+            "福建省福州市鼓楼区", "黑龙江省哈尔滨市南岗区", "云南省大理白族自治州大理市")
 FIELDS = ("name", "sex", "birth_date", "address", "id_number", "ethnicity")
 
 
@@ -31,11 +34,11 @@ def identities(draw: st.DrawFn) -> Identity:
     if draw(st.integers(0, 9)) == 0:  # a transliterated name with a middle dot
         name = draw(st.text(GIVEN, min_size=2, max_size=4)) + "·" + \
             draw(st.text(GIVEN, min_size=2, max_size=3))
-    # A card's address begins with its province-level division (rules' value_starts).
-    address = draw(st.sampled_from(RULES.values.value_starts["address"])) + \
-        draw(st.text(PLACE, min_size=2, max_size=6)) + \
+    # A card's address begins with its province-level division and names its county.
+    address = draw(st.sampled_from(COUNTIES)) + \
+        draw(st.text(PLACE, min_size=2, max_size=4)) + \
         draw(st.text(DIGITS, min_size=1, max_size=3)) + "号" + \
-        draw(st.text(PLACE + DIGITS, min_size=0, max_size=12))
+        draw(st.text(PLACE + DIGITS, min_size=0, max_size=8))
     issued = birth + timedelta(days=draw(st.integers(30, (TODAY - birth).days - 1)))
     age = issued.year - birth.year - ((issued.month, issued.day) < (birth.month, birth.day))
     term = term_for_age(age)

@@ -34,6 +34,7 @@ WarningCode = Literal[
     "id_number_too_short",
     "stamp_over_field",
     "characters_missing",
+    "address_place_unknown",
     "ethnicity_former_name",
     "blur",
     "glare",
@@ -86,6 +87,11 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                           "box running past the last one, much wider than the print's pitch), "
                           "or an address does not begin with a province-level division or an "
                           "authority end with 局; the message names the field",
+    "address_place_unknown": "the address begins with a province but names none of its "
+                             "county-level divisions (GB/T 2260, as python-stdnum ships it, "
+                             "former names included): the county was probably misread, or "
+                             "it is a zone the table does not list; the address is flagged "
+                             "for review",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "

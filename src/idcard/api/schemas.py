@@ -168,8 +168,10 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "characters_missing (the field's line leaves room for a character "
                     "that was not read: a gap or a box end much wider than the print's "
                     "pitch; or an address not beginning with its province, an authority "
-                    "not ending with 局), card_choice_unsure (the image repeats the "
-                    "card's labels elsewhere and which text is the card is unsure), blur, "
+                    "not ending with 局), address_place_unknown (the address names no "
+                    "county-level division of its province), card_choice_unsure (the image "
+                    "repeats the card's labels elsewhere and which text is the card is "
+                    "unsure), blur, "
                     "glare, occlusion (on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",

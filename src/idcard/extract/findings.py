@@ -122,6 +122,12 @@ def missing_notice(name: str) -> Notice:
                   "may lack one")
 
 
+def place_unknown_notice() -> Notice:
+    return Notice("address_place_unknown",
+                  "address: it names no county-level division of its province (GB/T 2260); "
+                  "the county may be misread")
+
+
 def cut_short(text: str, starts: Sequence[str] = (), ends: Sequence[str] = ()) -> bool:
     """Whether a value begins other than a whole one may (an address with its province),
     or ends other than it may (an authority with 局), when the rules say: its first or

@@ -32,6 +32,7 @@ from idcard.extract.findings import (
     mismatch_warnings,
     missing_notice,
     number_warnings,
+    place_unknown_notice,
     stamp_notice,
     stamped_fields,
 )
@@ -52,7 +53,13 @@ from idcard.extract.side import CardSide, decide_side, keyword_scores
 from idcard.extract.spacing import characters_missing
 from idcard.extract.values import Value
 from idcard.text import TextLine
-from idcard.validate import checksum_ok, parse_iso, run_checks, validity_status
+from idcard.validate import (
+    checksum_ok,
+    names_a_county,
+    parse_iso,
+    run_checks,
+    validity_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +226,8 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     missing = _missing_characters(values, rules)
     fields = _scale_confidence(fields, missing, rules.spacing.missing_factor)
     warnings += [missing_notice(name) for name in missing]
+    if read.address is not None and names_a_county(read.address.value) is False:
+        warnings.append(place_unknown_notice())
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
 

@@ -147,6 +147,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
     repaired = {n.code.removesuffix("_repaired") for n in reading.warnings
                 if n.code.endswith("_repaired")}
     missing = fields_named(reading.warnings, "characters_missing")
+    unknown_place = fields_named(reading.warnings, "address_place_unknown")
     covered = {name: getattr(quality, name).fields for name in FIELD_SIGNALS
                if getattr(quality, name).raised}
     unsure_card = any(n.code == "card_choice_unsure" for n in reading.warnings)
@@ -162,6 +163,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
             ("check_failed", name in failed),
             ("repaired", name in repaired),
             ("characters_missing", name in missing),
+            ("address_place_unknown", name in unknown_place),
         ) if hit]
         why += [signal for signal, names in covered.items()
                 if name in names and name not in sure]

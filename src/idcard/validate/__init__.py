@@ -3,6 +3,7 @@
 Depends only on idcard.card (never on extraction), so it can check values from any source.
 """
 
+from idcard.validate.address import names_a_county
 from idcard.validate.checks import age_on, is_plausible_birth, parse_iso, run_checks
 from idcard.validate.idnumber import (
     birth_date_of,
@@ -28,6 +29,7 @@ __all__ = [
     "is_legacy",
     "is_plausible_birth",
     "is_well_formed",
+    "names_a_county",
     "parse_iso",
     "region_known",
     "run_checks",

@@ -1,0 +1,71 @@
+"""An address names a county-level division of its province (GB/T 2260 via python-stdnum)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lines.cardlines import Identity, Variation, front_lines
+
+from idcard.card import CardFields, CardReading, Field, Quality, QualitySignal
+from idcard.extract import interpret_lines, load_rules
+from idcard.extract.findings import place_unknown_notice
+from idcard.pipeline.trust import decide_review
+from idcard.validate import names_a_county
+
+RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
+
+
+@pytest.mark.parametrize("address", [
+    "山西省阳泉市盂县双庙镇七星村3组46号",
+    "湖南省长沙市天心区友谊大道621号",           # a code's second name ([1996-]天心区)
+    "辽宁省本溪市本溪满族自治县青龙乡七星村88号",  # renamed: [1989-]本溪满族自治县
+    "北京市海淀区中关村大街1号",
+    "广西壮族自治区河池市东兰县金谷乡纳立村",
+])
+def test_real_addresses_name_a_county(address: str) -> None:
+    assert names_a_county(address) is True
+
+
+@pytest.mark.parametrize("address", [
+    "山西省阳泉市孟县双庙镇七星村3组46号",  # 盂县 misread 孟县 (a Henan county, not Shanxi's)
+    "山西省阳泉市双庙镇七星村3组46号",      # the prefecture alone is not a county
+    "湖南省长沙市友谊大道621号",
+])
+def test_a_misread_or_missing_county_is_told(address: str) -> None:
+    assert names_a_county(address) is False
+
+
+def test_without_a_province_there_is_nothing_to_judge() -> None:
+    assert names_a_county("阳泉市盂县双庙镇") is None
+    assert names_a_county("") is None
+
+
+def _read(address: str) -> CardReading:
+    person = Identity(address=address)
+    return interpret_lines(front_lines(person, Variation()), image_size=(856, 540),
+                           side="front", rules=RULES)
+
+
+def test_a_reading_whose_address_names_no_county_says_so_and_is_flagged() -> None:
+    reading = _read("山西省阳泉市孟县双庙镇七星村3组46号")
+    assert reading.fields.address is not None
+    assert reading.fields.address.value == "山西省阳泉市孟县双庙镇七星村3组46号"  # as printed
+    assert "address_place_unknown" in {n.code for n in reading.warnings}
+    assert not _read("山西省阳泉市盂县双庙镇七星村3组46号").warnings
+
+
+def test_the_review_names_the_address() -> None:
+    fields = CardFields(address=Field(value="山西省阳泉市孟县双庙镇", confidence=0.999,
+                                      box=((0, 0), (1, 0), (1, 1), (0, 1)), raw=""))
+    judged = decide_review(CardReading(side="front", fields=fields,
+                                       warnings=[place_unknown_notice()]),
+                           _quiet(), 0.98)
+    assert judged.fields.address is not None and judged.fields.address.review
+    assert ("address_place_unknown", "address") in {(r.code, r.field)
+                                                    for r in judged.review_reasons}
+
+
+def _quiet() -> Quality:
+    return Quality(**{name: QualitySignal(score=0.0, raised=False, fields=[])
+                      for name in Quality.__struct_fields__})
