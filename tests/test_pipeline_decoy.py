@@ -4,26 +4,20 @@ field the reader cannot tell from the form's is flagged, never silently the form
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from generated import load_reader, make_cards, needs_fonts
 
-from idcard.config import load_settings
 from idcard.pipeline import CardReader, ReadOutcome
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tools"))
-import make_cards  # noqa: E402
-from cardgen.fonts import check_fonts  # noqa: E402
-
-pytestmark = pytest.mark.skipif(bool(check_fonts()), reason="CJK/DejaVu fonts not installed")
+pytestmark = needs_fonts
 
 
 @pytest.fixture(scope="module")
 def reader() -> CardReader:
-    return CardReader.load(load_settings())
+    return load_reader()
 
 
 def text_page(tmp: Path, seed: int, side: str = "front") -> tuple[dict[str, Any], bytes]:

@@ -9,26 +9,17 @@ for review rather than returned as a sure reading.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from generated import load_reader, make_cards, needs_fonts
 
-from idcard.config import load_settings
 from idcard.pipeline import CardReader, one_view
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tools"))
-
-import make_cards  # noqa: E402
-from cardgen.fonts import check_fonts  # noqa: E402
-
-pytestmark = pytest.mark.skipif(bool(check_fonts()), reason="CJK/DejaVu fonts not installed")
+pytestmark = needs_fonts
 
 
 @pytest.fixture(scope="module")
 def reader() -> CardReader:
-    return CardReader.load(load_settings())
+    return load_reader()
 
 
 @pytest.fixture(scope="module")
