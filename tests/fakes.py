@@ -1,5 +1,5 @@
-"""What the API tests with fake readers share: a fixture upload, a value that must never
-reach a log, and the outcome a fake reader returns in place of the pipeline's."""
+"""What the API tests share: a fixture upload and its POST, a value that must never reach
+a log, and the outcome a fake reader returns in place of the pipeline's."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from litestar import Litestar
+from litestar.testing import TestClient
 
 from idcard.card import CardReading
 
@@ -31,3 +33,12 @@ class FakeOutcome(msgspec.Struct):
     images: dict[str, bytes]
     card_corners: tuple[tuple[float, float], ...] | None = None
     pages: list[Any] = msgspec.field(default_factory=list)  # a PDF's pages; none here
+
+
+def post_fixture(client: TestClient[Litestar], name: str, **params: str) -> dict[str, Any]:
+    """A fixture POSTed as multipart `image` to /v1/idcard; its JSON, asserting 200."""
+    data = (FIXTURES / name).read_bytes()
+    response = client.post("/v1/idcard", params=params, files={"image": (name, data)})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import post_fixture
 from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image, ImageOps
@@ -63,14 +64,6 @@ def engine_client() -> Iterator[TestClient[Litestar]]:
         client.__exit__(None, None, None)
 
 
-def read(client: TestClient[Litestar], name: str, **params: str) -> dict[str, Any]:
-    data = (FIXTURES / name).read_bytes()
-    response = client.post("/v1/idcard", params=params, files={"image": (name, data)})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def value(body: dict[str, Any], field: str) -> str | None:
     entry = body["fields"][field]
     return None if entry is None else str(entry["value"])
@@ -85,7 +78,7 @@ def reading_of(body: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", FRONTS)
 def test_front_fields_and_checks(engine_client: TestClient[Litestar], name: str) -> None:
-    body = read(engine_client, name)
+    body = post_fixture(engine_client, name)
     expected = LABELS[name]["fields"]
     assert body["side"] == "front"
     assert value(body, "id_number") == expected["id_number"]
@@ -110,7 +103,7 @@ def test_front_fields_and_checks(engine_client: TestClient[Litestar], name: str)
 
 @pytest.mark.parametrize("name", BACKS)
 def test_back_fields(engine_client: TestClient[Litestar], name: str) -> None:
-    body = read(engine_client, name)
+    body = post_fixture(engine_client, name)
     expected = LABELS[name]["fields"]
     assert body["side"] == "back"
     assert value(body, "valid_from") == expected["valid_from"]
@@ -123,7 +116,7 @@ def test_box_lies_inside_the_image(engine_client: TestClient[Litestar]) -> None:
     name = FRONTS[0]
     with Image.open(FIXTURES / name) as image:
         width, height = image.size
-    body = read(engine_client, name)
+    body = post_fixture(engine_client, name)
     for field in FRONT_FIELDS:
         entry = body["fields"][field]
         if entry is not None:
@@ -134,7 +127,7 @@ def test_box_lies_inside_the_image(engine_client: TestClient[Litestar]) -> None:
 def test_json_and_multipart_read_the_same(engine_client: TestClient[Litestar]) -> None:
     name = FRONTS[1]
     data = (FIXTURES / name).read_bytes()
-    multipart = read(engine_client, name)
+    multipart = post_fixture(engine_client, name)
     response = engine_client.post("/v1/idcard", json={
         "image_base64": "data:image/jpeg;base64," + base64.b64encode(data).decode()})
     assert response.status_code == 200, response.text
@@ -149,7 +142,7 @@ def test_exif_tagged_photo_reads_as_its_upright_pixels(
         upright = ImageOps.exif_transpose(tagged).convert("RGB")
     out = io.BytesIO()
     upright.save(out, format="PNG")
-    as_tagged = read(engine_client, name)
+    as_tagged = post_fixture(engine_client, name)
     response = engine_client.post("/v1/idcard", files={"image": ("u.png", out.getvalue())})
     assert response.status_code == 200, response.text
     assert reading_of(response.json()) == reading_of(as_tagged)
@@ -157,16 +150,16 @@ def test_exif_tagged_photo_reads_as_its_upright_pixels(
 
 
 def test_crops_come_back_as_jpeg(engine_client: TestClient[Litestar]) -> None:
-    body = read(engine_client, FRONTS[0], **{"return": "card,portrait"})
+    body = post_fixture(engine_client, FRONTS[0], **{"return": "card,portrait"})
     for crop in ("card", "portrait"):
         data = base64.b64decode(body["images"][crop])
         with Image.open(io.BytesIO(data)) as image:
             assert image.format == "JPEG" and min(image.size) > 32
-    assert "images" not in read(engine_client, FRONTS[0])
+    assert "images" not in post_fixture(engine_client, FRONTS[0])
 
 
 def test_side_hint_is_honoured(engine_client: TestClient[Litestar]) -> None:
-    body = read(engine_client, FRONTS[0], side="front")
+    body = post_fixture(engine_client, FRONTS[0], side="front")
     assert body["side"] == "front"
     assert value(body, "id_number") == LABELS[FRONTS[0]]["fields"]["id_number"]
 
@@ -203,10 +196,10 @@ def test_image_without_a_card(engine_client: TestClient[Litestar]) -> None:
 def test_twenty_concurrent_requests_match_serial_results(
         engine_client: TestClient[Litestar]) -> None:
     names = [FRONTS[0], FRONTS[1], BACKS[0], FRONTS[2]]
-    serial = {name: reading_of(read(engine_client, name)) for name in names}
+    serial = {name: reading_of(post_fixture(engine_client, name)) for name in names}
     batch = [names[i % len(names)] for i in range(20)]
     with ThreadPoolExecutor(20) as executor:
-        pending = executor.map(lambda n: read(engine_client, n), batch)
+        pending = executor.map(lambda n: post_fixture(engine_client, n), batch)
         # While OCR keeps both cores busy, liveness still answers quickly (the median:
         # one probe may land behind a GIL-holding numpy step).
         probe_ms = []
@@ -247,8 +240,8 @@ def test_logs_hold_no_personal_data(engine_client: TestClient[Litestar],
     logging.getLogger("litestar").addHandler(capture)  # it does not propagate
     caplog.set_level(logging.DEBUG)
     try:
-        bodies = [read(engine_client, FRONTS[0], **{"return": "card"}),
-                  read(engine_client, BACKS[0])]
+        bodies = [post_fixture(engine_client, FRONTS[0], **{"return": "card"}),
+                  post_fixture(engine_client, BACKS[0])]
         json_body = engine_client.post("/v1/idcard", json={
             "image_base64": base64.b64encode((FIXTURES / FRONTS[1]).read_bytes()).decode()})
         bodies.append(json_body.json())
