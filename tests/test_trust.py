@@ -13,6 +13,7 @@ import cv2
 import msgspec
 import numpy as np
 import pytest
+from fakes import post_fixture
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -20,7 +21,7 @@ from idcard.api.app import create_app
 from idcard.card import CardFields, CardReading, Checks, Field, Quality, QualitySignal
 from idcard.config import Settings, load_settings
 from idcard.extract import load_rules
-from idcard.extract.findings import missing_notice
+from idcard.extract.findings import missing_notice, place_unknown_notice
 from idcard.imaging.view import CardView
 from idcard.masks import DEFAULT_MASK, parse_mask
 from idcard.ocr import OcrEngine
@@ -135,6 +136,16 @@ def test_a_field_with_room_for_a_dropped_character_is_flagged() -> None:
     assert [(r.code, r.field) for r in judged.review_reasons] == [("characters_missing", "name")]
 
 
+
+def test_an_address_naming_no_county_of_its_province_is_flagged() -> None:
+    # The rule layer warns (validate/address.py); the review names the address.
+    judged = decide_review(CardReading(side="front", fields=front(),
+                                       warnings=[place_unknown_notice()]), quiet(), 0.98)
+    assert judged.fields.address is not None and judged.fields.address.review
+    assert judged.fields.name is not None and not judged.fields.name.review
+    assert [(r.code, r.field) for r in judged.review_reasons] == [
+        ("address_place_unknown", "address")]
+
 # -- masking rules ------------------------------------------------------------------------
 
 
@@ -181,14 +192,6 @@ def engine() -> OcrEngine:
     return OcrEngine.load(load_settings())
 
 
-def post(client: TestClient[Litestar], name: str, **params: str) -> dict[str, Any]:
-    data = (FIXTURES / name).read_bytes()
-    response = client.post("/v1/idcard", params=params, files={"image": (name, data)})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def jpeg(body: dict[str, Any], name: str) -> np.ndarray:
     data = base64.b64decode(body["images"][name])
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
@@ -202,7 +205,7 @@ def read_back(engine: OcrEngine, body: dict[str, Any], name: str) -> str:
 
 
 def test_response_carries_review_and_quality(client: TestClient[Litestar]) -> None:
-    body = post(client, "front_clean_002.jpg")
+    body = post_fixture(client, "front_clean_002.jpg")
     assert isinstance(body["review_needed"], bool)
     assert isinstance(body["review_reasons"], list)
     assert set(body["quality"]) >= {"blur", "glare", "too_dark", "overexposed", "photocopy",
@@ -216,7 +219,7 @@ def test_masked_card_hides_the_birth_digits_from_our_own_ocr(
         client: TestClient[Litestar], engine: OcrEngine) -> None:
     name = "front_clean_002.jpg"
     number = LABELS[name]["fields"]["id_number"]
-    body = post(client, name, **{"return": "card,masked"})
+    body = post_fixture(client, name, **{"return": "card,masked"})
     card_text = read_back(engine, body, "card")
     masked_text = read_back(engine, body, "masked")
     assert number in card_text.replace(" ", "")  # the unmasked card reads it
@@ -227,7 +230,7 @@ def test_masked_card_hides_the_birth_digits_from_our_own_ocr(
 
 def test_mask_values_in_the_response(client: TestClient[Litestar]) -> None:
     name = "front_clean_002.jpg"
-    body = post(client, name, mask_values="true")
+    body = post_fixture(client, name, mask_values="true")
     number = body["fields"]["id_number"]
     assert number["value"][6:14] == "*" * 8 and number["raw"][6:14] == "*" * 8
     assert body["fields"]["name"]["value"][1:] == "*" * (len(body["fields"]["name"]["value"]) - 1)
@@ -237,10 +240,10 @@ def test_a_masked_back_keeps_its_authority_and_period_unless_asked(
         client: TestClient[Litestar], engine: OcrEngine) -> None:
     name = "back_clean_002.jpg"
     authority = LABELS[name]["fields"]["issuing_authority"]
-    body = post(client, name, **{"return": "masked"})
+    body = post_fixture(client, name, **{"return": "masked"})
     text = read_back(engine, body, "masked")
     assert authority in text
-    asked = post(client, name, **{"return": "masked", "mask": "issuing_authority"})
+    asked = post_fixture(client, name, **{"return": "masked", "mask": "issuing_authority"})
     text = read_back(engine, asked, "masked")
     assert authority not in text
     assert LABELS[name]["fields"]["valid_from"][:4] in text  # the period is never masked

@@ -7,10 +7,8 @@ from pathlib import Path
 import pytest
 from lines.cardlines import Identity, Variation, front_lines
 
-from idcard.card import CardFields, CardReading, Field, Quality, QualitySignal
+from idcard.card import CardReading
 from idcard.extract import interpret_lines, load_rules
-from idcard.extract.findings import place_unknown_notice
-from idcard.pipeline.trust import decide_review
 from idcard.validate import names_a_county
 
 RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
@@ -53,19 +51,3 @@ def test_a_reading_whose_address_names_no_county_says_so_and_is_flagged() -> Non
     assert reading.fields.address.value == "山西省阳泉市孟县双庙镇七星村3组46号"  # as printed
     assert "address_place_unknown" in {n.code for n in reading.warnings}
     assert not _read("山西省阳泉市盂县双庙镇七星村3组46号").warnings
-
-
-def test_the_review_names_the_address() -> None:
-    fields = CardFields(address=Field(value="山西省阳泉市孟县双庙镇", confidence=0.999,
-                                      box=((0, 0), (1, 0), (1, 1), (0, 1)), raw=""))
-    judged = decide_review(CardReading(side="front", fields=fields,
-                                       warnings=[place_unknown_notice()]),
-                           _quiet(), 0.98)
-    assert judged.fields.address is not None and judged.fields.address.review
-    assert ("address_place_unknown", "address") in {(r.code, r.field)
-                                                    for r in judged.review_reasons}
-
-
-def _quiet() -> Quality:
-    return Quality(**{name: QualitySignal(score=0.0, raised=False, fields=[])
-                      for name in Quality.__struct_fields__})
