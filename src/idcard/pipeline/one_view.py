@@ -313,18 +313,14 @@ class ViewReader:
         return ()
 
     def _closed_fields_to_read(self, reading: CardReading) -> list[str]:
-        """A front's closed-vocabulary fields that were not read, or read unsure or as
-        no word of their vocabulary."""
+        """A front's closed-vocabulary fields that were not read, or read unsure. (A value
+        read surely that is no word of the list stays as printed: cards print names the
+        list lacks.)"""
         if reading.side != "front":
             return []
         below = self._rules.thresholds.vocabulary_unsure_below
-        names: list[str] = []
-        for name in CLOSED_FIELDS:
-            found = getattr(reading.fields, name)
-            if found is None or found.confidence < below \
-                    or found.value not in self._vocabulary(name):
-                names.append(name)
-        return names
+        return [name for name in CLOSED_FIELDS
+                if (found := getattr(reading.fields, name)) is None or found.confidence < below]
 
     def _read_from_vocabulary(self, view: CardView, lines: list[TextLine],
                               reading: CardReading, names: list[str], side: SideHint,
@@ -368,8 +364,9 @@ class ViewReader:
 
     def _outweighs(self, found: Field | None, name: str, word: str,
                    probability: float) -> bool:
-        """Whether a word read from the vocabulary replaces the field's reading: where
-        nothing, or no word of the vocabulary, was read, or another word less surely."""
+        """Whether a word read from the vocabulary replaces the field's (unsure) reading:
+        where nothing, or no word of the vocabulary, was read, or another word less
+        surely."""
         if found is None or found.value not in self._vocabulary(name):
             return True
         return found.value != word and probability > found.confidence
