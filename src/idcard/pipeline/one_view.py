@@ -67,9 +67,10 @@ _MIN_REGION_CONFIDENCE = 0.3
 CLOSED_FIELDS = ("sex", "ethnicity")
 READ_FROM_VOCABULARY = True
 
-# The closed fields' cells are scored at these vertical offsets (fractions of the cell's
-# height, about a line's): on the row and a quarter line above and below it.
-_CELL_OFFSETS = (0.0, -0.25, 0.25)
+# A closed field's cell where no word passes on the row is scored at these vertical
+# offsets as well (fractions of the cell's height, about a line's): a quarter line above
+# and below it.
+_CELL_OFFSETS = (-0.25, 0.25)
 
 # A place on the card: left, top, right, bottom as fractions of its width and height.
 Region = tuple[float, float, float, float]
@@ -334,22 +335,17 @@ class ViewReader:
         names = [name for name in names if name in cells]
         if not names:
             return lines, reading
-        # Each cell is scored where the layout puts it and a little above and below: a
-        # stamp across the row pulls the recogniser to its own words, and a crop centred
-        # on the value's glyphs reads them more surely.
-        tries = [(name, _shifted(cells[name], offset)) for name in names
-                 for offset in _CELL_OFFSETS]
-        result = self._engine.score_words(view.image, [box for _, box in tries],
-                                          [self._vocabulary(name) for name, _ in tries])
-        clock.add_all(result.timings_ms)
-        best: dict[str, tuple[str, float, float]] = {}
-        for (name, _), scores in zip(tries, result.scores, strict=True):
-            word, probability = max(scores.items(), key=lambda item: item[1],
-                                    default=("", 0.0))
-            share = probability / max(sum(scores.values()), 1e-12)
-            if probability > best.get(name, ("", -1.0, 0.0))[1]:
-                best[name] = (word, probability, share)
         thresholds = self._rules.thresholds
+        # Each cell is scored where the layout puts it; where no word passes there, a
+        # little above and below as well: a stamp across the row pulls the recogniser to
+        # its own words, and a crop centred on the value's glyphs reads them more surely.
+        best = self._score_cells(view, cells, names, (0.0,), clock)
+        weak = [name for name, (_, probability, share) in best.items()
+                if probability < thresholds.vocabulary_min_probability
+                or share < thresholds.vocabulary_min_share]
+        if weak:
+            moved = self._score_cells(view, cells, weak, _CELL_OFFSETS, clock)
+            best |= {name: found for name, found in moved.items() if found[1] > best[name][1]}
         for name, (word, probability, share) in best.items():
             if probability < thresholds.vocabulary_min_probability \
                     or share < thresholds.vocabulary_min_share \
@@ -361,6 +357,25 @@ class ViewReader:
             if filled(new) >= filled(reading):
                 lines, reading = again, new
         return lines, reading
+
+    def _score_cells(self, view: CardView, cells: Mapping[str, Quad], names: list[str],
+                     offsets: tuple[float, ...],
+                     clock: Stopwatch) -> dict[str, tuple[str, float, float]]:
+        """Per field, its likeliest word over its cell moved by each of `offsets` (of
+        the cell's height): the word, its probability and its share of all the words'
+        probability, at the offset where the word is likeliest."""
+        tries = [(name, _shifted(cells[name], offset)) for name in names for offset in offsets]
+        result = self._engine.score_words(view.image, [box for _, box in tries],
+                                          [self._vocabulary(name) for name, _ in tries])
+        clock.add_all(result.timings_ms)
+        best: dict[str, tuple[str, float, float]] = {}
+        for (name, _), scores in zip(tries, result.scores, strict=True):
+            word, probability = max(scores.items(), key=lambda item: item[1],
+                                    default=("", 0.0))
+            share = probability / max(sum(scores.values()), 1e-12)
+            if probability > best.get(name, ("", -1.0, 0.0))[1]:
+                best[name] = (word, probability, share)
+        return best
 
     def _outweighs(self, found: Field | None, name: str, word: str,
                    probability: float) -> bool:
