@@ -314,14 +314,14 @@ class ViewReader:
         return ()
 
     def _closed_fields_to_read(self, reading: CardReading) -> list[str]:
-        """A front's closed-vocabulary fields that were not read, or read unsure. (A value
-        read surely that is no word of the list stays as printed: cards print names the
-        list lacks.)"""
+        """A front's closed-vocabulary fields that were not read on the card (missing, or
+        only taken from the number: `sex_from_id`), or read unsure. (A value read surely
+        that is no word of the list stays as printed: cards print names the list lacks.)"""
         if reading.side != "front":
             return []
         below = self._rules.thresholds.vocabulary_unsure_below
         return [name for name in CLOSED_FIELDS
-                if (found := getattr(reading.fields, name)) is None or found.confidence < below]
+                if (found := _printed(reading, name)) is None or found.confidence < below]
 
     def _read_from_vocabulary(self, view: CardView, lines: list[TextLine],
                               reading: CardReading, names: list[str], side: SideHint,
@@ -349,7 +349,7 @@ class ViewReader:
         for name, (word, probability, share) in best.items():
             if probability < thresholds.vocabulary_min_probability \
                     or share < thresholds.vocabulary_min_share \
-                    or not self._outweighs(getattr(reading.fields, name), name, word,
+                    or not self._outweighs(_printed(reading, name), name, word,
                                            probability):
                 continue
             again = [*lines, word_line(name, word, probability, cells[name])]
@@ -436,6 +436,15 @@ class _CardText:
             elif (line := self.read.get(index)) is not None and legible(line):
                 lines.append(line)
         return lines
+
+
+def _printed(reading: CardReading, name: str) -> Field | None:
+    """The field as read on the card: None when it was not read, or only taken from
+    another field (`<name>_from_id`: the number's parity is no reading of the print)."""
+    if any(notice.code == f"{name}_from_id" for notice in reading.warnings):
+        return None
+    found: Field | None = getattr(reading.fields, name)
+    return found
 
 
 def word_line(name: str, word: str, probability: float, cell: Quad) -> TextLine:
