@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import msgspec
@@ -198,7 +199,7 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                no_text: bool = False, stamps: Sequence[StampText] = ()) -> CardReading:
     """Fields as printed, repaired only where the reading is unsure; checks on the card as
     read (never on repaired values)."""
-    pieces, choice = _one_card(pieces, side, rules)
+    pieces, choice = _one_card(_one_orientation(pieces), side, rules)
     if choice is not None and choice.repeated and choice.other_card:
         warnings.append(Notice("multiple_cards",
                                "the text holds more than one card; only one was read"))
@@ -230,6 +231,21 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
         warnings.append(place_unknown_notice())
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
+
+
+def _one_orientation(pieces: list[Piece]) -> list[Piece]:
+    """One side's pieces all placed the way most of its print reads. A card is levelled
+    before it is read, so a line read the other way up is a line the orientation
+    classifier got wrong, not a second card: turned about the image centre (as a card
+    beside an upright one is) it would land among the card's other rows and cut a field
+    short."""
+    turned = [p for p in pieces if p.turned is not None]
+    turned_glyphs = sum(len(p.glyphs) for p in turned)
+    upright_glyphs = sum(len(p.glyphs) for p in pieces) - turned_glyphs
+    if not turned or turned_glyphs == upright_glyphs:
+        return pieces
+    majority = turned[0].turned if turned_glyphs > upright_glyphs else None
+    return [p if p.turned == majority else replace(p, turned=majority) for p in pieces]
 
 
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
