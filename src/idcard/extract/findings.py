@@ -128,6 +128,12 @@ def place_unknown_notice() -> Notice:
                   "the county may be misread")
 
 
+def authority_place_notice() -> Notice:
+    return Notice("authority_place_misread",
+                  "issuing_authority: a place it names is one character off a division of "
+                  "GB/T 2260 and not itself one; it was probably misread")
+
+
 def cut_short(text: str, starts: Sequence[str] = (), ends: Sequence[str] = ()) -> bool:
     """Whether a value begins other than a whole one may (an address with its province),
     or ends other than it may (an authority with 局), when the rules say: its first or

@@ -28,6 +28,7 @@ from idcard.card import (
 from idcard.extract.back import read_back
 from idcard.extract.card_choice import CardChoice, card_fit, looks_like_card, misplaced
 from idcard.extract.findings import (
+    authority_place_notice,
     cut_short,
     former_name_notice,
     mismatch_warnings,
@@ -55,6 +56,7 @@ from idcard.extract.spacing import characters_missing
 from idcard.extract.values import Value
 from idcard.text import TextLine
 from idcard.validate import (
+    authority_place_misread,
     checksum_ok,
     names_a_county,
     parse_iso,
@@ -229,6 +231,9 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     warnings += [missing_notice(name) for name in missing]
     if read.address is not None and names_a_county(read.address.value) is False:
         warnings.append(place_unknown_notice())
+    authority = read.issuing_authority
+    if authority is not None and authority_place_misread(authority.value):
+        warnings.append(authority_place_notice())
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
 
