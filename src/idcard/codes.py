@@ -86,8 +86,9 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "characters_missing": "the field was read without characters that are printed: its line "
                           "leaves room for one (a gap between neighbouring characters, or a "
                           "box running past the last one, much wider than the print's pitch), "
-                          "or an address does not begin with a province-level division or an "
-                          "authority end with 局; the message names the field",
+                          "or an address does not begin with a province-level division or "
+                          "ends in a digit, or an authority does not end with 局; the "
+                          "message names the field",
     "address_place_unknown": "the address begins with a province but names none of its "
                              "county-level divisions (GB/T 2260, as python-stdnum ships it, "
                              "former names included): the county was probably misread, or "

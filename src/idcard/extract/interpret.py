@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 
 import msgspec
@@ -239,18 +238,16 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
 
 
 def _one_orientation(pieces: list[Piece]) -> list[Piece]:
-    """One side's pieces all placed the way most of its print reads. A card is levelled
-    before it is read, so a line read the other way up is a line the orientation
-    classifier got wrong, not a second card: turned about the image centre (as a card
-    beside an upright one is) it would land among the card's other rows and cut a field
-    short."""
-    turned = [p for p in pieces if p.turned is not None]
-    turned_glyphs = sum(len(p.glyphs) for p in turned)
-    upright_glyphs = sum(len(p.glyphs) for p in pieces) - turned_glyphs
-    if not turned or turned_glyphs == upright_glyphs:
+    """One side's pieces that read the way most of its print reads. A card is levelled
+    before it is read, so a line read the other way up was turned by a wrong guess of the
+    orientation classifier (a short label, mostly): its text was read upside down, and
+    neither where it lies nor turned about the image centre (as a card beside an upright
+    one is) does it belong to a row; among the rows it cuts fields short."""
+    turned = sum(len(p.glyphs) for p in pieces if p.turned is not None)
+    upright = sum(len(p.glyphs) for p in pieces) - turned
+    if turned == upright:
         return pieces
-    majority = turned[0].turned if turned_glyphs > upright_glyphs else None
-    return [p if p.turned == majority else replace(p, turned=majority) for p in pieces]
+    return [p for p in pieces if (p.turned is not None) == (turned > upright)]
 
 
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
@@ -258,9 +255,11 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
     leaves room on its line, and a value not read from its first or to its last line
     begins or ends mid-way. Neither lowers the confidence of the characters read."""
     starts, ends = rules.values.value_starts, rules.values.value_ends
+    never_ends = rules.values.value_never_ends
     return [name for name, value in values.items()
             if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
-            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()))]
+            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()),
+                         never_ends.get(name, ()))]
 
 
 def _usable(line: TextLine) -> bool:
