@@ -102,7 +102,9 @@ _MIN_TILE_PIXELS = 16
 # prints both in one toner.
 _INK_SHARE = 0.05  # the darkest share of a box's pixels is its ink (thin print: a few %)
 _PAPER_SHARE_OF_BOX = 0.5  # the brightest share is its paper
-_LABEL_INK_COLOUR = 0.03  # label ink this far off the value ink in hue: a colour card
+_LABEL_INK_COLOUR = 0.05  # label ink this far off the value ink in hue: a colour card
+_STAMP_RED = 0.1  # red over green and blue, as shares of the paper's: a stamp's ink
+_MIN_INK_STEP = 6.0  # RGB levels between a box's paper and its ink: print to judge
 # screen: a spectrum peak this many times the local median magnitude.
 _SCREEN_PATCH = 256
 _SCREEN_MIN_FREQUENCY = 0.12  # cycles per pixel: below are print and guilloche
@@ -341,17 +343,18 @@ def _photocopy(card: Image, boxes: Iterable[_Rect] = (), labels: Sequence[Quad] 
 
 
 def _label_ink_hue(card: Image, labels: Sequence[Quad], values: Sequence[Quad]) -> float | None:
-    """How far the labels' ink lies from the values' ink in hue (largest channel difference
-    of their shares of the paper, less each one's grey level), or None when either is not
-    in view. Each ink is divided by the paper around it, so a colour cast cancels; the
-    two are compared, so coloured flare (added to both) cancels too."""
-    label_ink, value_ink = _ink_share(card, labels), _ink_share(card, values)
+    """How far the labels' print turns from its paper in another colour direction than the
+    values' print does (largest channel difference of the two unit vectors from paper to
+    ink), or None when either is not in view. Light that scales and offsets each channel
+    moves a grey copy's every level along one line, so both directions are that line's;
+    a blue label's is not a black value's."""
+    label_ink, value_ink = _ink_direction(card, labels), _ink_direction(card, values)
     if label_ink is None or value_ink is None:
         return None
-    return float(np.abs((label_ink - label_ink.mean()) - (value_ink - value_ink.mean())).max())
+    return float(np.abs(label_ink - value_ink).max())
 
 
-def _ink_share(card: Image, quads: Sequence[Quad]) -> npt.NDArray[np.float64] | None:
+def _ink_direction(card: Image, quads: Sequence[Quad]) -> npt.NDArray[np.float64] | None:
     inks: list[Image] = []
     papers: list[Image] = []
     for quad in quads:
@@ -361,14 +364,23 @@ def _ink_share(card: Image, quads: Sequence[Quad]) -> npt.NDArray[np.float64] | 
         pixels = card[y0:y1, x0:x1].reshape(-1, 3).astype(np.float32)
         # By rank, not by level: a washed-out box is mostly one clipped white.
         order = np.argsort(pixels.mean(axis=1), kind="stable")
-        inks.append(pixels[order[:max(1, int(_INK_SHARE * len(order)))]])
-        papers.append(pixels[order[-max(1, int(_PAPER_SHARE_OF_BOX * len(order))):]])
+        paper = pixels[order[-max(1, int(_PAPER_SHARE_OF_BOX * len(order))):]]
+        # A red or pink stamp over a copy is no colour of the card's print: left out, as
+        # a share of the paper per channel, so that a cast does not make grey look red.
+        share = pixels[order] / np.maximum(paper.mean(axis=0), 1.0)
+        kept = order[share[:, 2] - np.maximum(share[:, 0], share[:, 1]) <= _STAMP_RED]
+        if len(kept) == 0:
+            continue
+        inks.append(pixels[kept[:max(1, int(_INK_SHARE * len(order)))]])
+        papers.append(paper)
     if not inks:
         return None
-    ink = np.concatenate(inks).mean(axis=0).astype(np.float64)
-    paper = np.concatenate(papers).mean(axis=0).astype(np.float64)
-    share: npt.NDArray[np.float64] = ink / np.maximum(paper, 1.0)
-    return share
+    step = np.concatenate(papers).mean(axis=0) - np.concatenate(inks).mean(axis=0)
+    length = float(np.linalg.norm(step))
+    if length < _MIN_INK_STEP:
+        return None  # no print to judge: paper alone
+    direction: npt.NDArray[np.float64] = (step / length).astype(np.float64)
+    return direction
 
 
 def _print_colour(card: Image, boxes: Iterable[_Rect] = ()) -> Signal:

@@ -76,11 +76,38 @@ def layout_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
             for name in names if name in rules.layout.field_regions}
 
 
+# Values printed on one line with their label right before them on the row, and how far
+# left of a value its label reaches (公民身份号码 is six characters), in value heights.
+_LABELLED_VALUES = ("name", "sex", "birth_date", "id_number", "issuing_authority",
+                    "valid_from")
+_LABEL_REACH = 5.0
+_LABEL_GAP = 0.3
+# Of the view's width: a straightened card's edge, where its rounded corners show the table.
+_CARD_MARGIN = 0.05
+
+
 def label_boxes(read: CardRead, rules: RuleBook) -> list[Quad]:
-    """The boxes of the lines that are a label word alone (as printed or as misread)."""
+    """Where the card's labels are printed: the lines read as a label word alone (as
+    printed or as misread), and the stretch of each one-line value's row before it (a
+    label too faint or washed out to be detected is still there)."""
     words = {word for rule in rules.labels.labels.values()
              for word in (rule.text, *rule.aliases)}
-    return [line.box for line in read.lines if line.text.strip() in words]
+    boxes = [line.box for line in read.lines if line.text.strip() in words]
+    margin = _CARD_MARGIN * read.view.size[0]
+    for name in _LABELLED_VALUES:
+        field: Field | None = getattr(read.reading.fields, name, None)
+        if field is not None:
+            boxes.append(_before(field.box, margin))
+    return boxes
+
+
+def _before(box: Quad, margin: float) -> Quad:
+    left = min(x for x, _ in box)
+    top, bottom = min(y for _, y in box), max(y for _, y in box)
+    height = bottom - top
+    x0 = max(margin, left - _LABEL_REACH * height)
+    x1 = max(x0, left - _LABEL_GAP * height)
+    return ((x0, top), (x1, top), (x1, bottom), (x0, bottom))
 
 
 def value_boxes(read: CardRead) -> list[Quad]:
