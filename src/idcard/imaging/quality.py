@@ -21,13 +21,16 @@ its threshold (the constants below; the README lists them):
   uniform within one, camera noise averages out, JPEG's quantised chroma at print
   edges stays below it), clipped, black and red or pink (stamp) pixels left out.
   Raised below 0.02 % (on the seed-101 condition set grey copies, photographed or not,
-  measure 0, colour cards 0.13–7 %). Where label words and values were read, the score
-  is also at most what their inks say: each ink as a share of the paper beside it per
-  channel (a cast cancels), the labels' less the values' (flare cancels), and the
-  largest channel difference of the two hues; 0.5 at 0.03. A card prints its labels
-  blue and its values black, a copy both in one toner (seed-303 condition set: copies
-  0–0.006, colour cards whose labels were read 0.07–0.13), so a washed-out or faint colour
-  card whose guilloche does not survive is not taken for a copy.
+  measure 0, colour cards 0.13–7 %). Where values were read, the score is also at most
+  what the inks say: the unit vector in RGB from the paper to the darkest print, at the
+  labels' places (label words read, and the stretch of each one-line value's row before
+  it) against the values' boxes, and the largest channel difference of the two; 0.5 at
+  0.05. Light that scales and offsets each channel moves every grey level of a copy along
+  one line, so a copy's two directions agree; a card prints its labels blue and its
+  values black. Red and pink (stamp) ink is left out. On the seed-303 condition set
+  copies measure 0–0.016 and colour cards 0.07–0.4 (a few washed-out ones less), on the
+  photocopy pages of `data/cards` 0–0.034; so a washed-out or faint colour card whose
+  guilloche does not survive is not taken for a copy.
 - `screen_recapture`: the RGB-stripe and pixel grid of a screen, photographed, make a
   periodic pattern; once the card is straightened (the screen is the card's plane) it
   shows as isolated peaks in the Fourier spectrum of the card's chroma, far above the
