@@ -106,6 +106,7 @@ _MIN_TILE_PIXELS = 16
 _INK_SHARE = 0.05  # the darkest share of a box's pixels is its ink (thin print: a few %)
 _PAPER_SHARE_OF_BOX = 0.5  # the brightest share is its paper
 _LABEL_INK_COLOUR = 0.05  # label ink this far off the value ink in hue: a colour card
+_INK_FULL_BOX = 4000  # px: larger boxes are sampled every other pixel
 _STAMP_RED = 0.1  # red over green and blue, as shares of the paper's: a stamp's ink
 _MIN_INK_STEP = 6.0  # RGB levels between a box's paper and its ink: print to judge
 # screen: a spectrum peak this many times the local median magnitude.
@@ -364,17 +365,20 @@ def _ink_direction(card: Image, quads: Sequence[Quad]) -> npt.NDArray[np.float64
         x0, y0, x1, y1 = _rect(quad, 1.0, card.shape)
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
-        pixels = card[y0:y1, x0:x1].reshape(-1, 3).astype(np.float32)
+        # Every other pixel of a large box: strokes are several pixels wide.
+        stride = 2 if (x1 - x0) * (y1 - y0) > _INK_FULL_BOX else 1
+        pixels = card[y0:y1:stride, x0:x1:stride].reshape(-1, 3).astype(np.float32)
+        level = pixels.sum(axis=1)
         # By rank, not by level: a washed-out box is mostly one clipped white.
-        order = np.argsort(pixels.mean(axis=1), kind="stable")
-        paper = pixels[order[-max(1, int(_PAPER_SHARE_OF_BOX * len(order))):]]
+        paper = pixels[level >= np.median(level)]
         # A red or pink stamp over a copy is no colour of the card's print: left out, as
         # a share of the paper per channel, so that a cast does not make grey look red.
-        share = pixels[order] / np.maximum(paper.mean(axis=0), 1.0)
-        kept = order[share[:, 2] - np.maximum(share[:, 0], share[:, 1]) <= _STAMP_RED]
+        share = pixels / np.maximum(paper.mean(axis=0), 1.0)
+        kept = np.flatnonzero(share[:, 2] - np.maximum(share[:, 0], share[:, 1]) <= _STAMP_RED)
         if len(kept) == 0:
             continue
-        inks.append(pixels[kept[:max(1, int(_INK_SHARE * len(order)))]])
+        darkest = min(len(kept), max(1, int(_INK_SHARE * len(level))))
+        inks.append(pixels[kept[np.argpartition(level[kept], darkest - 1)[:darkest]]])
         papers.append(paper)
     if not inks:
         return None
