@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from idcard.imaging import quality
+from idcard.imaging.levels import median_level
 from idcard.imaging.locate import _channel_max
 
 
@@ -78,3 +79,16 @@ def test_flat_patches_unchanged() -> None:
     sticker[0] = False
     assert patches.any()
     assert np.array_equal(patches, sticker[labels])
+
+
+def test_median_level_is_numpys_median() -> None:
+    rng = np.random.default_rng(9)
+    for size in (1, 2, 3, 4, 7, 10, 255, 256, 1001, 115_560):
+        for high in (1, 2, 40, 256):
+            levels = rng.integers(0, high, size).astype(np.uint8)
+            assert median_level(levels) == float(np.median(levels)), (size, high)
+    grey = rng.integers(0, 256, (270, 428)).astype(np.uint8)
+    assert median_level(grey) == float(np.median(grey))
+    assert median_level(grey[::3, 1::2]) == float(np.median(grey[::3, 1::2]))
+    assert median_level(grey.astype(np.float32) / 3) == float(np.median(grey / np.float32(3)))
+    assert np.isnan(median_level(np.zeros(0, np.uint8)))

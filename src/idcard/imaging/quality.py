@@ -54,6 +54,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from idcard.imaging.levels import median_level
 from idcard.imaging.view import Image
 from idcard.text import Quad
 
@@ -271,7 +272,7 @@ def _glare_mask(grey: Image) -> Image:
     around = cv2.resize(cv2.GaussianBlur(tiny, (0, 0), sigma), (width, height),
                         interpolation=cv2.INTER_LINEAR)
     smooth = cv2.blur(grey, (3, 3)).astype(np.float32)
-    paper = float(np.median(grey))
+    paper = median_level(grey)
     mask = (smooth >= _GLARE_WHITE) & (smooth - around >= _GLARE_ABOVE_SURROUNDINGS) \
         & (around <= _GLARE_LIGHTING_MAX) & (smooth - paper >= _GLARE_ABOVE_PAPER)
     return mask.astype(np.uint8)
@@ -298,7 +299,7 @@ def _glare(grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
 def _too_dark(grey: Image) -> Signal:
     if grey.size == 0:
         return Signal(0.0)
-    median = float(np.median(grey))
+    median = median_level(grey)
     return Signal(round(_ramp(_DARK_MEDIAN_FINE - median, 0.0,
                               _DARK_MEDIAN_FINE - _DARK_MEDIAN_RAISED), 3))
 
