@@ -27,6 +27,7 @@ from idcard.card import (
 from idcard.extract.back import read_back
 from idcard.extract.card_choice import CardChoice, card_fit, looks_like_card, misplaced
 from idcard.extract.findings import (
+    authority_place_notice,
     cut_short,
     former_name_notice,
     mismatch_warnings,
@@ -54,6 +55,7 @@ from idcard.extract.spacing import characters_missing
 from idcard.extract.values import Value
 from idcard.text import TextLine
 from idcard.validate import (
+    authority_place_misread,
     checksum_ok,
     names_a_county,
     parse_iso,
@@ -198,7 +200,7 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                no_text: bool = False, stamps: Sequence[StampText] = ()) -> CardReading:
     """Fields as printed, repaired only where the reading is unsure; checks on the card as
     read (never on repaired values)."""
-    pieces, choice = _one_card(pieces, side, rules)
+    pieces, choice = _one_card(_one_orientation(pieces), side, rules)
     if choice is not None and choice.repeated and choice.other_card:
         warnings.append(Notice("multiple_cards",
                                "the text holds more than one card; only one was read"))
@@ -228,8 +230,24 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     warnings += [missing_notice(name) for name in missing]
     if read.address is not None and names_a_county(read.address.value) is False:
         warnings.append(place_unknown_notice())
+    authority = read.issuing_authority
+    if authority is not None and authority_place_misread(authority.value):
+        warnings.append(authority_place_notice())
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
+
+
+def _one_orientation(pieces: list[Piece]) -> list[Piece]:
+    """One side's pieces that read the way most of its print reads. A card is levelled
+    before it is read, so a line read the other way up was turned by a wrong guess of the
+    orientation classifier (a short label, mostly): its text was read upside down, and
+    neither where it lies nor turned about the image centre (as a card beside an upright
+    one is) does it belong to a row; among the rows it cuts fields short."""
+    turned = sum(len(p.glyphs) for p in pieces if p.turned is not None)
+    upright = sum(len(p.glyphs) for p in pieces) - turned
+    if turned == upright:
+        return pieces
+    return [p for p in pieces if (p.turned is not None) == (turned > upright)]
 
 
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
@@ -237,9 +255,11 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
     leaves room on its line, and a value not read from its first or to its last line
     begins or ends mid-way. Neither lowers the confidence of the characters read."""
     starts, ends = rules.values.value_starts, rules.values.value_ends
+    never_ends = rules.values.value_never_ends
     return [name for name, value in values.items()
             if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
-            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()))]
+            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()),
+                         never_ends.get(name, ()))]
 
 
 def _usable(line: TextLine) -> bool:

@@ -159,6 +159,7 @@ class ValueRules(_Strict, frozen=True):
     # What a whole value begins / ends with, per field (else characters are missing).
     value_starts: dict[str, tuple[str, ...]] = {}
     value_ends: dict[str, tuple[str, ...]] = {}
+    value_never_ends: dict[str, tuple[str, ...]] = {}
     sex_misreadings: dict[str, str] = {}
 
 
@@ -414,7 +415,8 @@ def _check_layout(rules: LayoutRules) -> None:
 
 
 def _check_value_edges(rules: ValueRules) -> None:
-    for table, edges in (("value_starts", rules.value_starts), ("value_ends", rules.value_ends)):
+    for table, edges in (("value_starts", rules.value_starts), ("value_ends", rules.value_ends),
+                         ("value_never_ends", rules.value_never_ends)):
         for name, words in edges.items():
             if name not in FRONT_FIELDS + BACK_FIELDS:
                 raise RulesError("values.toml", f"{table}.{name}", "not a field")

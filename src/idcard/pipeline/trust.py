@@ -148,6 +148,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
                 if n.code.endswith("_repaired")}
     missing = fields_named(reading.warnings, "characters_missing")
     unknown_place = fields_named(reading.warnings, "address_place_unknown")
+    misread_place = fields_named(reading.warnings, "authority_place_misread")
     covered = {name: getattr(quality, name).fields for name in FIELD_SIGNALS
                if getattr(quality, name).raised}
     unsure_card = any(n.code == "card_choice_unsure" for n in reading.warnings)
@@ -164,6 +165,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
             ("repaired", name in repaired),
             ("characters_missing", name in missing),
             ("address_place_unknown", name in unknown_place),
+            ("authority_place_misread", name in misread_place),
         ) if hit]
         why += [signal for signal, names in covered.items()
                 if name in names and name not in sure]
