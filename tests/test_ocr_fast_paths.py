@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from idcard.ocr.detect import DetectionParams, input_size, input_tensor
+from idcard.ocr.detect import DetectionParams, _mean_inside, input_size, input_tensor
 
 
 def _plain_tensor(image: np.ndarray, params: DetectionParams) -> np.ndarray:
@@ -28,3 +28,28 @@ def test_input_tensor_unchanged() -> None:
         want = _plain_tensor(image, params)
         assert got.dtype == np.float32 and got.flags.c_contiguous
         assert np.array_equal(got, want)
+
+
+def _plain_mean_inside(probability: np.ndarray, box: np.ndarray) -> float:
+    map_h, map_w = probability.shape
+    x_min = int(np.clip(np.floor(box[:, 0].min()), 0, map_w - 1))
+    x_max = int(np.clip(np.ceil(box[:, 0].max()), 0, map_w - 1))
+    y_min = int(np.clip(np.floor(box[:, 1].min()), 0, map_h - 1))
+    y_max = int(np.clip(np.ceil(box[:, 1].max()), 0, map_h - 1))
+    mask = np.zeros((y_max - y_min + 1, x_max - x_min + 1), dtype=np.uint8)
+    shifted = box - np.array([x_min, y_min], dtype=np.float32)
+    cv2.fillPoly(mask, [shifted.astype(np.int32)], 1)
+    window = probability[y_min : y_max + 1, x_min : x_max + 1]
+    return float(cv2.mean(window, mask)[0])
+
+
+def test_mean_inside_unchanged_on_and_off_the_map() -> None:
+    rng = np.random.default_rng(4)
+    probability = rng.random((96, 160)).astype(np.float32)
+    for _ in range(200):
+        centre = rng.uniform(-10, 170, 2)
+        half = rng.uniform(0.5, 30, 2)
+        box = np.array([centre - half, [centre[0] + half[0], centre[1] - half[1]],
+                        centre + half, [centre[0] - half[0], centre[1] + half[1]]],
+                       dtype=np.float32)
+        assert _mean_inside(probability, box) == _plain_mean_inside(probability, box)
