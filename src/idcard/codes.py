@@ -89,11 +89,11 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                           "or an address does not begin with a province-level division or "
                           "ends in a digit, or an authority does not end with 局; the "
                           "message names the field",
-    "address_place_unknown": "the address begins with a province but names none of its "
-                             "county-level divisions (GB/T 2260, as python-stdnum ships it, "
-                             "former names included): the county was probably misread, or "
-                             "it is a zone the table does not list; the address is flagged "
-                             "for review",
+    "address_place_unknown": "the address begins with a province but does not go on with "
+                             "one of its prefectures and a county, or a county (GB/T 2260, "
+                             "as python-stdnum ships it, former names included): a division "
+                             "was probably misread, or it is a zone the table does not "
+                             "list; the address is flagged for review",
     "authority_place_misread": "a place the issuing authority names (its bureau's prefecture "
                                "or county, or its branch's district) is not in GB/T 2260 but "
                                "one character off a division that is (颖东 for 颍东 of "

@@ -124,8 +124,8 @@ def missing_notice(name: str) -> Notice:
 
 def place_unknown_notice() -> Notice:
     return Notice("address_place_unknown",
-                  "address: it names no county-level division of its province (GB/T 2260); "
-                  "the county may be misread")
+                  "address: it does not name a prefecture and county of its province "
+                  "(GB/T 2260) where they are printed; a division may be misread")
 
 
 def authority_place_notice() -> Notice:

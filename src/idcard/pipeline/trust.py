@@ -76,13 +76,27 @@ def layout_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
             for name in names if name in rules.layout.field_regions}
 
 
+def label_boxes(read: CardRead, rules: RuleBook) -> list[Quad]:
+    """The boxes of the lines that are a label word alone (as printed or as misread)."""
+    words = {word for rule in rules.labels.labels.values()
+             for word in (rule.text, *rule.aliases)}
+    return [line.box for line in read.lines if line.text.strip() in words]
+
+
+def value_boxes(read: CardRead) -> list[Quad]:
+    fields = read.reading.fields
+    return [field.box for name in fields.__struct_fields__
+            if (field := getattr(fields, name)) is not None]
+
+
 def judge_quality(reads: list[CardRead], rules: RuleBook) -> tuple[QualityReport, ...]:
     """The signals of each card view read (boxes in the view's own pixels)."""
     return tuple(
         assess(read.view.image, regions_of(read, rules),
                card_incomplete=any(n.code == "card_incomplete" for n in read.reading.warnings),
                straightened=read.outline is not None, layout=layout_of(read, rules),
-               stamps=read.stamps, text=[line.box for line in read.lines])
+               stamps=read.stamps, text=[line.box for line in read.lines],
+               labels=label_boxes(read, rules), values=value_boxes(read))
         for read in reads)
 
 
