@@ -92,3 +92,9 @@ def test_median_level_is_numpys_median() -> None:
     assert median_level(grey[::3, 1::2]) == float(np.median(grey[::3, 1::2]))
     assert median_level(grey.astype(np.float32) / 3) == float(np.median(grey / np.float32(3)))
     assert np.isnan(median_level(np.zeros(0, np.uint8)))
+
+
+def test_channel_mean_of_pixel_rows_is_numpys() -> None:
+    rng = np.random.default_rng(13)
+    pixels = rng.integers(0, 256, (5000, 3)).astype(np.float32)
+    assert np.array_equal(quality._channel_sum(pixels) / 3, pixels.mean(axis=1))

@@ -362,7 +362,7 @@ def _ink_share(card: Image, quads: Sequence[Quad]) -> npt.NDArray[np.float64] | 
             continue
         pixels = card[y0:y1, x0:x1].reshape(-1, 3).astype(np.float32)
         # By rank, not by level: a washed-out box is mostly one clipped white.
-        order = np.argsort(pixels.mean(axis=1), kind="stable")
+        order = np.argsort(_channel_sum(pixels) / 3, kind="stable")
         inks.append(pixels[order[:max(1, int(_INK_SHARE * len(order)))]])
         papers.append(pixels[order[-max(1, int(_PAPER_SHARE_OF_BOX * len(order))):]])
     if not inks:
