@@ -37,11 +37,18 @@ from idcard.extract.findings import (
     stamp_notice,
     stamped_fields,
 )
-from idcard.extract.front import read_front
+from idcard.extract.front import read_front, value_cells
 from idcard.extract.labels import best_hits, find_labels
 from idcard.extract.layout import estimate_frame
 from idcard.extract.noise import StampText, drop_noise
-from idcard.extract.pieces import Piece, box_of, confidence_of, piece_from_line, raw_of
+from idcard.extract.pieces import (
+    Piece,
+    box_of,
+    chars_of,
+    confidence_of,
+    piece_from_line,
+    raw_of,
+)
 from idcard.extract.repair import (
     IdNumberReading,
     proven_birth_date,
@@ -53,7 +60,7 @@ from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
 from idcard.extract.spacing import characters_missing
 from idcard.extract.values import Value
-from idcard.text import TextLine
+from idcard.text import Quad, TextLine
 from idcard.validate import (
     authority_place_misread,
     checksum_ok,
@@ -101,15 +108,27 @@ def labels_in_place(lines: Sequence[TextLine], *, image_size: tuple[int, int],
     return fit is None or not misplaced(fit)
 
 
+def front_value_cells(lines: Sequence[TextLine], names: Sequence[str], *,
+                      image_size: tuple[int, int], rules: RuleBook) -> dict[str, Quad]:
+    """Where a front's lines say each named field's value is printed (extract.front's
+    `value_cells`): for reading a value that no line gave, in its place."""
+    pieces = drop_noise([p for line in lines if _usable(line)
+                         if (p := piece_from_line(line, image_size)) is not None],
+                        rules).pieces
+    return value_cells(pieces, names, image_size, rules)
+
+
 def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: SideHint,
                rules: RuleBook, today: date) -> CardReading:
-    cleaned = drop_noise([p for line in lines if _usable(line)
+    words = _words_read(lines, image_size)
+    cleaned = drop_noise([p for line in lines if _usable(line) and line.read_as is None
                           if (p := piece_from_line(line, image_size)) is not None], rules)
     pieces, stamps = cleaned.pieces, cleaned.stamps
     if hint == "auto":
         sides = _both_sides(pieces, image_size, rules)
         if sides is not None:
-            front = _read_side(sides[0], "front", image_size, rules, today, [], stamps=stamps)
+            front = _read_side(sides[0], "front", image_size, rules, today, [], stamps=stamps,
+                               words=words)
             back = _read_side(sides[1], "back", image_size, rules, today, [], stamps=stamps)
             return merge_sides(front, back, today=today,
                                failed_check_factor=rules.thresholds.failed_check_factor)
@@ -128,7 +147,17 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
                                f"the text looks like the {detected} side, not the {hint} side "
                                "that was asked for; fields were read as asked"))
     return _read_side(pieces, side, image_size, rules, today, warnings,
-                      no_text=detected is None, stamps=stamps)
+                      no_text=detected is None, stamps=stamps, words=words)
+
+
+def _words_read(lines: Sequence[TextLine], image_size: tuple[int, int]) -> dict[str, Value]:
+    """The values read from a field's closed vocabulary (lines `read_as` that field)."""
+    words: dict[str, Value] = {}
+    for line in lines:
+        if line.read_as is not None and _usable(line) \
+                and (piece := piece_from_line(line, image_size)) is not None:
+            words[line.read_as] = Value(piece.text, tuple(chars_of([piece])))
+    return words
 
 
 def _both_sides(pieces: list[Piece], image_size: tuple[int, int],
@@ -197,9 +226,11 @@ def _sides_by_orientation(pieces: list[Piece],
 
 def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                rules: RuleBook, today: date, warnings: list[Notice],
-               no_text: bool = False, stamps: Sequence[StampText] = ()) -> CardReading:
+               no_text: bool = False, stamps: Sequence[StampText] = (),
+               words: dict[str, Value] | None = None) -> CardReading:
     """Fields as printed, repaired only where the reading is unsure; checks on the card as
-    read (never on repaired values)."""
+    read (never on repaired values). On a front, `words` (values read from a field's
+    closed vocabulary) are those fields' values."""
     pieces, choice = _one_card(_one_orientation(pieces), side, rules)
     if choice is not None and choice.repeated and choice.other_card:
         warnings.append(Notice("multiple_cards",
@@ -210,6 +241,8 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                                "(text around the card repeats them), so which text is the "
                                "card is unsure; every field needs review"))
     values = _read_values(pieces, side, image_size, rules)
+    if side == "front" and words:
+        values |= words
     read = CardFields(**{name: _to_field(v) for name, v in values.items()})
     fields = read
     if side == "front":

@@ -133,6 +133,13 @@ class Thresholds(_Strict, frozen=True):
     stamped_field_factor: float = 0.5
     fuzzy_label_min_length: int = 4
     max_repaired_characters: int = 2
+    # Closed-vocabulary reading (pipeline step `vocabulary`): a word is taken as read
+    # when the probability that its cell reads it, and its share of all the words'
+    # probability there, are at least these; a field read with less confidence than
+    # `vocabulary_unsure_below` is scored again.
+    vocabulary_min_probability: float = 0.1
+    vocabulary_min_share: float = 0.9
+    vocabulary_unsure_below: float = 0.8
 
 
 class SpacingRules(_Strict, frozen=True):
@@ -161,6 +168,8 @@ class ValueRules(_Strict, frozen=True):
     value_ends: dict[str, tuple[str, ...]] = {}
     value_never_ends: dict[str, tuple[str, ...]] = {}
     sex_misreadings: dict[str, str] = {}
+    # Every value a card prints for sex (its closed vocabulary).
+    sex_values: tuple[str, ...] = ("男", "女")
 
 
 class RuleBook(msgspec.Struct, frozen=True, kw_only=True, dict=True):
