@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from idcard.extract.pieces import Piece
 from idcard.extract.rules import RuleBook
+from idcard.extract.words import edit_distance
 
 
 @dataclass(frozen=True)
@@ -26,63 +27,9 @@ class LabelHit:
         return found
 
 
-def edit_distance(text: str, word: str, aliases: Mapping[str, str]) -> int:
-    """Levenshtein distance where a known misreading of a word character costs nothing."""
-    previous = list(range(len(word) + 1))
-    for i, char in enumerate(text, 1):
-        current = [i]
-        for j, wanted in enumerate(word, 1):
-            same = char == wanted or char in aliases.get(wanted, "")
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (0 if same else 1)))
-        previous = current
-    return previous[-1]
-
-
-def allowed_edits(word: str, at_start: bool, alone: bool, min_fuzzy_length: int) -> int:
-    """How many edits still count as this label.
-
-    Long labels (公民身份号码) survive a couple of misreads anywhere. A two-character label
-    with one misread character is accepted only as a box of its own: inside running text
-    "one character of 姓名" is far too common to mean anything.
-    """
-    if len(word) >= min_fuzzy_length:
-        return 1 + len(word) // 6
-    return 1 if at_start and alone else 0
-
-
 def find_word(piece: Piece, word: str, rules: RuleBook) -> list[tuple[int, int, int]]:
     """Every (start, end, distance) where `word` appears in the piece within allowed edits."""
-    text = piece.text
-    aliases = rules.labels.char_aliases
-    min_fuzzy = rules.thresholds.fuzzy_label_min_length
-    fuzzy = len(word) >= min_fuzzy
-    lengths = (len(word) - 1, len(word), len(word) + 1) if fuzzy else (len(word),)
-    found: list[tuple[int, int, int]] = []
-    for start in range(len(text)):
-        best: tuple[int, int, int] | None = None
-        for length in lengths:
-            end = start + length
-            if end > len(text) or length <= 0:
-                continue
-            window = text[start:end]
-            limit = allowed_edits(word, start == 0, len(text) == length, min_fuzzy)
-            if fuzzy and not _shares_ends(window, word, aliases):
-                continue
-            distance = edit_distance(window, word, aliases)
-            if distance <= limit and (best is None or distance < best[2]):
-                best = (start, end, distance)
-        if best is not None:
-            found.append(best)
-    return found
-
-
-def _shares_ends(window: str, word: str, aliases: Mapping[str, str]) -> bool:
-    # A cheap filter before the edit distance: a real hit keeps its first or last character.
-    def same(a: str, b: str) -> bool:
-        return a == b or a in aliases.get(b, "")
-    return same(window[0], word[0]) or same(window[-1], word[-1]) or \
-        (len(window) > 1 and same(window[1], word[1]))
+    return list(rules.word_finder.find(piece.text, word))
 
 
 def looks_like_label(piece: Piece, label: str, rules: RuleBook) -> bool:
@@ -99,17 +46,20 @@ def find_labels(pieces: Iterable[Piece], labels: Iterable[str], rules: RuleBook)
     """All non-overlapping label hits, best (fewest edits, then longest) first."""
     candidates: list[LabelHit] = []
     names = list(labels)
+    find = rules.word_finder.find
     for piece in pieces:
         for label in names:
             for spelling in rules.labels.labels[label].spellings:
                 candidates += [LabelHit(label, piece, a, b, d)
-                               for a, b, d in find_word(piece, spelling, rules)]
+                               for a, b, d in find(piece.text, spelling)]
     candidates.sort(key=lambda h: (h.distance, -(h.end - h.start)))
     accepted: list[LabelHit] = []
+    taken: dict[int, list[tuple[int, int]]] = {}  # by piece: the spans accepted in it
     for hit in candidates:
-        if not any(h.piece is hit.piece and h.start < hit.end and hit.start < h.end
-                   for h in accepted):
+        spans = taken.setdefault(id(hit.piece), [])
+        if not any(start < hit.end and hit.start < end for start, end in spans):
             accepted.append(hit)
+            spans.append((hit.start, hit.end))
     return accepted
 
 

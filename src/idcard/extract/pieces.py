@@ -11,6 +11,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from statistics import fmean
 
@@ -32,6 +33,9 @@ class Glyph:
 
 @dataclass(frozen=True)
 class Piece:
+    """A run of one line's characters. Its text and boxes are worked out once (cached):
+    the rules ask for them again and again."""
+
     line: TextLine
     glyphs: tuple[Glyph, ...]
     # The image size when the line reads upside down (a card turned 180° next to an upright
@@ -39,15 +43,15 @@ class Piece:
     # columns of that card compare the way they would upright. Field boxes never turn.
     turned: tuple[float, float] | None = None
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "".join(g.char for g in self.glyphs)
 
-    @property
+    @cached_property
     def raw(self) -> str:
         return "".join(g.raw for g in self.glyphs)
 
-    @property
+    @cached_property
     def box(self) -> Quad:
         return sub_box(self.line.box, self.glyphs[0].start, self.glyphs[-1].end)
 
@@ -60,7 +64,7 @@ class Piece:
         glyphs = self.glyphs[max(0, start):end]
         return Piece(self.line, glyphs, self.turned) if glyphs else None
 
-    @property
+    @cached_property
     def layout_box(self) -> Quad:
         box = self.box
         if self.turned is None:
@@ -70,27 +74,27 @@ class Piece:
         return (a, b, c, d)
 
     # Axis-aligned extents for layout (the pipeline hands us levelled text).
-    @property
+    @cached_property
     def left(self) -> float:
         return min(p[0] for p in self.layout_box)
 
-    @property
+    @cached_property
     def right(self) -> float:
         return max(p[0] for p in self.layout_box)
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(p[1] for p in self.layout_box)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(p[1] for p in self.layout_box)
 
-    @property
+    @cached_property
     def centre_y(self) -> float:
         return (self.top + self.bottom) / 2.0
 
-    @property
+    @cached_property
     def height(self) -> float:
         return max(1.0, line_height(self.line))
 

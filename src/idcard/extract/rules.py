@@ -10,12 +10,14 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 
 from idcard.card import BACK_FIELDS, FRONT_FIELDS
+from idcard.extract.words import WordFinder
 
 FRONT_LABELS = ("name", "sex", "ethnicity", "birth", "address", "id_number")
 BACK_LABELS = ("issuing_authority", "valid_period")
@@ -170,8 +172,9 @@ class ValueRules(_Strict, frozen=True):
     sex_values: tuple[str, ...] = ("男", "女")
 
 
-class RuleBook(msgspec.Struct, frozen=True, kw_only=True):
-    """All rules, validated. Built by `load_rules`; immutable and safe to share."""
+class RuleBook(msgspec.Struct, frozen=True, kw_only=True, dict=True):
+    """All rules, validated. Built by `load_rules`; immutable and safe to share.
+    (`dict=True` holds the cached properties: what is compiled from the rules once.)"""
 
     labels: LabelRules
     ethnicities: EthnicityRules
@@ -194,6 +197,11 @@ class RuleBook(msgspec.Struct, frozen=True, kw_only=True):
     def printed_ethnicity_names(self) -> tuple[str, ...]:
         """Every name a card may print: the 56 and former official names."""
         return (*self.ethnicities.names, *self.ethnicities.former_names)
+
+    @cached_property
+    def word_finder(self) -> WordFinder:
+        """Label and side words found in text (extract.labels.find_word)."""
+        return WordFinder(self.labels.char_aliases, self.thresholds.fuzzy_label_min_length)
 
     def pattern(self, field: str) -> re.Pattern[str] | None:
         source = self.values.patterns.get(field)

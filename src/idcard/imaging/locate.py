@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from idcard.imaging.levels import median_level
 from idcard.imaging.view import Image
 
 # Four corners of a quadrilateral, 4×2.
@@ -99,7 +100,7 @@ def tight_crop_outline(image: Image, outlines: list[CardOutline]) -> CardOutline
 def _candidate_masks(grey: Image, colour: Image) -> list[Image]:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
     masks = []
-    median = float(np.median(grey))
+    median = median_level(grey)
     for low, high in ((0.5 * median, 1.2 * median + 20), (12.0, 36.0)):
         edges = cv2.Canny(grey, low, high)
         masks.append(cv2.morphologyEx(edges, cv2.MORPH_CLOSE, kernel, iterations=2))
@@ -117,12 +118,19 @@ def _unlike_background(colour: Image) -> Image:
     border = np.concatenate([colour[:4].reshape(-1, 3), colour[-4:].reshape(-1, 3),
                              colour[:, :4].reshape(-1, 3), colour[:, -4:].reshape(-1, 3)])
     background = np.median(border, axis=0)
-    spread = float(np.percentile(np.abs(border - background).max(axis=1), 90))
-    distance = np.abs(colour.astype(np.int16) - background.astype(np.int16)).max(axis=2)
-    mask = (distance > max(8.0, 2.0 * spread)).astype(np.uint8) * 255
+    spread = float(np.percentile(_channel_max(np.abs(border - background)), 90))
+    distance = _channel_max(np.abs(colour.astype(np.int16) - background.astype(np.int16)))
+    mask: Image = (distance > max(8.0, 2.0 * spread)).astype(np.uint8) * 255
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+
+
+def _channel_max(pixels: Image) -> Image:
+    """The largest of each pixel's three channels: `max(axis=-1)` without numpy's slow
+    reduction over a short last axis (a dozen times faster on a work copy)."""
+    most: Image = np.maximum(np.maximum(pixels[..., 0], pixels[..., 1]), pixels[..., 2])
+    return most
 
 
 def _support_map(grey: Image, colour: Image) -> Image:
@@ -281,7 +289,7 @@ def print_regions(image: Image) -> list[Corners]:
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     strokes = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT,
                                cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    usual = float(np.median(strokes))
+    usual = median_level(strokes)
     spread = float(np.percentile(strokes, 75)) - usual + 1.0
     dark: Image = (strokes > usual + _INK_CONTRAST * spread).astype(np.uint8)
     ink = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks

@@ -58,11 +58,13 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from idcard.imaging.levels import median_level
 from idcard.imaging.view import Image
 from idcard.text import Quad
 
@@ -291,7 +293,7 @@ def _glare_mask(grey: Image) -> Image:
     around = cv2.resize(cv2.GaussianBlur(tiny, (0, 0), sigma), (width, height),
                         interpolation=cv2.INTER_LINEAR)
     smooth = cv2.blur(grey, (3, 3)).astype(np.float32)
-    paper = float(np.median(grey))
+    paper = median_level(grey)
     mask = (smooth >= _GLARE_WHITE) & (smooth - around >= _GLARE_ABOVE_SURROUNDINGS) \
         & (around <= _GLARE_LIGHTING_MAX) & (smooth - paper >= _GLARE_ABOVE_PAPER)
     return mask.astype(np.uint8)
@@ -318,7 +320,7 @@ def _glare(grey: Image, boxes: Mapping[str, _Rect]) -> Signal:
 def _too_dark(grey: Image) -> Signal:
     if grey.size == 0:
         return Signal(0.0)
-    median = float(np.median(grey))
+    median = median_level(grey)
     return Signal(round(_ramp(_DARK_MEDIAN_FINE - median, 0.0,
                               _DARK_MEDIAN_FINE - _DARK_MEDIAN_RAISED), 3))
 
@@ -437,7 +439,7 @@ def _colour_tiles(small: Image) -> tuple[Image, Image, Image] | None:
     tiled = grid.transpose(0, 2, 1, 3, 4).reshape(down * across, tile_h * tile_w, 3)
     levels = tiled.astype(np.int16)
     blue, green, red = levels[..., 0], levels[..., 1], levels[..., 2]
-    highest, lowest = tiled.max(axis=2), tiled.min(axis=2)
+    highest, lowest = _channel_max(tiled), _channel_min(tiled)
     # Red and pink (a stamp, translucent or not) have green and blue alike; the yellow
     # of the emblem's ring does not.
     stamp = (red - np.maximum(green, blue) > _RED_ABOVE) \
@@ -471,15 +473,34 @@ def _off_grey(pixels: Image, usable: Image) -> tuple[int, int]:
     judged = usable & (count >= _MIN_TILE_PIXELS)[:, None]
     if not judged.any():
         return 0, 0
-    off_squared = (centred * centred).sum(axis=2) - along * along
+    off_squared = _channel_sum(centred * centred) - along * along
     # Colour scales with the light: off by a share of the tile's paper brightness (a
     # high percentile of its usable pixels: unusable ones sort first, at -1).
-    ranked = np.sort(np.where(usable, pixels.mean(axis=2), -1.0), axis=1)
+    ranked = np.sort(np.where(usable, _channel_sum(pixels) / 3, -1.0), axis=1)
     unused = ranked.shape[1] - count.astype(np.int64)
     rank = np.minimum(unused + (_PAPER_SHARE * count).astype(np.int64), ranked.shape[1] - 1)
     paper = np.take_along_axis(ranked, rank[:, None], axis=1)[:, 0]
     limit = np.maximum(_OFF_GREY_MIN, _OFF_GREY * paper / _PAPER_REFERENCE)
     return int((off_squared >= (limit ** 2)[:, None])[judged].sum()), int(judged.sum())
+
+
+# numpy reduces over a short last axis slowly: the three channels are combined by hand,
+# in the order numpy's reduction takes them ((b + g) + r), so the sums are the same bits.
+
+
+def _channel_max(pixels: Image) -> Image:
+    most: Image = np.maximum(np.maximum(pixels[..., 0], pixels[..., 1]), pixels[..., 2])
+    return most
+
+
+def _channel_min(pixels: Image) -> Image:
+    least: Image = np.minimum(np.minimum(pixels[..., 0], pixels[..., 1]), pixels[..., 2])
+    return least
+
+
+def _channel_sum(pixels: Image) -> Image:
+    total: Image = pixels[..., 0] + pixels[..., 1] + pixels[..., 2]
+    return total
 
 
 def _screen(card: Image) -> Signal:
@@ -491,11 +512,8 @@ def _screen(card: Image) -> Signal:
     patch = card[top:top + side, left:left + side].astype(np.float32)
     chroma = patch[..., 2] - patch[..., 0]  # red minus blue: sub-pixel stripes
     chroma -= float(chroma.mean())
-    window = np.outer(np.hanning(side), np.hanning(side)).astype(np.float32)
-    spectrum = np.abs(np.fft.fftshift(np.fft.fft2(chroma * window)))
-    freq = np.fft.fftshift(np.fft.fftfreq(side))
-    radius = np.hypot(*np.meshgrid(freq, freq))
-    band = spectrum[radius >= _SCREEN_MIN_FREQUENCY]
+    window, high = _screen_window(side)
+    band = np.abs(np.fft.fft2(chroma * window))[high]
     if band.size == 0:
         return Signal(0.0)
     level = float(np.median(band))
@@ -503,6 +521,17 @@ def _screen(card: Image) -> Signal:
         return Signal(0.0)
     peak = float(band.max()) / level
     return Signal(round(_ramp(peak, _SCREEN_PEAK_FLOOR, _SCREEN_PEAK_RAISED), 3), (), peak)
+
+
+@lru_cache(maxsize=8)
+def _screen_window(side: int) -> tuple[Image, Image]:
+    """The patch's Hann window, and which frequencies of its (unshifted) spectrum are in
+    the screen's band: the band's median and peak do not depend on the order."""
+    window = np.outer(np.hanning(side), np.hanning(side)).astype(np.float32)
+    freq = np.fft.fftfreq(side)
+    high = np.hypot(*np.meshgrid(freq, freq)) >= _SCREEN_MIN_FREQUENCY
+    window.flags.writeable = high.flags.writeable = False
+    return window, high
 
 
 def _occlusion(work: Image, grey: Image, boxes: Mapping[str, _Rect],
@@ -576,10 +605,13 @@ def _flat_patches(grey: Image) -> Image:
         return flat.astype(bool)
     paper = _local_median(grey)
     # Each patch's brightness: above the paper around it, and below clipping (the
-    # washed-out core of a glare spot is as flat and as bright).
-    size = np.maximum(np.bincount(labels.ravel(), minlength=count), 1).astype(np.float64)
-    above = np.bincount(labels.ravel(), weights=(values - paper).ravel(), minlength=count)
-    level = np.bincount(labels.ravel(), weights=values.ravel(), minlength=count)
+    # washed-out core of a glare spot is as flat and as bright). Only the patches' pixels
+    # are summed (label 0, the rest, is never a sticker), each patch's in the same order.
+    inside = labels > 0
+    patch, values_in = labels[inside], values[inside]
+    size = np.maximum(np.bincount(patch, minlength=count), 1).astype(np.float64)
+    above = np.bincount(patch, weights=values_in - paper[inside], minlength=count)
+    level = np.bincount(patch, weights=values_in, minlength=count)
     sticker = (above / size >= _STICKER_ABOVE_PAPER) & (level / size < _CLIPPED)
     sticker[0] = False
     patches: Image = sticker[labels]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -56,8 +57,13 @@ def input_tensor(image: BgrImage, params: DetectionParams) -> FloatArray:
     std = np.asarray(params.std, dtype=np.float32)
     scale = 1.0 / (255.0 * std)
     offset = np.asarray(params.mean, dtype=np.float32) / std
-    planes = [(resized[:, :, c] * scale[c] - offset[c]).astype(np.float32) for c in range(3)]
-    return np.stack(planes)[np.newaxis]
+    # Channel by channel into the tensor (a strided channel of the interleaved image
+    # is slow to read): the same float32 products and differences, written in place.
+    tensor = np.empty((1, 3, height, width), dtype=np.float32)
+    for channel, plane in enumerate(cv2.split(resized)):
+        np.multiply(plane, scale[channel], out=tensor[0, channel])
+        np.subtract(tensor[0, channel], offset[channel], out=tensor[0, channel])
+    return tensor
 
 
 def boxes_from_map(probability: FloatArray, source_shape: tuple[int, int],
@@ -100,15 +106,21 @@ def _min_area_box(points: npt.NDArray[np.generic]) -> tuple[QuadArray, float]:
 def _mean_inside(probability: FloatArray, box: QuadArray) -> float:
     """Mean probability inside the box (over its bounding rectangle, masked)."""
     map_h, map_w = probability.shape
-    x_min = int(np.clip(np.floor(box[:, 0].min()), 0, map_w - 1))
-    x_max = int(np.clip(np.ceil(box[:, 0].max()), 0, map_w - 1))
-    y_min = int(np.clip(np.floor(box[:, 1].min()), 0, map_h - 1))
-    y_max = int(np.clip(np.ceil(box[:, 1].max()), 0, map_h - 1))
+    xs, ys = box[:, 0], box[:, 1]
+    x_min = _on_map(math.floor(float(xs.min())), map_w)
+    x_max = _on_map(math.ceil(float(xs.max())), map_w)
+    y_min = _on_map(math.floor(float(ys.min())), map_h)
+    y_max = _on_map(math.ceil(float(ys.max())), map_h)
     mask = np.zeros((y_max - y_min + 1, x_max - x_min + 1), dtype=np.uint8)
     shifted = box - np.array([x_min, y_min], dtype=np.float32)
     cv2.fillPoly(mask, [shifted.astype(np.int32)], 1)
     window = probability[y_min : y_max + 1, x_min : x_max + 1]
     return float(cv2.mean(window, mask)[0])
+
+
+def _on_map(index: int, size: int) -> int:
+    # Plain integers: numpy's clip on a scalar costs more than the whole comparison.
+    return min(max(index, 0), size - 1)
 
 
 def _unclip(box: QuadArray, ratio: float) -> npt.NDArray[np.int64]:
