@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -59,17 +60,9 @@ def recognize(crops: list[BgrImage], network: Network, characters: list[str],
     Crops are sorted by aspect ratio and cut into batches of neighbours (see
     `plan_batches`), so every line is padded only to the width of its batch's widest.
     """
-    ratios = [crop.shape[1] / crop.shape[0] for crop in crops]
-    order = [int(i) for i in np.argsort(np.array(ratios), kind="stable")]
-    padded = [max(params.min_width / params.height, ratios[i]) for i in order]
     readings: list[Reading | None] = [None] * len(crops)
-    for start, end in _batches(padded, params):
-        members = order[start:end]
-        batch, text_widths = _batch_tensor([crops[i] for i in members], params)
-        scores = network.run(batch)
-        for row, index in enumerate(members):
-            readings[index] = _decode(scores[row], characters,
-                                      text_widths[row] / batch.shape[3], runner_ups)
+    for index, scores, filled in _scores_by_crop(crops, network, params):
+        readings[index] = _decode(scores, characters, filled, runner_ups)
     return [r for r in readings if r is not None]
 
 
@@ -77,19 +70,26 @@ def probabilities(crops: list[BgrImage], network: Network,
                   params: RecognitionParams) -> list[FloatArray]:
     """Per crop, the recogniser's class probabilities per time step (time × classes),
     cut to the steps the crop itself fills (not its batch's padding)."""
+    found: list[FloatArray | None] = [None] * len(crops)
+    for index, scores, filled in _scores_by_crop(crops, network, params):
+        used = min(len(scores), math.ceil(len(scores) * filled) + 1)
+        found[index] = np.asarray(scores[:used], dtype=np.float32)
+    return [f for f in found if f is not None]
+
+
+def _scores_by_crop(crops: list[BgrImage], network: Network,
+                    params: RecognitionParams) -> Iterator[tuple[int, FloatArray, float]]:
+    """Each crop's index, its row of the network's output (time × classes) and the share
+    of that row's width its text fills; crops batched as `plan_batches` says."""
     ratios = [crop.shape[1] / crop.shape[0] for crop in crops]
     order = [int(i) for i in np.argsort(np.array(ratios), kind="stable")]
     padded = [max(params.min_width / params.height, ratios[i]) for i in order]
-    found: list[FloatArray | None] = [None] * len(crops)
     for start, end in _batches(padded, params):
         members = order[start:end]
         batch, text_widths = _batch_tensor([crops[i] for i in members], params)
         scores = network.run(batch)
         for row, index in enumerate(members):
-            steps = scores.shape[1]
-            used = min(steps, math.ceil(steps * text_widths[row] / batch.shape[3]) + 1)
-            found[index] = np.asarray(scores[row, :used], dtype=np.float32)
-    return [f for f in found if f is not None]
+            yield index, scores[row], text_widths[row] / batch.shape[3]
 
 
 _REFERENCE_BATCH = 6
