@@ -59,6 +59,30 @@ def test_an_unsure_character_seen_by_one_model_only_is_dropped() -> None:
     assert merge(second, first) == "顾琴"
 
 
+def test_one_glyph_read_as_two_characters_is_not_doubled() -> None:
+    # The first model read one glyph as two characters a fifth of a pitch apart (乡 as
+    # 多乡); its first half pairs with the other model's 乡, the second is the same glyph.
+    first = reading([("多", 0.18, 0.49), ("乡", 0.21, 0.94), ("田", 0.38, 0.99),
+                     ("家", 0.54, 0.99)])
+    second = reading([("乡", 0.18, 0.99), ("田", 0.38, 0.99), ("家", 0.54, 0.99)])
+    assert merge(first, second) == "乡田家"
+    assert merge(second, first) == "乡田家"
+    # Where the pair kept the wrong half, the half both models read wins.
+    sure_first = reading([("多", 0.18, 0.995), ("乡", 0.21, 0.94), ("田", 0.38, 0.99),
+                          ("家", 0.54, 0.99)])
+    assert merge(sure_first, second) == "乡田家"
+
+
+def test_a_stray_mark_beside_a_digit_does_not_double_it() -> None:
+    number = "513228195706289268"
+    step = 1.0 / len(number)
+    second = evenly(number, confidence=1.0)
+    first_chars = [(c, (i + 0.5) * step, 1.0) for i, c in enumerate(number)]
+    first_chars.insert(12, (":", 12.05 * step, 0.58))  # a mark just before the second 2
+    assert merge(reading(first_chars), second) == number
+    assert merge(second, reading(first_chars)) == number
+
+
 def test_spaces_do_not_pair_with_characters() -> None:
     first = reading([("付", 0.1, 0.99), (" ", 0.35, 0.9), ("兰", 0.6, 0.99)])
     second = reading([("付", 0.1, 0.99), ("兰", 0.45, 0.99)])

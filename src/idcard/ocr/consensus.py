@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection
 from functools import cache
+from typing import NamedTuple
 
 import msgspec
 import opencc
@@ -52,25 +53,26 @@ def merge_readings(first: Reading, second: Reading, *, first_knows: Collection[s
     if not a or not b:
         return first if len(a) >= len(b) else second
     pitch = 1.0 / max(len(a), len(b))
-    merged: list[_Char] = []
+    merged: list[_Merged] = []
     i = j = 0
     while i < len(a) or j < len(b):
         if j == len(b) or (i < len(a) and a[i][0] < b[j][0] - _SAME_PLACE * pitch):
-            _keep_if_sure(merged, a[i])
+            merged.append(_Merged(a[i], (a[i],)))
             i += 1
         elif i == len(a) or b[j][0] < a[i][0] - _SAME_PLACE * pitch:
-            _keep_if_sure(merged, b[j])
+            merged.append(_Merged(b[j], (b[j],)))
             j += 1
         else:
-            merged.append(_pick(a[i], b[j], first_knows, second_knows))
+            merged.append(_Merged(_pick(a[i], b[j], first_knows, second_knows), (a[i], b[j])))
             i += 1
             j += 1
-    confidences = tuple(c for _, _, c in merged)
+    kept = _without_doubles(merged, pitch)
+    confidences = tuple(c for _, _, c in kept)
     return Reading(
-        text="".join(ch for _, ch, _ in merged),
+        text="".join(ch for _, ch, _ in kept),
         confidence=sum(confidences) / len(confidences) if confidences else 0.0,
         char_confidences=confidences,
-        char_positions=tuple(p for p, _, _ in merged),
+        char_positions=tuple(p for p, _, _ in kept),
     )
 
 
@@ -145,9 +147,39 @@ def _characters(reading: Reading) -> list[_Char]:
             if not char[1].isspace()]
 
 
-def _keep_if_sure(merged: list[_Char], char: _Char) -> None:
-    if char[2] >= _LONE_CHARACTER_CONFIDENCE:
-        merged.append(char)
+class _Merged(NamedTuple):
+    char: _Char  # the character kept at this place
+    seen: tuple[_Char, ...]  # each reading's character here: one (a lone one) or two
+
+    @property
+    def lone(self) -> bool:
+        return len(self.seen) == 1
+
+
+def _without_doubles(merged: list[_Merged], pitch: float) -> list[_Char]:
+    """The merged characters, each lone one kept only when its model was sure of it and
+    it does not sit where a paired neighbour already is. Two glyphs cannot share a place:
+    that is one model reading one glyph as two characters (乡 as 多乡, 2 as :2), the
+    other half of which was paired with the other model's reading of the glyph. Where
+    the lone half agrees with the other model, the glyph is what both read."""
+    chars = [m.char for m in merged]
+    keep = [True] * len(merged)
+    for k, lone in enumerate(merged):
+        if not lone.lone:
+            continue
+        if lone.char[2] < _LONE_CHARACTER_CONFIDENCE:
+            keep[k] = False
+            continue
+        for n in (k - 1, k + 1):
+            if not (0 <= n < len(merged)) or merged[n].lone or not any(
+                    abs(lone.char[0] - seen[0]) < _SAME_PLACE * pitch for seen in merged[n].seen):
+                continue
+            keep[k] = False
+            agreeing = [seen for seen in merged[n].seen if seen[1] == lone.char[1]]
+            if agreeing:
+                chars[n] = max([lone.char, *agreeing], key=lambda c: c[2])
+            break
+    return [char for char, kept in zip(chars, keep, strict=True) if kept]
 
 
 def distrust_changes(before: TextLine, after: TextLine) -> TextLine:
