@@ -33,11 +33,14 @@ _LONE_CHARACTER_CONFIDENCE = 0.5
 # Two characters are the same one when their centres are closer than this share of the
 # line's character pitch.
 _SAME_PLACE = 0.5
-# A second choice the primary recogniser cannot spell replaces the first choice when it is
-# at least this likely relative to it (see `spell_rare`). Chosen on a development set of
-# generated rare names (seed 21): the right rare characters came second at 0.12–0.54 of
-# the first choice, wrong second choices (詰 for 喆, 薜 for 薛) at most 0.02.
+# A rare second choice replaces a common first choice when it is at least this likely
+# relative to it (see `spell_rare`). Chosen on a development set of generated rare names
+# (seed 21): the right rare characters came second at 0.12–0.54 of the first choice,
+# wrong second choices (詰 for 喆, 薜 for 薛) at most 0.02.
 RARE_RUNNER_UP_RATIO = 0.1
+# GB2312's first level: the 3,755 characters of everyday use, chosen by frequency (its
+# second level, 3,008 less common ones, is ordered by radical). Its lead bytes.
+_COMMON_LEAD_BYTES = range(0xA1, 0xD8)
 
 _Char = tuple[float, str, float]  # position, character, confidence
 
@@ -77,30 +80,40 @@ def merge_readings(first: Reading, second: Reading, *, first_knows: Collection[s
 
 
 def _pick(a: _Char, b: _Char, a_knows: Collection[str], b_knows: Collection[str]) -> _Char:
+    if a[1] != b[1] and b[1] == _simplified(a[1]):
+        # One character in two scripts (黃, 黄): both read it; cards print the simplified.
+        return (b[0], b[1], max(a[2], b[2]))
+    if a[1] != b[1] and a[1] == _simplified(b[1]):
+        return (a[0], a[1], max(a[2], b[2]))
     if a[1] != b[1]:
-        if b[1] not in a_knows:
+        if b[1] not in a_knows and not _traditional_form(b[1]):
             return b
-        if a[1] not in b_knows:
+        if a[1] not in b_knows and not _traditional_form(a[1]):
             return a
     return a if a[2] >= b[2] else b
 
 
-def spell_rare(reading: Reading, primary_knows: Collection[str],
-               ratio: float = RARE_RUNNER_UP_RATIO) -> Reading:
-    """The re-check's `reading` with each character the primary could also have written
-    replaced by the re-check's second choice where that one is a character the primary
-    cannot spell and is at least `ratio` as likely. Its confidence is the two choices'
-    sum: how sure the re-check is that a character of the two is there (the primary's
-    silence at that place is no evidence: it emits nothing for a glyph it cannot spell);
-    the pipeline then distrusts the change against the first reading.
+def rare(char: str) -> bool:
+    """Outside the characters of everyday use (GB2312's first level), and no traditional
+    form of a character in GB2312: rare in any recogniser's training text, whatever its
+    dictionary (赟 湉 䶮 喆 淼; not 活 赞 吳)."""
+    return not _common(char) and not _traditional_form(char)
+
+
+def spell_rare(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO) -> Reading:
+    """The re-check's `reading` with each common character replaced by the re-check's
+    second choice where that one is `rare` and at least `ratio` as likely. Its
+    confidence is the two choices' sum: how sure the re-check is that a character of
+    the two is there; the pipeline then distrusts the change against the first reading.
 
     Why: a rare name character (赟 湉 䶮) is rare in a recogniser's training text too, so
-    even the model that has it tends to prefer its common look-alike (赞 活 龚), leaving
-    the rare one a close second. The primary's agreeing look-alike is no evidence
-    against it: the primary could write nothing else there. Meant for names, where rare
-    characters are far commoner than in the text the models learnt from. A second
-    choice that is only the first's traditional form (杰/傑) is the same character:
-    cards print simplified characters.
+    even a model that has it tends to prefer its common look-alike (赞 活 龚), leaving the
+    rare one a close second. Names carry rare characters far more often than the text
+    the models learnt from, and that holds for every model, so the rule asks whether the
+    characters are common, not which model can spell them (a primary that cannot spell
+    the rare one offers its look-alike; one that can is biased the same way). Meant for
+    names only. A traditional form (吳 for 吴) is no rare character: cards print
+    simplified characters.
     """
     if len(reading.runner_ups) != len(reading.text):
         return reading
@@ -108,14 +121,39 @@ def spell_rare(reading: Reading, primary_knows: Collection[str],
     confidences = list(reading.char_confidences)
     for k, (char, (other, p_other)) in enumerate(zip(reading.text, reading.runner_ups,
                                                      strict=True)):
-        if (char in primary_knows and other not in primary_knows and not other.isspace()
-                and p_other >= ratio * confidences[k] and _simplified(other) != char):
+        if (not rare(char) and not other.isspace() and rare(other)
+                and p_other >= ratio * confidences[k]):
             chars[k], confidences[k] = other, min(1.0, confidences[k] + p_other)
     if chars == list(reading.text):
         return reading
     return Reading(text="".join(chars), confidence=sum(confidences) / len(confidences),
                    char_confidences=tuple(confidences),
                    char_positions=reading.char_positions)
+
+
+@cache
+def _common(char: str) -> bool:
+    try:
+        encoded = char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(encoded) == 1 or encoded[0] in _COMMON_LEAD_BYTES
+
+
+@cache
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@cache
+def _traditional_form(char: str) -> bool:
+    """A traditional character whose simplified form is in GB2312 (吳 → 吴)."""
+    simple = _simplified(char)
+    return simple != char and _in_gb2312(simple)
 
 
 @cache

@@ -42,8 +42,8 @@ MIN_FIELDS_FROM_OUTLINE = 3
 MIN_LINES_OF_A_CARD = 4
 # How far (in line heights) a name's box is lengthened for the second look.
 _NAME_STRETCH = 1.0
-# The name's second look lets the re-check's runner-up spell a character the first
-# recogniser cannot (ocr.consensus.spell_rare).
+# The name's second look lets the re-check's rare runner-up replace its common first
+# choice (ocr.consensus.spell_rare).
 NAME_RARE_CHARACTERS = True
 # A line is a stamp when it is this much like a stamp phrase (difflib's ratio: 0.5 is
 # half the characters in common) of at least this many characters; short phrases
