@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from idcard.ocr.consensus import disputed, distrust_changes, merge_readings, rare, spell_rare
+from idcard.ocr.consensus import (
+    disputed,
+    distrust_changes,
+    keep_surer_common,
+    merge_readings,
+    rare,
+    spell_rare,
+)
 from idcard.ocr.recognize import Reading
 from idcard.text import TextLine
 
@@ -194,3 +201,16 @@ def test_the_ratio_decides_how_close_a_second_must_be() -> None:
 def test_without_runner_ups_the_reading_is_kept() -> None:
     plain = reading([("活", 0.5, 0.60)])
     assert spell_rare(plain) == plain
+
+
+def test_a_second_look_takes_a_common_character_only_where_it_is_surer() -> None:
+    box = ((0.0, 0.0), (30.0, 0.0), (30.0, 10.0), (0.0, 10.0))
+    first = TextLine("付梦", 0.86, box, (0.99, 0.72), (0.3, 0.8))
+    unsure_again = TextLine("附梦", 0.58, box, (0.36, 0.80), (0.2, 0.6))
+    assert keep_surer_common(first, unsure_again).text == "付梦"
+    sure_again = TextLine("附梦", 0.9, box, (0.995, 0.80), (0.2, 0.6))
+    assert keep_surer_common(first, sure_again).text == "附梦"
+    # A rare character is what the second look is for: it stays, however sure.
+    look_alike = TextLine("付赞", 0.99, box, (0.99, 0.99), (0.3, 0.8))
+    rare_again = TextLine("付赟", 0.8, box, (0.99, 0.6), (0.3, 0.8))
+    assert keep_surer_common(look_alike, rare_again).text == "付赟"

@@ -217,6 +217,31 @@ def _without_doubles(merged: list[_Merged], pitch: float) -> list[_Char]:
     return [char for char, kept in zip(chars, keep, strict=True) if kept]
 
 
+def keep_surer_common(before: TextLine, after: TextLine) -> TextLine:
+    """`after` (a second reading of the line `before`) with each common character that
+    replaces one of `before` less surely than `before` read its own put back: for common
+    characters the second reading is one more reading, and the surer one wins. A rare
+    character (what the second look is for, and what a first reader may only write as a
+    sure look-alike) and characters only one reading has stay as `after` reads them."""
+    if (len(after.char_confidences) != len(after.text)
+            or len(before.char_confidences) != len(before.text) or before.text == after.text):
+        return after
+    chars, confidences = list(after.text), list(after.char_confidences)
+    matcher = difflib.SequenceMatcher(None, before.text, after.text, autojunk=False)
+    for tag, i0, i1, j0, j1 in matcher.get_opcodes():
+        if tag != "replace" or i1 - i0 != j1 - j0:
+            continue
+        for i, j in zip(range(i0, i1), range(j0, j1), strict=True):
+            if not rare(chars[j]) and confidences[j] < before.char_confidences[i]:
+                chars[j], confidences[j] = before.text[i], before.char_confidences[i]
+    text = "".join(chars)
+    if text == after.text:
+        return after
+    mean = sum(confidences) / len(confidences) if confidences else 0.0
+    return msgspec.structs.replace(after, text=text, char_confidences=tuple(confidences),
+                                   confidence=mean)
+
+
 def distrust_changes(before: TextLine, after: TextLine) -> TextLine:
     """`after` (a second reading of the line `before`) with each character that differs
     from the first reading only as sure as two disagreeing readers leave it."""

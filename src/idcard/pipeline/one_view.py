@@ -18,7 +18,7 @@ from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
 from idcard.ocr import OcrEngine, legible
-from idcard.ocr.consensus import distrust_changes
+from idcard.ocr.consensus import distrust_changes, keep_surer_common
 from idcard.pipeline.placed import (
     LABEL_FIELDS,
     READ_EVERYTHING,
@@ -309,7 +309,8 @@ class ViewReader:
         for index, again in zip(chosen, result.lines, strict=True):
             if again.text and again.text != lines[index].text:
                 # The two readings disagree: neither is as sure as it says.
-                lines[index] = distrust_changes(lines[index], again)
+                lines[index] = distrust_changes(lines[index],
+                                                keep_surer_common(lines[index], again))
                 changed = True
         return changed
 
