@@ -138,14 +138,6 @@ def test_a_close_rare_second_replaces_its_common_look_alike() -> None:
     assert merge(primary, spelled) == "付赟"
 
 
-def test_a_distant_rare_second_leaves_the_first_less_sure() -> None:
-    # With a name's odds (1/ratio = 20 times) the rare one takes its share: 0.98/1.19.
-    distant = with_runner_ups(reading([("付", 0.5, 0.98)]), [("赟", 0.01)])
-    kept = spell_rare(distant)
-    assert kept.text == "付"
-    assert kept.char_confidences == pytest.approx((0.98 / 1.19,))
-
-
 def test_a_common_second_or_a_rare_first_changes_nothing() -> None:
     common = with_runner_ups(reading([("赞", 0.5, 0.5)]), [("活", 0.45)])
     assert spell_rare(common) == common
@@ -163,6 +155,7 @@ def test_rare_means_the_same_whichever_model_reads_first() -> None:
     assert rare("喆") and rare("赟") and rare("䶮") and rare("堃")
     assert not rare("吉") and not rare("赞") and not rare("淼") and not rare("1")
     assert not rare("吳")  # the traditional form of 吴
+    assert not rare("—") and not rare("・")  # rare, but no name character
     recheck = with_runner_ups(reading([("吉", 0.25, 0.7), ("吉", 0.75, 0.99)]),
                               [("喆", 0.2), ("古", 0.005)])
     assert spell_rare(recheck).text == "喆吉"

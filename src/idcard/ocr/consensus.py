@@ -18,6 +18,7 @@ readers each 99 % sure of different characters make a coin toss, not a 99 % read
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Collection
 from functools import cache
 from typing import NamedTuple
@@ -94,8 +95,8 @@ def _pick(a: _Char, b: _Char, a_knows: Collection[str], b_knows: Collection[str]
 def rare(char: str) -> bool:
     """Outside GB2312 (the 6,763 characters of the national standard for everyday text)
     and no traditional form of one of them: rare in any recogniser's training text,
-    whatever its dictionary (赟 湉 䶮 喆 堃; not 活 赞 淼, nor 吳)."""
-    return not _in_gb2312(char) and not _traditional_form(char)
+    whatever its dictionary (赟 湉 䶮 喆 堃; not 活 赞 淼, nor 吳, nor a dash)."""
+    return _han(char) and not _in_gb2312(char) and not _traditional_form(char)
 
 
 def spell_rare(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO) -> Reading:
@@ -103,8 +104,6 @@ def spell_rare(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO) -> Reading
     second choice where that one is `rare` and at least `ratio` as likely. Its
     confidence is the two choices' sum: how sure the re-check is that a character of
     the two is there; the pipeline then distrusts the change against the first reading.
-    A common character kept against a rare second choice keeps what is left of its
-    confidence once the rare one has a name's odds.
 
     Why: a rare name character (赟 湉 䶮) is rare in a recogniser's training text too, so
     even a model that has it tends to prefer its common look-alike (赞 活 龚), leaving the
@@ -121,20 +120,18 @@ def spell_rare(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO) -> Reading
     confidences = list(reading.char_confidences)
     for k, (char, (other, p_other)) in enumerate(zip(reading.text, reading.runner_ups,
                                                      strict=True)):
-        if rare(char) or other.isspace() or not rare(other):
-            continue
-        if p_other >= ratio * confidences[k]:
+        if not rare(char) and rare(other) and p_other >= ratio * confidences[k]:
             chars[k], confidences[k] = other, min(1.0, confidences[k] + p_other)
-        else:
-            # Kept, but only as sure as it stays once the rare one is given a name's odds
-            # (1/ratio times its own): a name is flagged where a rare character came a
-            # distant second (奭 at 0.009 of 爽), not returned as a sure look-alike.
-            confidences[k] /= 1.0 + (1.0 / ratio - 1.0) * p_other
-    if chars == list(reading.text) and confidences == list(reading.char_confidences):
+    if chars == list(reading.text):
         return reading
     return Reading(text="".join(chars), confidence=sum(confidences) / len(confidences),
                    char_confidences=tuple(confidences),
                    char_positions=reading.char_positions)
+
+
+@cache
+def _han(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH"))
 
 
 @cache
