@@ -80,6 +80,15 @@ def test_one_glyph_read_as_two_characters_is_not_doubled() -> None:
     assert merge(sure_first, second) == "乡田家"
 
 
+def test_a_short_value_in_a_wide_crop_keeps_both_characters() -> None:
+    # 傈僳 at a fifth of the crop apart; the other model saw only the second, unsure.
+    first = reading([("儒", 0.312, 0.37)])
+    second = reading([("傈", 0.199, 0.93), ("僳", 0.312, 0.97)])
+    both = frozenset("傈僳儒")
+    for x, y in ((first, second), (second, first)):
+        assert merge_readings(x, y, first_knows=both, second_knows=both).text == "傈僳"
+
+
 def test_a_stray_mark_beside_a_digit_does_not_double_it() -> None:
     number = "513228195706289268"
     step = 1.0 / len(number)

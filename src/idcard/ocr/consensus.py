@@ -21,6 +21,7 @@ import difflib
 import unicodedata
 from collections.abc import Collection
 from functools import cache
+from itertools import pairwise
 from typing import NamedTuple
 
 import msgspec
@@ -54,7 +55,7 @@ def merge_readings(first: Reading, second: Reading, *, first_knows: Collection[s
     a, b = _characters(first), _characters(second)
     if not a or not b:
         return first if len(a) >= len(b) else second
-    pitch = 1.0 / max(len(a), len(b))
+    pitch = _pitch(a if len(a) >= len(b) else b)
     merged: list[_Merged] = []
     i = j = 0
     while i < len(a) or j < len(b):
@@ -76,6 +77,14 @@ def merge_readings(first: Reading, second: Reading, *, first_knows: Collection[s
         char_confidences=confidences,
         char_positions=tuple(p for p, _, _ in kept),
     )
+
+
+def _pitch(chars: list[_Char]) -> float:
+    """The reading's character pitch, as a share of the line: the median step between
+    its characters (a short value in a wide crop is far from 1/count apart)."""
+    steps = sorted(b[0] - a[0] for a, b in pairwise(chars))
+    step = steps[len(steps) // 2] if steps else 0.0
+    return step if step > 0 else 1.0 / len(chars)
 
 
 def _pick(a: _Char, b: _Char, a_knows: Collection[str], b_knows: Collection[str]) -> _Char:
