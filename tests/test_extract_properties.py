@@ -26,6 +26,11 @@ COUNTIES = ("北京市海淀区", "上海市浦东新区", "湖北省武汉市�
 FIELDS = ("name", "sex", "birth_date", "address", "id_number", "ethnicity")
 
 
+def _unit_after_number(tail: str) -> str:
+    # A number in an address is always followed by its unit (rules/values.toml).
+    return tail + "室" if tail[-1:].isdigit() else tail
+
+
 @st.composite
 def identities(draw: st.DrawFn) -> Identity:
     birth = draw(st.dates(date(1935, 1, 1), date(2019, 12, 31)))
@@ -38,7 +43,7 @@ def identities(draw: st.DrawFn) -> Identity:
     address = draw(st.sampled_from(COUNTIES)) + \
         draw(st.text(PLACE, min_size=2, max_size=4)) + \
         draw(st.text(DIGITS, min_size=1, max_size=3)) + "号" + \
-        draw(st.text(PLACE + DIGITS, min_size=0, max_size=8))
+        draw(st.text(PLACE + DIGITS, min_size=0, max_size=7).map(_unit_after_number))
     issued = birth + timedelta(days=draw(st.integers(30, (TODAY - birth).days - 1)))
     age = issued.year - birth.year - ((issued.month, issued.day) < (birth.month, birth.day))
     term = term_for_age(age)

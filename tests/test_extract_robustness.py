@@ -166,3 +166,20 @@ def test_values_never_logged(caplog: pytest.LogCaptureFixture) -> None:
     for record in caplog.records:
         text = record.getMessage()
         assert PERSON.id_number not in text and PERSON.name not in text
+
+
+def test_a_line_read_the_other_way_up_keeps_its_place_on_a_levelled_card() -> None:
+    """One label misread upside down (出生 as 田, its box running right to left) lies on
+    the card's left, not mirrored about the centre between the address's lines, where it
+    used to end the address after its first line."""
+    lines = front_lines(PERSON)
+    first, second = (line for line in lines if line.text in (PERSON.address[:11],
+                                                             PERSON.address[11:22]))
+    middle = (first.box[2][1] + second.box[0][1]) / 2
+    # Its mirror image sits where the address's lines continue.
+    x0, x1 = 856 - first.box[0][0] - 120, 856 - first.box[0][0] - 90
+    y0, y1 = 540 - middle - 12, 540 - middle + 12
+    turned = TextLine(text="田", confidence=0.6, box=((x1, y1), (x0, y1), (x0, y0), (x1, y0)))
+    reading = read([*lines, turned], side="front")
+    assert reading.fields.address is not None
+    assert reading.fields.address.value == PERSON.address

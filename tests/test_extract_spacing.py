@@ -106,6 +106,10 @@ def test_a_value_not_read_from_its_first_or_to_its_last_line_is_cut_short() -> N
     ends = values.value_ends["issuing_authority"]
     assert not cut_short("鄂尔多斯市公安局康巴什分局", ends=ends)
     assert cut_short("鄂尔多斯市公安局康巴什", ends=ends)  # its last characters not read
+    never = values.value_never_ends["address"]
+    assert not cut_short("贵州省黔东南苗族侗族自治州雷山县杏花镇赵堡村7组30号", never_ends=never)
+    assert not cut_short("福建省南平市延平区赤门乡前坪村", never_ends=never)
+    assert cut_short("贵州省黔东南苗族侗族自治州雷山县杏花镇赵堡村7组30", never_ends=never)  # 号
 
 
 # -- a whole generated card ---------------------------------------------------------------

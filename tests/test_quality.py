@@ -104,6 +104,30 @@ def test_a_grey_copy_is_a_photocopy_and_the_colour_card_is_not(colour_card: Card
     assert not judged(colour_card).signals["photocopy"].raised
 
 
+def places(card: Card, fractions: list[tuple[float, float, float, float]]) -> list[Quad]:
+    height, width = card.shape[:2]
+    return [((x0 * width, y0 * height), (x1 * width, y0 * height),
+             (x1 * width, y1 * height), (x0 * width, y1 * height))
+            for x0, y0, x1, y1 in fractions]
+
+
+def test_a_washed_out_colour_card_is_told_from_a_copy_by_its_blue_labels(
+        colour_card: Card) -> None:
+    """Light that clips the paper and the pale guilloche leaves the card's own colour
+    too little to go by; its labels' blue ink beside the values' black still says colour
+    card. The same image in grey stays a photocopy."""
+    washed = np.clip(colour_card.astype(np.float32) * 2.0, 0, 255).astype(np.uint8)
+    grey = cv2.cvtColor(cv2.cvtColor(washed, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    labels = places(colour_card, list(RULES.layout.front_words[0].values()))
+    values = list(regions(colour_card).values())
+    assert judged(washed).signals["photocopy"].raised  # the card's own colour alone
+    inks = {"labels": labels, "values": values}
+    assert not assess(washed, regions(washed), **inks).signals["photocopy"].raised
+    assert assess(grey, regions(grey), **inks).signals["photocopy"].raised
+    # Without label words read, there is nothing to compare.
+    assert assess(washed, regions(washed), values=values).signals["photocopy"].raised
+
+
 def photographed(card: Card, gain: tuple[float, float, float],
                  flare: tuple[float, float, float], seed: int) -> Card:
     """The card photographed lying on a coloured table under coloured light: a gain and
@@ -134,6 +158,11 @@ def test_a_grey_copy_photographed_in_colour_is_a_photocopy(
     grey = cv2.cvtColor(cv2.cvtColor(colour_card, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     copy = judged(photographed(grey, gain, flare, 1)).signals["photocopy"]
     assert copy.raised, copy
+    # Its inks, each divided by its own paper and compared, are of one hue under any light.
+    shot = photographed(grey, gain, flare, 1)
+    inks = {"labels": places(grey, list(RULES.layout.front_words[0].values())),
+            "values": list(regions(grey).values())}
+    assert assess(shot, regions(shot), **inks).signals["photocopy"].raised
     # The colour card under the same light, on the same table, is not.
     card = judged(photographed(colour_card, gain, flare, 1)).signals["photocopy"]
     assert not card.raised, card

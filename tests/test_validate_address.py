@@ -20,6 +20,8 @@ RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
     "辽宁省本溪市本溪满族自治县青龙乡七星村88号",  # renamed: [1989-]本溪满族自治县
     "北京市海淀区中关村大街1号",
     "广西壮族自治区河池市东兰县金谷乡纳立村",
+    "广东省东莞市长安镇乌沙社区",                # a prefecture without counties
+    "湖北省仙桃市沙嘴街道",                      # a county-level city under its province
 ])
 def test_real_addresses_name_a_county(address: str) -> None:
     assert names_a_county(address) is True
@@ -29,6 +31,7 @@ def test_real_addresses_name_a_county(address: str) -> None:
     "山西省阳泉市孟县双庙镇七星村3组46号",  # 盂县 misread 孟县 (a Henan county, not Shanxi's)
     "山西省阳泉市双庙镇七星村3组46号",      # the prefecture alone is not a county
     "湖南省长沙市友谊大道621号",
+    "福建省福州苏鼓楼区东岗镇黄土村9组24号",  # 市 read 苏: 鼓楼区 is no longer where a county goes
 ])
 def test_a_misread_or_missing_county_is_told(address: str) -> None:
     assert names_a_county(address) is False

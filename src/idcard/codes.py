@@ -35,6 +35,7 @@ WarningCode = Literal[
     "stamp_over_field",
     "characters_missing",
     "address_place_unknown",
+    "authority_place_misread",
     "ethnicity_former_name",
     "blur",
     "glare",
@@ -85,13 +86,19 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "characters_missing": "the field was read without characters that are printed: its line "
                           "leaves room for one (a gap between neighbouring characters, or a "
                           "box running past the last one, much wider than the print's pitch), "
-                          "or an address does not begin with a province-level division or an "
-                          "authority end with 局; the message names the field",
-    "address_place_unknown": "the address begins with a province but names none of its "
-                             "county-level divisions (GB/T 2260, as python-stdnum ships it, "
-                             "former names included): the county was probably misread, or "
-                             "it is a zone the table does not list; the address is flagged "
-                             "for review",
+                          "or an address does not begin with a province-level division or "
+                          "ends in a digit, or an authority does not end with 局; the "
+                          "message names the field",
+    "address_place_unknown": "the address begins with a province but does not go on with "
+                             "one of its prefectures and a county, or a county (GB/T 2260, "
+                             "as python-stdnum ships it, former names included): a division "
+                             "was probably misread, or it is a zone the table does not "
+                             "list; the address is flagged for review",
+    "authority_place_misread": "a place the issuing authority names (its bureau's prefecture "
+                               "or county, or its branch's district) is not in GB/T 2260 but "
+                               "one character off a division that is (颖东 for 颍东 of "
+                               "阜阳市): it was probably misread; the authority is flagged "
+                               "for review",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "

@@ -26,6 +26,9 @@ class TextLine(msgspec.Struct, frozen=True):
     # True for a label word the pipeline placed by its position on a straightened card
     # instead of recognising it (pipeline.placed): its text is the label as printed.
     placed: bool = False
+    # The field this line was read for from that field's closed vocabulary (pipeline step
+    # `vocabulary`): its text is that field's value, whatever is read around it.
+    read_as: str | None = None
 
 
 def point_along(box: Quad, fraction: float) -> Point:

@@ -5,8 +5,13 @@
     both = merge_sides(front_reading, back_reading)
 """
 
-from idcard.extract.interpret import interpret_lines, labels_in_place, merge_sides
+from idcard.extract.interpret import (
+    front_value_cells,
+    interpret_lines,
+    labels_in_place,
+    merge_sides,
+)
 from idcard.extract.rules import RuleBook, RulesError, load_rules
 
-__all__ = ["RuleBook", "RulesError", "interpret_lines", "labels_in_place", "load_rules",
-           "merge_sides"]
+__all__ = ["RuleBook", "RulesError", "front_value_cells", "interpret_lines",
+           "labels_in_place", "load_rules", "merge_sides"]

@@ -124,16 +124,24 @@ def missing_notice(name: str) -> Notice:
 
 def place_unknown_notice() -> Notice:
     return Notice("address_place_unknown",
-                  "address: it names no county-level division of its province (GB/T 2260); "
-                  "the county may be misread")
+                  "address: it does not name a prefecture and county of its province "
+                  "(GB/T 2260) where they are printed; a division may be misread")
 
 
-def cut_short(text: str, starts: Sequence[str] = (), ends: Sequence[str] = ()) -> bool:
+def authority_place_notice() -> Notice:
+    return Notice("authority_place_misread",
+                  "issuing_authority: a place it names is one character off a division of "
+                  "GB/T 2260 and not itself one; it was probably misread")
+
+
+def cut_short(text: str, starts: Sequence[str] = (), ends: Sequence[str] = (),
+              never_ends: Sequence[str] = ()) -> bool:
     """Whether a value begins other than a whole one may (an address with its province),
-    or ends other than it may (an authority with 局), when the rules say: its first or
-    last line or characters were not read."""
+    or ends other than it may (an authority with 局; an address never with a digit), when
+    the rules say: its first or last line or characters were not read."""
     begins_mid_way = bool(starts) and not text.startswith(tuple(starts))
-    ends_mid_way = bool(ends) and not text.endswith(tuple(ends))
+    ends_mid_way = (bool(ends) and not text.endswith(tuple(ends))) or \
+        (bool(never_ends) and text.endswith(tuple(never_ends)))
     return begins_mid_way or ends_mid_way
 
 

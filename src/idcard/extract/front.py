@@ -38,12 +38,16 @@ from idcard.extract.values import (
     read_name,
     read_sex,
 )
+from idcard.text import Quad
 from idcard.validate import birth_date_of, region_known
 
 # How far (in line heights) an address line may sit below the previous one, and how far
 # its left edge may stray from the first line's.
 _ADDRESS_LINE_GAP = 2.3
 _ADDRESS_ALIGN = 2.5
+# A value's cell (`value_cells`) is this many typical line heights tall: a line's box
+# with room for a row printed a little off the layout's.
+_CELL_HEIGHT = 1.3
 
 
 @dataclass
@@ -88,6 +92,38 @@ def read_front(pieces: Sequence[Piece], image_size: tuple[int, int],
             if value is not None:
                 draft.values[key] = value
     return draft
+
+
+def value_cells(pieces: Sequence[Piece], names: Sequence[str],
+                image_size: tuple[int, int], rules: RuleBook) -> dict[str, Quad]:
+    """Where the front prints each named field's value (rules' `field_regions`), in the
+    pixels of the pieces: the card's frame from the labels found, the row through the
+    field's own label when it was read (else the layout's row), one line tall. Only
+    fields with a region and a row; none without a label to anchor the frame (then where
+    a value lies is a guess)."""
+    hits = best_hits(consistent_hits(find_labels(pieces, FRONT_LABELS, rules),
+                                     rules.layout.front_labels))
+    layout = rules.layout
+    if not hits or not pieces:
+        return {}
+    frame = estimate_frame(hits, layout.front_labels, pieces, image_size, layout)
+    half = _CELL_HEIGHT / 2.0 * typical_height(pieces)
+    cells: dict[str, Quad] = {}
+    for name in names:
+        region, place = layout.field_regions.get(name), layout.front_labels.get(name)
+        if region is None or place is None:
+            continue
+        hit = hits.get(name)
+        centre = hit.span.centre_y if hit is not None else frame.y_at(place[1])
+        # Not cut at the label's end: a label read with its value ends where the
+        # recogniser placed its last character, which may lie inside the value.
+        left = frame.x0 + region[0] * frame.width
+        right = frame.x0 + region[2] * frame.width
+        if right - left < half:
+            continue
+        top, bottom = centre - half, centre + half
+        cells[name] = ((left, top), (right, top), (right, bottom), (left, bottom))
+    return cells
 
 
 def _in_portrait(segment: Segment, frame: Frame, rules: RuleBook) -> bool:

@@ -27,6 +27,7 @@ from idcard.card import (
 from idcard.extract.back import read_back
 from idcard.extract.card_choice import CardChoice, card_fit, looks_like_card, misplaced
 from idcard.extract.findings import (
+    authority_place_notice,
     cut_short,
     former_name_notice,
     mismatch_warnings,
@@ -36,11 +37,18 @@ from idcard.extract.findings import (
     stamp_notice,
     stamped_fields,
 )
-from idcard.extract.front import read_front
+from idcard.extract.front import read_front, value_cells
 from idcard.extract.labels import best_hits, find_labels
 from idcard.extract.layout import estimate_frame
 from idcard.extract.noise import StampText, drop_noise
-from idcard.extract.pieces import Piece, box_of, confidence_of, piece_from_line, raw_of
+from idcard.extract.pieces import (
+    Piece,
+    box_of,
+    chars_of,
+    confidence_of,
+    piece_from_line,
+    raw_of,
+)
 from idcard.extract.repair import (
     IdNumberReading,
     proven_birth_date,
@@ -52,8 +60,9 @@ from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
 from idcard.extract.spacing import characters_missing
 from idcard.extract.values import Value
-from idcard.text import TextLine
+from idcard.text import Quad, TextLine
 from idcard.validate import (
+    authority_place_misread,
     checksum_ok,
     names_a_county,
     parse_iso,
@@ -99,15 +108,27 @@ def labels_in_place(lines: Sequence[TextLine], *, image_size: tuple[int, int],
     return fit is None or not misplaced(fit)
 
 
+def front_value_cells(lines: Sequence[TextLine], names: Sequence[str], *,
+                      image_size: tuple[int, int], rules: RuleBook) -> dict[str, Quad]:
+    """Where a front's lines say each named field's value is printed (extract.front's
+    `value_cells`): for reading a value that no line gave, in its place."""
+    pieces = drop_noise([p for line in lines if _usable(line)
+                         if (p := piece_from_line(line, image_size)) is not None],
+                        rules).pieces
+    return value_cells(pieces, names, image_size, rules)
+
+
 def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: SideHint,
                rules: RuleBook, today: date) -> CardReading:
-    cleaned = drop_noise([p for line in lines if _usable(line)
+    words = _words_read(lines, image_size)
+    cleaned = drop_noise([p for line in lines if _usable(line) and line.read_as is None
                           if (p := piece_from_line(line, image_size)) is not None], rules)
     pieces, stamps = cleaned.pieces, cleaned.stamps
     if hint == "auto":
         sides = _both_sides(pieces, image_size, rules)
         if sides is not None:
-            front = _read_side(sides[0], "front", image_size, rules, today, [], stamps=stamps)
+            front = _read_side(sides[0], "front", image_size, rules, today, [], stamps=stamps,
+                               words=words)
             back = _read_side(sides[1], "back", image_size, rules, today, [], stamps=stamps)
             return merge_sides(front, back, today=today,
                                failed_check_factor=rules.thresholds.failed_check_factor)
@@ -126,7 +147,17 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
                                f"the text looks like the {detected} side, not the {hint} side "
                                "that was asked for; fields were read as asked"))
     return _read_side(pieces, side, image_size, rules, today, warnings,
-                      no_text=detected is None, stamps=stamps)
+                      no_text=detected is None, stamps=stamps, words=words)
+
+
+def _words_read(lines: Sequence[TextLine], image_size: tuple[int, int]) -> dict[str, Value]:
+    """The values read from a field's closed vocabulary (lines `read_as` that field)."""
+    words: dict[str, Value] = {}
+    for line in lines:
+        if line.read_as is not None and _usable(line) \
+                and (piece := piece_from_line(line, image_size)) is not None:
+            words[line.read_as] = Value(piece.text, tuple(chars_of([piece])))
+    return words
 
 
 def _both_sides(pieces: list[Piece], image_size: tuple[int, int],
@@ -195,10 +226,12 @@ def _sides_by_orientation(pieces: list[Piece],
 
 def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                rules: RuleBook, today: date, warnings: list[Notice],
-               no_text: bool = False, stamps: Sequence[StampText] = ()) -> CardReading:
+               no_text: bool = False, stamps: Sequence[StampText] = (),
+               words: dict[str, Value] | None = None) -> CardReading:
     """Fields as printed, repaired only where the reading is unsure; checks on the card as
-    read (never on repaired values)."""
-    pieces, choice = _one_card(pieces, side, rules)
+    read (never on repaired values). On a front, `words` (values read from a field's
+    closed vocabulary) are those fields' values."""
+    pieces, choice = _one_card(_one_orientation(pieces), side, rules)
     if choice is not None and choice.repeated and choice.other_card:
         warnings.append(Notice("multiple_cards",
                                "the text holds more than one card; only one was read"))
@@ -208,6 +241,8 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                                "(text around the card repeats them), so which text is the "
                                "card is unsure; every field needs review"))
     values = _read_values(pieces, side, image_size, rules)
+    if side == "front" and words:
+        values |= words
     read = CardFields(**{name: _to_field(v) for name, v in values.items()})
     fields = read
     if side == "front":
@@ -228,8 +263,24 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     warnings += [missing_notice(name) for name in missing]
     if read.address is not None and names_a_county(read.address.value) is False:
         warnings.append(place_unknown_notice())
+    authority = read.issuing_authority
+    if authority is not None and authority_place_misread(authority.value):
+        warnings.append(authority_place_notice())
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)
+
+
+def _one_orientation(pieces: list[Piece]) -> list[Piece]:
+    """One side's pieces that read the way most of its print reads. A card is levelled
+    before it is read, so a line read the other way up was turned by a wrong guess of the
+    orientation classifier (a short label, mostly): its text was read upside down, and
+    neither where it lies nor turned about the image centre (as a card beside an upright
+    one is) does it belong to a row; among the rows it cuts fields short."""
+    turned = sum(len(p.glyphs) for p in pieces if p.turned is not None)
+    upright = sum(len(p.glyphs) for p in pieces) - turned
+    if turned == upright:
+        return pieces
+    return [p for p in pieces if (p.turned is not None) == (turned > upright)]
 
 
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
@@ -237,9 +288,11 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
     leaves room on its line, and a value not read from its first or to its last line
     begins or ends mid-way. Neither lowers the confidence of the characters read."""
     starts, ends = rules.values.value_starts, rules.values.value_ends
+    never_ends = rules.values.value_never_ends
     return [name for name, value in values.items()
             if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
-            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()))]
+            or cut_short(value.text, starts.get(name, ()), ends.get(name, ()),
+                         never_ends.get(name, ()))]
 
 
 def _usable(line: TextLine) -> bool:

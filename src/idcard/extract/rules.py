@@ -131,6 +131,13 @@ class Thresholds(_Strict, frozen=True):
     stamped_field_factor: float = 0.5
     fuzzy_label_min_length: int = 4
     max_repaired_characters: int = 2
+    # Closed-vocabulary reading (pipeline step `vocabulary`): a word is taken as read
+    # when the probability that its cell reads it, and its share of all the words'
+    # probability there, are at least these; a field read with less confidence than
+    # `vocabulary_unsure_below` is scored again.
+    vocabulary_min_probability: float = 0.1
+    vocabulary_min_share: float = 0.9
+    vocabulary_unsure_below: float = 0.8
 
 
 class SpacingRules(_Strict, frozen=True):
@@ -157,7 +164,10 @@ class ValueRules(_Strict, frozen=True):
     # What a whole value begins / ends with, per field (else characters are missing).
     value_starts: dict[str, tuple[str, ...]] = {}
     value_ends: dict[str, tuple[str, ...]] = {}
+    value_never_ends: dict[str, tuple[str, ...]] = {}
     sex_misreadings: dict[str, str] = {}
+    # Every value a card prints for sex (its closed vocabulary).
+    sex_values: tuple[str, ...] = ("男", "女")
 
 
 class RuleBook(msgspec.Struct, frozen=True, kw_only=True):
@@ -406,7 +416,8 @@ def _check_layout(rules: LayoutRules) -> None:
 
 
 def _check_value_edges(rules: ValueRules) -> None:
-    for table, edges in (("value_starts", rules.value_starts), ("value_ends", rules.value_ends)):
+    for table, edges in (("value_starts", rules.value_starts), ("value_ends", rules.value_ends),
+                         ("value_never_ends", rules.value_never_ends)):
         for name, words in edges.items():
             if name not in FRONT_FIELDS + BACK_FIELDS:
                 raise RulesError("values.toml", f"{table}.{name}", "not a field")

@@ -21,7 +21,16 @@ its threshold (the constants below; the README lists them):
   uniform within one, camera noise averages out, JPEG's quantised chroma at print
   edges stays below it), clipped, black and red or pink (stamp) pixels left out.
   Raised below 0.02 % (on the seed-101 condition set grey copies, photographed or not,
-  measure 0, colour cards 0.13–7 %).
+  measure 0, colour cards 0.13–7 %). Where values were read, the score is also at most
+  what the inks say: the unit vector in RGB from the paper to the darkest print, at the
+  labels' places (label words read, and the stretch of each one-line value's row before
+  it) against the values' boxes, and the largest channel difference of the two; 0.5 at
+  0.05. Light that scales and offsets each channel moves every grey level of a copy along
+  one line, so a copy's two directions agree; a card prints its labels blue and its
+  values black. Red and pink (stamp) ink is left out. On the seed-303 condition set
+  copies measure 0–0.016 and colour cards 0.07–0.4 (a few washed-out ones less), on the
+  photocopy pages of `data/cards` 0–0.034; so a washed-out or faint colour card whose
+  guilloche does not survive is not taken for a copy.
 - `screen_recapture`: the RGB-stripe and pixel grid of a screen, photographed, make a
   periodic pattern; once the card is straightened (the screen is the card's plane) it
   shows as isolated peaks in the Fourier spectrum of the card's chroma, far above the
@@ -52,6 +61,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from idcard.imaging.view import Image
 from idcard.text import Quad
@@ -90,6 +100,15 @@ _COLOURED_SHARE_RAISED = 0.0002  # of the card's pixels
 _BLACK = 8
 _RED_ABOVE = 25  # red over green and blue: a red stamp on a copy is left out
 _MIN_TILE_PIXELS = 16
+# photocopy, second look: the labels' ink against the values' ink, each as a share of the
+# paper beside it per channel. A card prints its labels blue and its values black; a copy
+# prints both in one toner.
+_INK_SHARE = 0.05  # the darkest share of a box's pixels is its ink (thin print: a few %)
+_PAPER_SHARE_OF_BOX = 0.5  # the brightest share is its paper
+_LABEL_INK_COLOUR = 0.05  # label ink this far off the value ink in hue: a colour card
+_INK_FULL_BOX = 4000  # px: larger boxes are sampled every other pixel
+_STAMP_RED = 0.1  # red over green and blue, as shares of the paper's: a stamp's ink
+_MIN_INK_STEP = 6.0  # RGB levels between a box's paper and its ink: print to judge
 # screen: a spectrum peak this many times the local median magnitude.
 _SCREEN_PATCH = 256
 _SCREEN_MIN_FREQUENCY = 0.12  # cycles per pixel: below are print and guilloche
@@ -131,6 +150,7 @@ class QualityReport:
 def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = False,
            straightened: bool = True, layout: Mapping[str, Quad] | None = None,
            stamps: Sequence[Quad] = (), text: Sequence[Quad] = (),
+           labels: Sequence[Quad] = (), values: Sequence[Quad] = (),
            clock: Callable[[], float] = time.perf_counter) -> QualityReport:
     """All signals for one card view; `regions` are field boxes in the view's pixels (the
     box read, or where the layout says the value is printed). A view that is not a
@@ -140,7 +160,8 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
     occlusion: a box read holds only the print left visible beside a sticker. `stamps`
     are the areas of stamp words read on the view (复印无效 and the like); `text` the
     boxes of all the lines read (labels too), which bound the card on a view that is not
-    a straightened one."""
+    a straightened one. `labels` and `values` are the boxes of the label words and of the
+    values read: their inks tell a colour card from a copy by hue alone."""
     ms: dict[str, float] = {}
     signals: dict[str, Signal] = {}
     work = _work_copy(card)
@@ -157,7 +178,7 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
         "glare": lambda: _glare(grey, boxes),
         "too_dark": lambda: _too_dark(exposed),
         "overexposed": lambda: _overexposed(exposed),
-        "photocopy": lambda: _photocopy(card, () if straightened else lines),
+        "photocopy": lambda: _photocopy(card, () if straightened else lines, labels, values),
         "screen_recapture": lambda: _screen(card),
         "occlusion": lambda: _occlusion(work, grey, wide, stamped),
     }
@@ -310,9 +331,66 @@ def _overexposed(grey: Image) -> Signal:
 # -- colour -------------------------------------------------------------------------------
 
 
-def _photocopy(card: Image, boxes: Iterable[_Rect] = ()) -> Signal:
+def _photocopy(card: Image, boxes: Iterable[_Rect] = (), labels: Sequence[Quad] = (),
+               values: Sequence[Quad] = ()) -> Signal:
+    """Grey by the card's own colour (`_print_colour`), unless its labels' ink differs in
+    hue from its values' ink: a colour card whose guilloche is washed out by light or too
+    faint to survive the averaging still prints its labels blue."""
     if card.ndim != 3 or card.size == 0:
         return Signal(1.0 if card.size else 0.0)
+    grey = _print_colour(card, boxes)
+    hue = _label_ink_hue(card, labels, values)
+    if hue is None:
+        return grey
+    by_ink = round(_clip01(1.0 - hue / (2 * _LABEL_INK_COLOUR)), 3)
+    return grey if grey.score <= by_ink else Signal(by_ink, (), hue)
+
+
+def _label_ink_hue(card: Image, labels: Sequence[Quad], values: Sequence[Quad]) -> float | None:
+    """How far the labels' print turns from its paper in another colour direction than the
+    values' print does (largest channel difference of the two unit vectors from paper to
+    ink), or None when either is not in view. Light that scales and offsets each channel
+    moves a grey copy's every level along one line, so both directions are that line's;
+    a blue label's is not a black value's."""
+    label_ink, value_ink = _ink_direction(card, labels), _ink_direction(card, values)
+    if label_ink is None or value_ink is None:
+        return None
+    return float(np.abs(label_ink - value_ink).max())
+
+
+def _ink_direction(card: Image, quads: Sequence[Quad]) -> npt.NDArray[np.float64] | None:
+    inks: list[Image] = []
+    papers: list[Image] = []
+    for quad in quads:
+        x0, y0, x1, y1 = _rect(quad, 1.0, card.shape)
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        # Every other pixel of a large box: strokes are several pixels wide.
+        stride = 2 if (x1 - x0) * (y1 - y0) > _INK_FULL_BOX else 1
+        pixels = card[y0:y1:stride, x0:x1:stride].reshape(-1, 3).astype(np.float32)
+        level = pixels.sum(axis=1)
+        # By rank, not by level: a washed-out box is mostly one clipped white.
+        paper = pixels[level >= np.median(level)]
+        # A red or pink stamp over a copy is no colour of the card's print: left out, as
+        # a share of the paper per channel, so that a cast does not make grey look red.
+        share = pixels / np.maximum(paper.mean(axis=0), 1.0)
+        kept = np.flatnonzero(share[:, 2] - np.maximum(share[:, 0], share[:, 1]) <= _STAMP_RED)
+        if len(kept) == 0:
+            continue
+        darkest = min(len(kept), max(1, int(_INK_SHARE * len(level))))
+        inks.append(pixels[kept[np.argpartition(level[kept], darkest - 1)[:darkest]]])
+        papers.append(paper)
+    if not inks:
+        return None
+    step = np.concatenate(papers).mean(axis=0) - np.concatenate(inks).mean(axis=0)
+    length = float(np.linalg.norm(step))
+    if length < _MIN_INK_STEP:
+        return None  # no print to judge: paper alone
+    direction: npt.NDArray[np.float64] = (step / length).astype(np.float64)
+    return direction
+
+
+def _print_colour(card: Image, boxes: Iterable[_Rect] = ()) -> Signal:
     own = _card_pixels(card, boxes)
     width = min(_COLOUR_WIDTH, own.shape[1])
     height = max(1, round(own.shape[0] * width / own.shape[1]))

@@ -23,10 +23,11 @@ from idcard.ocr.engine import (
     ModelInfo,
     OcrEngine,
     OcrResult,
+    WordScores,
     legible,
     require_packs,
 )
 from idcard.ocr.runtime import line_reads, network_time_ms
 
-__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "legible", "line_reads",
-           "network_time_ms", "require_packs"]
+__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "WordScores", "legible",
+           "line_reads", "network_time_ms", "require_packs"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -14,7 +14,7 @@ import numpy as np
 
 from idcard.config import Settings
 from idcard.errors import ModelsMissingError
-from idcard.ocr import classify, detect, recognize
+from idcard.ocr import classify, detect, recognize, vocabulary
 from idcard.ocr.consensus import merge_readings, spell_rare
 from idcard.ocr.geometry import (
     QuadArray,
@@ -75,6 +75,13 @@ class OcrResult(msgspec.Struct):
     timings_ms: dict[str, float]  # "detect", "classify" (incl. cropping), "recognize"
 
 
+class WordScores(msgspec.Struct):
+    """Per box, each word's probability that the box reads it (ocr.vocabulary)."""
+
+    scores: list[dict[str, float]]
+    timings_ms: dict[str, float]  # "recognize" (incl. cropping)
+
+
 @dataclass(frozen=True)
 class _Recogniser:
     network: Network
@@ -86,6 +93,20 @@ class _Recogniser:
     def read(self, crops: list[BgrImage], runner_ups: bool = False) -> list[recognize.Reading]:
         return recognize.recognize(crops, self.network, self.characters, self.params,
                                    runner_ups)
+
+    def word_scores(self, crops: list[BgrImage],
+                    vocabularies: list[Sequence[str]]) -> list[dict[str, float]]:
+        """Each crop's probability of reading each word of its vocabulary; 0 for a word
+        with a character this model cannot spell."""
+        index = {char: i for i, char in enumerate(self.characters) if i != vocabulary.BLANK}
+        matrices = recognize.probabilities(crops, self.network, self.params)
+        scores: list[dict[str, float]] = []
+        for matrix, words in zip(matrices, vocabularies, strict=True):
+            spelt = [w for w in words if w and all(c in index for c in w)]
+            found = vocabulary.word_probabilities(matrix, [[index[c] for c in w] for w in spelt])
+            scores.append(dict.fromkeys(words, 0.0)
+                          | {w: float(p) for w, p in zip(spelt, found, strict=True)})
+        return scores
 
 
 @dataclass(frozen=True)
@@ -200,6 +221,36 @@ class OcrEngine:
         if boxes is None:
             text_lines = [t for t in text_lines if legible(t)]
         return OcrResult(lines=text_lines, timings_ms=timings)
+
+    def score_words(self, image: np.ndarray, boxes: list[Quad],
+                    vocabularies: list[Sequence[str]]) -> WordScores:
+        """For each box (upright text, first point top-left) and each word of its
+        vocabulary, the probability that the box reads exactly that word (ocr.vocabulary):
+        the characters of the vocabulary read in the box are that word's, side by side,
+        whatever else is read around them. A box's probabilities sum to at most 1.
+
+        With a second recogniser configured, each probability is the mean of the two
+        models' (either may be the one that reads a worn glyph): still a probability.
+        """
+        timings = {"recognize": 0.0}
+        bgr = as_bgr8(image)
+        if bgr is None or not boxes:
+            return WordScores(scores=[dict.fromkeys(v, 0.0) for v in vocabularies],
+                              timings_ms=timings)
+
+        def score() -> list[dict[str, float]]:
+            crops = [cropped[0] if (cropped := crop_line(bgr, as_quad_array(box))) is not None
+                     else _blank_crop() for box in boxes]
+            found = self._rec.word_scores(crops, vocabularies)
+            count_line_reads(len(crops), 0)
+            if self._recheck is None:
+                return found
+            other = self._recheck.word_scores(crops, vocabularies)
+            count_line_reads(0, len(crops))
+            return [{word: (mine[word] + theirs[word]) / 2.0 for word in mine}
+                    for mine, theirs in zip(found, other, strict=True)]
+
+        return WordScores(scores=_timed(timings, "recognize", score), timings_ms=timings)
 
     # -- stages -----------------------------------------------------------------------
 

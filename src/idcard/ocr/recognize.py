@@ -73,6 +73,25 @@ def recognize(crops: list[BgrImage], network: Network, characters: list[str],
     return [r for r in readings if r is not None]
 
 
+def probabilities(crops: list[BgrImage], network: Network,
+                  params: RecognitionParams) -> list[FloatArray]:
+    """Per crop, the recogniser's class probabilities per time step (time × classes),
+    cut to the steps the crop itself fills (not its batch's padding)."""
+    ratios = [crop.shape[1] / crop.shape[0] for crop in crops]
+    order = [int(i) for i in np.argsort(np.array(ratios), kind="stable")]
+    padded = [max(params.min_width / params.height, ratios[i]) for i in order]
+    found: list[FloatArray | None] = [None] * len(crops)
+    for start, end in _batches(padded, params):
+        members = order[start:end]
+        batch, text_widths = _batch_tensor([crops[i] for i in members], params)
+        scores = network.run(batch)
+        for row, index in enumerate(members):
+            steps = scores.shape[1]
+            used = min(steps, math.ceil(steps * text_widths[row] / batch.shape[3]) + 1)
+            found[index] = np.asarray(scores[row, :used], dtype=np.float32)
+    return [f for f in found if f is not None]
+
+
 _REFERENCE_BATCH = 6
 
 

@@ -11,8 +11,8 @@ import cv2
 import msgspec
 import numpy as np
 
-from idcard.card import BACK_FIELDS, FRONT_FIELDS, CardReading, Notice, SideHint
-from idcard.extract import RuleBook, interpret_lines
+from idcard.card import BACK_FIELDS, FRONT_FIELDS, CardReading, Field, Notice, SideHint
+from idcard.extract import RuleBook, front_value_cells, interpret_lines
 from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
@@ -32,6 +32,7 @@ from idcard.pipeline.steps import (
     STAMP_CLEARED,
     TURNED_OVER,
     VALUE_REGIONS,
+    VOCABULARY,
 )
 from idcard.pipeline.timing import Stopwatch
 from idcard.text import Quad, TextLine
@@ -61,6 +62,15 @@ _CLEAR_READING = 0.9
 # A value region read with less confidence than this is noise (lower than for detected
 # lines: the region is known to hold the value, and blur lowers every reading there).
 _MIN_REGION_CONFIDENCE = 0.3
+
+# Front fields that print one word of a closed list (read from it by `vocabulary`).
+CLOSED_FIELDS = ("sex", "ethnicity")
+READ_FROM_VOCABULARY = True
+
+# A closed field's cell where no word passes on the row is scored at these vertical
+# offsets as well (fractions of the cell's height, about a line's): a quarter line above
+# and below it.
+_CELL_OFFSETS = (-0.25, 0.25)
 
 # A place on the card: left, top, right, bottom as fractions of its width and height.
 Region = tuple[float, float, float, float]
@@ -114,6 +124,12 @@ class ViewReader:
             with clock.step(VALUE_REGIONS):
                 if self._look_where_values_belong(view, lines, regions, clock):
                     reading = self._interpret(lines, view, side, clock)
+        closed = self._closed_fields_to_read(reading) \
+            if outline is not None and READ_FROM_VOCABULARY else []
+        if closed:
+            with clock.step(VOCABULARY):
+                lines, reading = self._read_from_vocabulary(view, lines, reading, closed,
+                                                            side, clock)
         if reading.fields.name is not None:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):
@@ -289,6 +305,87 @@ class ViewReader:
         lines.extend(found)
         return bool(found)
 
+    def _vocabulary(self, name: str) -> tuple[str, ...]:
+        """The words a card may print as the field's value (empty: not a closed field)."""
+        if name == "sex":
+            return self._rules.values.sex_values
+        if name == "ethnicity":
+            return self._rules.printed_ethnicity_names
+        return ()
+
+    def _closed_fields_to_read(self, reading: CardReading) -> list[str]:
+        """A front's closed-vocabulary fields that were not read on the card (missing, or
+        only taken from the number: `sex_from_id`), or read unsure. (A value read surely
+        that is no word of the list stays as printed: cards print names the list lacks.)"""
+        if reading.side != "front":
+            return []
+        below = self._rules.thresholds.vocabulary_unsure_below
+        return [name for name in CLOSED_FIELDS
+                if (found := _printed(reading, name)) is None or found.confidence < below]
+
+    def _read_from_vocabulary(self, view: CardView, lines: list[TextLine],
+                              reading: CardReading, names: list[str], side: SideHint,
+                              clock: Stopwatch) -> tuple[list[TextLine], CardReading]:
+        """Score each field's words over its cell (where the labels say the value is
+        printed) and read the likeliest word there when its probability, and its share of
+        all the words' probability, reach the rules' minimums: as a line of its own in
+        the cell, read as the field's value (TextLine.read_as) whatever else was read
+        there, its confidence that probability. Kept when no other field is lost."""
+        cells = front_value_cells(lines, names, image_size=view.size, rules=self._rules)
+        names = [name for name in names if name in cells]
+        if not names:
+            return lines, reading
+        thresholds = self._rules.thresholds
+        # Each cell is scored where the layout puts it; where no word passes there, a
+        # little above and below as well: a stamp across the row pulls the recogniser to
+        # its own words, and a crop centred on the value's glyphs reads them more surely.
+        best = self._score_cells(view, cells, names, (0.0,), clock)
+        weak = [name for name, (_, probability, share) in best.items()
+                if probability < thresholds.vocabulary_min_probability
+                or share < thresholds.vocabulary_min_share]
+        if weak:
+            moved = self._score_cells(view, cells, weak, _CELL_OFFSETS, clock)
+            best |= {name: found for name, found in moved.items() if found[1] > best[name][1]}
+        for name, (word, probability, share) in best.items():
+            if probability < thresholds.vocabulary_min_probability \
+                    or share < thresholds.vocabulary_min_share \
+                    or not self._outweighs(_printed(reading, name), name, word,
+                                           probability):
+                continue
+            again = [*lines, word_line(name, word, probability, cells[name])]
+            new = self._interpret(again, view, side, clock)
+            if filled(new) >= filled(reading):
+                lines, reading = again, new
+        return lines, reading
+
+    def _score_cells(self, view: CardView, cells: Mapping[str, Quad], names: list[str],
+                     offsets: tuple[float, ...],
+                     clock: Stopwatch) -> dict[str, tuple[str, float, float]]:
+        """Per field, its likeliest word over its cell moved by each of `offsets` (of
+        the cell's height): the word, its probability and its share of all the words'
+        probability, at the offset where the word is likeliest."""
+        tries = [(name, _shifted(cells[name], offset)) for name in names for offset in offsets]
+        result = self._engine.score_words(view.image, [box for _, box in tries],
+                                          [self._vocabulary(name) for name, _ in tries])
+        clock.add_all(result.timings_ms)
+        best: dict[str, tuple[str, float, float]] = {}
+        for (name, _), scores in zip(tries, result.scores, strict=True):
+            word, probability = max(scores.items(), key=lambda item: item[1],
+                                    default=("", 0.0))
+            share = probability / max(sum(scores.values()), 1e-12)
+            if probability > best.get(name, ("", -1.0, 0.0))[1]:
+                best[name] = (word, probability, share)
+        return best
+
+    def _outweighs(self, found: Field | None, name: str, word: str,
+                   probability: float) -> bool:
+        """Whether a word read from the vocabulary replaces the field's (unsure) reading:
+        where nothing, or no word of the vocabulary, was read, or another word less
+        surely."""
+        if found is None or found.value not in self._vocabulary(name):
+            return True
+        return found.value != word and probability > found.confidence
+
     def _second_look_at_name(self, view: CardView, lines: list[TextLine],
                              reading: CardReading, clock: Stopwatch) -> bool:
         """Read the name's lines again with every model the engine has: names carry the
@@ -340,6 +437,33 @@ class _CardText:
             elif (line := self.read.get(index)) is not None and legible(line):
                 lines.append(line)
         return lines
+
+
+def _printed(reading: CardReading, name: str) -> Field | None:
+    """The field as read on the card: None when it was not read, or only taken from
+    another field (`<name>_from_id`: the number's parity is no reading of the print)."""
+    if any(notice.code == f"{name}_from_id" for notice in reading.warnings):
+        return None
+    found: Field | None = getattr(reading.fields, name)
+    return found
+
+
+def word_line(name: str, word: str, probability: float, cell: Quad) -> TextLine:
+    """A word read from the field's closed vocabulary in its cell: every character as
+    sure as the word's probability, spread evenly across the cell."""
+    count = len(word)
+    return TextLine(text=word, confidence=probability, box=cell,
+                    char_confidences=(probability,) * count,
+                    char_positions=tuple((i + 0.5) / count for i in range(count)),
+                    read_as=name)
+
+
+def _shifted(cell: Quad, offset: float) -> Quad:
+    """The cell moved down by `offset` of its height (up when negative)."""
+    (left, top), _, (right, bottom), _ = cell
+    step = offset * (bottom - top)
+    top, bottom = top + step, bottom + step
+    return ((left, top), (right, top), (right, bottom), (left, bottom))
 
 
 def _placing_held(plan: ReadPlan, lines: list[TextLine], reading: CardReading) -> bool:

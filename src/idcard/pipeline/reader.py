@@ -50,6 +50,7 @@ from idcard.pipeline.views import (
     text_view,
 )
 from idcard.text import Quad, TextLine
+from idcard.validate import warm_up_place_tables
 
 # A page is searched for at most this many cards (the largest groups of text).
 _MAX_CARDS = 3
@@ -119,6 +120,7 @@ class CardReader:
             cv2.putText(sample, text, (60, 150 + 200 * row), cv2.FONT_HERSHEY_SIMPLEX, 1.6,
                         (20, 20, 20), 3)
         self._engine.read_text_lines(sample)
+        warm_up_place_tables()
 
     def read_lines(self, data: bytes) -> list[TextLine]:
         """The OCR lines of the first card (or of the text; of a PDF's first page), the

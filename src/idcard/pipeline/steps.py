@@ -39,6 +39,12 @@ VALUE_REGIONS = Step(
     "value_regions",
     "a front value was not found among the detected lines (faint, broken by a stamp or "
     "glare): read the place the layout prints it on its own")
+VOCABULARY = Step(
+    "vocabulary",
+    "a front's sex or ethnicity was not read, or read unsure (a stamp printed as dark as "
+    "the text lies across its row): score every word the card may print there (男/女, "
+    "the ethnicities) against the recogniser's probabilities over the value's cell, and "
+    "take a word only when the cell reads it with enough probability")
 NAME_SECOND_LOOK = Step(
     "name_second_look",
     "names carry rare characters one model drops or swaps for a look-alike: read the "
@@ -56,5 +62,5 @@ TEXT_ALONE = Step(
     "read the text where it lies instead")
 
 # In the order the reader may run them (see reader.py).
-STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NAME_SECOND_LOOK, PAGE_CARDS,
-         TEXT_ALONE)
+STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, VOCABULARY, NAME_SECOND_LOOK,
+         PAGE_CARDS, TEXT_ALONE)

@@ -76,13 +76,54 @@ def layout_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
             for name in names if name in rules.layout.field_regions}
 
 
+# Values printed on one line with their label right before them on the row, and how far
+# left of a value its label reaches (公民身份号码 is six characters), in value heights.
+_LABELLED_VALUES = ("name", "sex", "birth_date", "id_number", "issuing_authority",
+                    "valid_from")
+_LABEL_REACH = 5.0
+_LABEL_GAP = 0.3
+# Of the view's width: a straightened card's edge, where its rounded corners show the table.
+_CARD_MARGIN = 0.05
+
+
+def label_boxes(read: CardRead, rules: RuleBook) -> list[Quad]:
+    """Where the card's labels are printed: the lines read as a label word alone (as
+    printed or as misread), and the stretch of each one-line value's row before it (a
+    label too faint or washed out to be detected is still there)."""
+    words = {word for rule in rules.labels.labels.values()
+             for word in (rule.text, *rule.aliases)}
+    boxes = [line.box for line in read.lines if line.text.strip() in words]
+    margin = _CARD_MARGIN * read.view.size[0]
+    for name in _LABELLED_VALUES:
+        field: Field | None = getattr(read.reading.fields, name, None)
+        if field is not None:
+            boxes.append(_before(field.box, margin))
+    return boxes
+
+
+def _before(box: Quad, margin: float) -> Quad:
+    left = min(x for x, _ in box)
+    top, bottom = min(y for _, y in box), max(y for _, y in box)
+    height = bottom - top
+    x0 = max(margin, left - _LABEL_REACH * height)
+    x1 = max(x0, left - _LABEL_GAP * height)
+    return ((x0, top), (x1, top), (x1, bottom), (x0, bottom))
+
+
+def value_boxes(read: CardRead) -> list[Quad]:
+    fields = read.reading.fields
+    return [field.box for name in fields.__struct_fields__
+            if (field := getattr(fields, name)) is not None]
+
+
 def judge_quality(reads: list[CardRead], rules: RuleBook) -> tuple[QualityReport, ...]:
     """The signals of each card view read (boxes in the view's own pixels)."""
     return tuple(
         assess(read.view.image, regions_of(read, rules),
                card_incomplete=any(n.code == "card_incomplete" for n in read.reading.warnings),
                straightened=read.outline is not None, layout=layout_of(read, rules),
-               stamps=read.stamps, text=[line.box for line in read.lines])
+               stamps=read.stamps, text=[line.box for line in read.lines],
+               labels=label_boxes(read, rules), values=value_boxes(read))
         for read in reads)
 
 
@@ -148,6 +189,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
                 if n.code.endswith("_repaired")}
     missing = fields_named(reading.warnings, "characters_missing")
     unknown_place = fields_named(reading.warnings, "address_place_unknown")
+    misread_place = fields_named(reading.warnings, "authority_place_misread")
     covered = {name: getattr(quality, name).fields for name in FIELD_SIGNALS
                if getattr(quality, name).raised}
     unsure_card = any(n.code == "card_choice_unsure" for n in reading.warnings)
@@ -164,6 +206,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
             ("repaired", name in repaired),
             ("characters_missing", name in missing),
             ("address_place_unknown", name in unknown_place),
+            ("authority_place_misread", name in misread_place),
         ) if hit]
         why += [signal for signal, names in covered.items()
                 if name in names and name not in sure]

@@ -1,0 +1,105 @@
+"""Whether a printed issuing authority spells its places as GB/T 2260 does.
+
+An authority is a public security bureau named after a prefecture or county (灌云县公安局,
+阜阳市公安局), or a branch of a prefecture's bureau named after one of its districts
+(阜阳市公安局颍东分局). A place name that the table does not hold but that is one
+character away from one it does (颖东 for 颍东, of the same prefecture) was misread: a
+recogniser swaps one look-alike character far more often than a card names a place next
+to a real one. Branch names that are no division at all (高新, 开发区, 交通) are left alone:
+the table cannot judge them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from functools import cache
+
+from stdnum import numdb
+
+_BUREAU = "公安局"
+_BRANCH = "分局"
+# A code's names, each with the years it was in use: "[1983-1995]南区,[1996-]天心区".
+_YEARS = re.compile(r"^\[[^\]]*\]")
+# A county-level division's name without the word that says which kind it is.
+_KIND = re.compile(r"(区|县|市|旗|自治县|自治旗|林区|特区)$")
+
+
+def authority_place_misread(authority: str) -> bool | None:
+    """True when a place the authority names is one character off a division of the
+    table (its bureau's place anywhere, its branch among the bureau's districts) and
+    not itself in it; None when it names no bureau (nothing to judge it by)."""
+    place, bureau, rest = authority.partition(_BUREAU)
+    if not bureau or len(place) < 2:
+        return None
+    if not _known(place) and _one_off(place, _places_of_length(len(place))):
+        return True
+    branch = rest.removesuffix(_BRANCH)
+    if not branch or branch == rest:
+        return False
+    districts = _districts_of(place)
+    return bool(districts) and branch not in districts and _one_off(branch, districts)
+
+
+def _known(place: str) -> bool:
+    # 河北省石家庄市 names its province first; the bureau is the last place named.
+    return any(place.endswith(name) for name in _places())
+
+
+def _one_off(name: str, candidates: Collection[str]) -> bool:
+    return any(len(c) == len(name) and sum(a != b for a, b in zip(c, name, strict=True)) == 1
+               for c in candidates)
+
+
+@cache
+def _places_of_length(length: int) -> frozenset[str]:
+    return frozenset(name for name in _places() if len(name) == length)
+
+
+@cache
+def _places() -> frozenset[str]:
+    names = {name for names in _divisions().values() for name in names}
+    names.update(_provinces())
+    return frozenset(n for n in names if len(n) >= 2)
+
+
+def _districts_of(place: str) -> frozenset[str]:
+    return _districts_by_prefecture().get(place, frozenset())
+
+
+@cache
+def _districts_by_prefecture() -> Mapping[str, frozenset[str]]:
+    """Prefecture (or province-level city) name → the names, with and without their
+    kind, of the divisions under it."""
+    by_stem: dict[str, set[str]] = {}
+    for code, names in _divisions().items():
+        if not code.endswith("00"):
+            # 110000 (北京市) holds every 11xxxx; 341200 (阜阳市) every 3412xx.
+            for stem in (code[:2], code[:4]):
+                by_stem.setdefault(stem, set()).update(
+                    n for name in names for n in (name, _KIND.sub("", name)) if len(n) >= 2)
+    found: dict[str, set[str]] = {}
+    for prefecture, names in _divisions().items():
+        if prefecture.endswith("00"):
+            stem = prefecture[:2] if prefecture.endswith("0000") else prefecture[:4]
+            for name in names:
+                found.setdefault(name, set()).update(by_stem.get(stem, ()))
+    return {name: frozenset(districts) for name, districts in found.items()}
+
+
+@cache
+def _provinces() -> frozenset[str]:
+    return frozenset(props["province"] for _n, _lo, _hi, props, _c in numdb.get("cn/loc").prefixes
+                     if "province" in props)
+
+
+@cache
+def _divisions() -> Mapping[str, frozenset[str]]:
+    """Six-digit code → the names it has had."""
+    table: dict[str, frozenset[str]] = {}
+    for _length, province, _high, _props, children in numdb.get("cn/loc").prefixes:
+        for _l, low, _hi, child, _grandchildren in children:
+            county = child.get("county")
+            if county:
+                table[province + low] = frozenset(_YEARS.sub("", n) for n in county.split(","))
+    return table

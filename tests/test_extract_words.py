@@ -1,0 +1,75 @@
+"""The rule layer's side of closed-vocabulary reading: where a front's sex and ethnicity
+cells lie (`front_value_cells`), and a value read from a vocabulary (a line `read_as` a
+field) taken as printed and judged like any other reading, never filled from the number."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from lines.cardlines import HEIGHT, WIDTH, Identity, front_words, layout
+
+from idcard.card import CardReading
+from idcard.extract import RuleBook, front_value_cells, interpret_lines, load_rules
+from idcard.pipeline.one_view import word_line
+from idcard.text import Quad, TextLine, point_along
+
+ROOT = Path(__file__).resolve().parent.parent
+PERSON = Identity()  # 男, 汉; the number says 男
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleBook:
+    return load_rules(ROOT / "rules")
+
+
+def read(lines: list[TextLine], rules: RuleBook) -> CardReading:
+    return interpret_lines(lines, image_size=(WIDTH, HEIGHT), side="front", rules=rules,
+                           today=date(2026, 1, 1))
+
+
+def inside(point: tuple[float, float], cell: Quad) -> bool:
+    (left, top), _, (right, bottom), _ = cell
+    return left <= point[0] <= right and top <= point[1] <= bottom
+
+
+def test_the_cells_hold_the_printed_values(rules: RuleBook) -> None:
+    lines = layout(front_words(PERSON))
+    cells = front_value_cells(lines, ["sex", "ethnicity"], image_size=(WIDTH, HEIGHT),
+                              rules=rules)
+    value = {line.text: line for line in lines}
+    assert inside(point_along(value["男"].box, 0.5), cells["sex"])
+    assert inside(point_along(value["汉"].box, 0.5), cells["ethnicity"])
+    assert not inside(point_along(value["民族"].box, 0.5), cells["ethnicity"])
+
+
+def test_no_cells_without_a_label_to_place_them(rules: RuleBook) -> None:
+    lines = [line for line in layout(front_words(PERSON)) if line.text in ("男", "汉")]
+    assert front_value_cells(lines, ["sex"], image_size=(WIDTH, HEIGHT), rules=rules) == {}
+
+
+def test_a_word_read_from_the_vocabulary_is_the_value_whatever_lies_around_it(
+        rules: RuleBook) -> None:
+    # The ethnicity's line read as stamp debris beside the value: the word read from the
+    # vocabulary in its cell is the value.
+    lines = [line for line in layout(front_words(PERSON)) if line.text != "汉"]
+    cell = front_value_cells(lines, ["ethnicity"], image_size=(WIDTH, HEIGHT),
+                             rules=rules)["ethnicity"]
+    reading = read([*lines, word_line("ethnicity", "汉", 0.4, cell)], rules)
+    found = reading.fields.ethnicity
+    assert found is not None and found.value == "汉" and found.raw == "汉"
+    assert found.confidence == pytest.approx(0.4)
+    assert reading.checks.ethnicity_known == "pass"
+
+
+def test_a_sex_read_from_the_vocabulary_is_judged_against_the_number(rules: RuleBook) -> None:
+    # The cell reads 女 where the number says 男: the value stays what was read, and the
+    # check fails; nothing is taken from the number.
+    lines = [line for line in layout(front_words(PERSON)) if line.text != "男"]
+    cell = front_value_cells(lines, ["sex"], image_size=(WIDTH, HEIGHT), rules=rules)["sex"]
+    reading = read([*lines, word_line("sex", "女", 0.9, cell)], rules)
+    assert reading.fields.sex is not None and reading.fields.sex.value == "女"
+    assert reading.checks.sex_matches_id == "fail"
+    assert "sex_mismatch" in [w.code for w in reading.warnings]
+    assert "sex_from_id" not in [w.code for w in reading.warnings]

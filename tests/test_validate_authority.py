@@ -1,0 +1,54 @@
+"""An issuing authority whose place is one character off GB/T 2260 was misread."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from lines.cardlines import Identity, back_lines
+
+from idcard.extract import interpret_lines, load_rules
+from idcard.validate import authority_place_misread
+
+RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
+
+
+@pytest.mark.parametrize("authority", [
+    "阜阳市公安局颍东分局",  # a district of 阜阳市, without its 区
+    "宜昌市公安局猇亭分局",
+    "灌云县公安局",
+    "北京市公安局朝阳分局",  # a province-level city's district
+    "深圳市公安局高新分局",  # a branch that is no division: nothing to judge
+    "河北省石家庄市公安局",
+])
+def test_printed_authorities_are_not_told(authority: str) -> None:
+    assert authority_place_misread(authority) is False
+
+
+@pytest.mark.parametrize("authority", [
+    "阜阳市公安局颖东分局",  # 颍 read 颖
+    "宜昌市公安局號亭分局",
+    "北京市公安局朝杨分局",
+    "灌去县公安局",          # the bureau's own place one off 灌云县
+])
+def test_a_place_one_character_off_is_told(authority: str) -> None:
+    assert authority_place_misread(authority) is True
+
+
+def test_without_a_bureau_there_is_nothing_to_judge() -> None:
+    assert authority_place_misread("阜阳市颍东区") is None
+    assert authority_place_misread("") is None
+
+
+def test_a_back_whose_authority_is_misread_says_so() -> None:
+    def warnings(authority: str) -> set[str]:
+        reading = interpret_lines(back_lines(Identity(authority=authority)),
+                                  image_size=(856, 540), side="back", rules=RULES,
+                                  today=date(2026, 1, 1))
+        assert reading.fields.issuing_authority is not None
+        assert reading.fields.issuing_authority.value == authority  # as printed
+        return {n.code for n in reading.warnings}
+
+    assert "authority_place_misread" in warnings("阜阳市公安局颖东分局")
+    assert "authority_place_misread" not in warnings("阜阳市公安局颍东分局")
