@@ -18,8 +18,11 @@ readers each 99 % sure of different characters make a coin toss, not a 99 % read
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Collection
 from functools import cache
+from itertools import pairwise
+from typing import NamedTuple
 
 import msgspec
 import opencc
@@ -32,12 +35,13 @@ _LONE_CHARACTER_CONFIDENCE = 0.5
 # Two characters are the same one when their centres are closer than this share of the
 # line's character pitch.
 _SAME_PLACE = 0.5
-# A second choice the primary recogniser cannot spell replaces the first choice when it is
-# at least this likely relative to it (see `spell_rare`). Chosen on a development set of
-# generated rare names (seed 21): the right rare characters came second at 0.12–0.54 of
-# the first choice, wrong second choices (詰 for 喆, 薜 for 薛) at most 0.02.
-RARE_RUNNER_UP_RATIO = 0.1
-
+# A rare second choice replaces a common first choice when it is at least this likely
+# relative to it (see `spell_rare`): names hold rare characters about 1/ratio times as
+# often as the text the recognisers learnt from. Chosen on a development set of
+# generated rare names (data/rarenames, seed 21): the right rare characters came second
+# at 0.065–0.995 of the first choice with the v6 small re-check (0.136–0.544 with v5),
+# wrong rare second choices at most 0.009 where the first choice was right.
+RARE_RUNNER_UP_RATIO = 0.05
 _Char = tuple[float, str, float]  # position, character, confidence
 
 
@@ -51,54 +55,73 @@ def merge_readings(first: Reading, second: Reading, *, first_knows: Collection[s
     a, b = _characters(first), _characters(second)
     if not a or not b:
         return first if len(a) >= len(b) else second
-    pitch = 1.0 / max(len(a), len(b))
-    merged: list[_Char] = []
+    pitch = _pitch(a if len(a) >= len(b) else b)
+    merged: list[_Merged] = []
     i = j = 0
     while i < len(a) or j < len(b):
         if j == len(b) or (i < len(a) and a[i][0] < b[j][0] - _SAME_PLACE * pitch):
-            _keep_if_sure(merged, a[i])
+            merged.append(_Merged(a[i], (a[i],)))
             i += 1
         elif i == len(a) or b[j][0] < a[i][0] - _SAME_PLACE * pitch:
-            _keep_if_sure(merged, b[j])
+            merged.append(_Merged(b[j], (b[j],)))
             j += 1
         else:
-            merged.append(_pick(a[i], b[j], first_knows, second_knows))
+            merged.append(_Merged(_pick(a[i], b[j], first_knows, second_knows), (a[i], b[j])))
             i += 1
             j += 1
-    confidences = tuple(c for _, _, c in merged)
+    kept = _without_doubles(merged, pitch)
+    confidences = tuple(c for _, _, c in kept)
     return Reading(
-        text="".join(ch for _, ch, _ in merged),
+        text="".join(ch for _, ch, _ in kept),
         confidence=sum(confidences) / len(confidences) if confidences else 0.0,
         char_confidences=confidences,
-        char_positions=tuple(p for p, _, _ in merged),
+        char_positions=tuple(p for p, _, _ in kept),
     )
 
 
+def _pitch(chars: list[_Char]) -> float:
+    """The reading's character pitch, as a share of the line: the median step between
+    its characters (a short value in a wide crop is far from 1/count apart)."""
+    steps = sorted(b[0] - a[0] for a, b in pairwise(chars))
+    step = steps[len(steps) // 2] if steps else 0.0
+    return step if step > 0 else 1.0 / len(chars)
+
+
 def _pick(a: _Char, b: _Char, a_knows: Collection[str], b_knows: Collection[str]) -> _Char:
+    if a[1] != b[1] and b[1] == _simplified(a[1]):
+        # One character in two scripts (黃, 黄): both read it; cards print the simplified.
+        return (b[0], b[1], max(a[2], b[2]))
+    if a[1] != b[1] and a[1] == _simplified(b[1]):
+        return (a[0], a[1], max(a[2], b[2]))
     if a[1] != b[1]:
-        if b[1] not in a_knows:
+        if b[1] not in a_knows and not _traditional_form(b[1]):
             return b
-        if a[1] not in b_knows:
+        if a[1] not in b_knows and not _traditional_form(a[1]):
             return a
     return a if a[2] >= b[2] else b
 
 
-def spell_rare(reading: Reading, primary_knows: Collection[str],
-               ratio: float = RARE_RUNNER_UP_RATIO) -> Reading:
-    """The re-check's `reading` with each character the primary could also have written
-    replaced by the re-check's second choice where that one is a character the primary
-    cannot spell and is at least `ratio` as likely. Its confidence is the two choices'
-    sum: how sure the re-check is that a character of the two is there (the primary's
-    silence at that place is no evidence: it emits nothing for a glyph it cannot spell);
-    the pipeline then distrusts the change against the first reading.
+def rare(char: str) -> bool:
+    """Outside GB2312 (the 6,763 characters of the national standard for everyday text)
+    and no traditional form of one of them: rare in any recogniser's training text,
+    whatever its dictionary (赟 湉 䶮 喆 堃; not 活 赞 淼, nor 吳, nor a dash)."""
+    return _han(char) and not _in_gb2312(char) and not _traditional_form(char)
+
+
+def spell_rare(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO) -> Reading:
+    """The re-check's `reading` with each common character replaced by the re-check's
+    second choice where that one is `rare` and at least `ratio` as likely. Its
+    confidence is the two choices' sum: how sure the re-check is that a character of
+    the two is there; the pipeline then distrusts the change against the first reading.
 
     Why: a rare name character (赟 湉 䶮) is rare in a recogniser's training text too, so
-    even the model that has it tends to prefer its common look-alike (赞 活 龚), leaving
-    the rare one a close second. The primary's agreeing look-alike is no evidence
-    against it: the primary could write nothing else there. Meant for names, where rare
-    characters are far commoner than in the text the models learnt from. A second
-    choice that is only the first's traditional form (杰/傑) is the same character:
-    cards print simplified characters.
+    even a model that has it tends to prefer its common look-alike (赞 活 龚), leaving the
+    rare one a close second. Names carry rare characters far more often than the text
+    the models learnt from, and that holds for every model, so the rule asks whether the
+    characters are common, not which model can spell them (a primary that cannot spell
+    the rare one offers its look-alike; one that can is biased the same way). Meant for
+    names only. A traditional form (吳 for 吴) is no rare character: cards print
+    simplified characters.
     """
     if len(reading.runner_ups) != len(reading.text):
         return reading
@@ -106,14 +129,34 @@ def spell_rare(reading: Reading, primary_knows: Collection[str],
     confidences = list(reading.char_confidences)
     for k, (char, (other, p_other)) in enumerate(zip(reading.text, reading.runner_ups,
                                                      strict=True)):
-        if (char in primary_knows and other not in primary_knows and not other.isspace()
-                and p_other >= ratio * confidences[k] and _simplified(other) != char):
+        if not rare(char) and rare(other) and p_other >= ratio * confidences[k]:
             chars[k], confidences[k] = other, min(1.0, confidences[k] + p_other)
     if chars == list(reading.text):
         return reading
     return Reading(text="".join(chars), confidence=sum(confidences) / len(confidences),
                    char_confidences=tuple(confidences),
                    char_positions=reading.char_positions)
+
+
+@cache
+def _han(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH"))
+
+
+@cache
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@cache
+def _traditional_form(char: str) -> bool:
+    """A traditional character whose simplified form is in GB2312 (吳 → 吴)."""
+    simple = _simplified(char)
+    return simple != char and _in_gb2312(simple)
 
 
 @cache
@@ -145,9 +188,64 @@ def _characters(reading: Reading) -> list[_Char]:
             if not char[1].isspace()]
 
 
-def _keep_if_sure(merged: list[_Char], char: _Char) -> None:
-    if char[2] >= _LONE_CHARACTER_CONFIDENCE:
-        merged.append(char)
+class _Merged(NamedTuple):
+    char: _Char  # the character kept at this place
+    seen: tuple[_Char, ...]  # each reading's character here: one (a lone one) or two
+
+    @property
+    def lone(self) -> bool:
+        return len(self.seen) == 1
+
+
+def _without_doubles(merged: list[_Merged], pitch: float) -> list[_Char]:
+    """The merged characters, each lone one kept only when its model was sure of it and
+    it does not sit where a paired neighbour already is. Two glyphs cannot share a place:
+    that is one model reading one glyph as two characters (乡 as 多乡, 2 as :2), the
+    other half of which was paired with the other model's reading of the glyph. Where
+    the lone half agrees with the other model, the glyph is what both read."""
+    chars = [m.char for m in merged]
+    keep = [True] * len(merged)
+    for k, lone in enumerate(merged):
+        if not lone.lone:
+            continue
+        if lone.char[2] < _LONE_CHARACTER_CONFIDENCE:
+            keep[k] = False
+            continue
+        for n in (k - 1, k + 1):
+            if not (0 <= n < len(merged)) or merged[n].lone or not any(
+                    abs(lone.char[0] - seen[0]) < _SAME_PLACE * pitch for seen in merged[n].seen):
+                continue
+            keep[k] = False
+            agreeing = [seen for seen in merged[n].seen if seen[1] == lone.char[1]]
+            if agreeing:
+                chars[n] = max([lone.char, *agreeing], key=lambda c: c[2])
+            break
+    return [char for char, kept in zip(chars, keep, strict=True) if kept]
+
+
+def keep_surer_common(before: TextLine, after: TextLine) -> TextLine:
+    """`after` (a second reading of the line `before`) with each common character that
+    replaces one of `before` less surely than `before` read its own put back: for common
+    characters the second reading is one more reading, and the surer one wins. A rare
+    character (what the second look is for, and what a first reader may only write as a
+    sure look-alike) and characters only one reading has stay as `after` reads them."""
+    if (len(after.char_confidences) != len(after.text)
+            or len(before.char_confidences) != len(before.text) or before.text == after.text):
+        return after
+    chars, confidences = list(after.text), list(after.char_confidences)
+    matcher = difflib.SequenceMatcher(None, before.text, after.text, autojunk=False)
+    for tag, i0, i1, j0, j1 in matcher.get_opcodes():
+        if tag != "replace" or i1 - i0 != j1 - j0:
+            continue
+        for i, j in zip(range(i0, i1), range(j0, j1), strict=True):
+            if not rare(chars[j]) and confidences[j] < before.char_confidences[i]:
+                chars[j], confidences[j] = before.text[i], before.char_confidences[i]
+    text = "".join(chars)
+    if text == after.text:
+        return after
+    mean = sum(confidences) / len(confidences) if confidences else 0.0
+    return msgspec.structs.replace(after, text=text, char_confidences=tuple(confidences),
+                                   confidence=mean)
 
 
 def distrust_changes(before: TextLine, after: TextLine) -> TextLine:

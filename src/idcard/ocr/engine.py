@@ -201,8 +201,8 @@ class OcrEngine:
         rare characters one model may drop without doubt). `detect_side` caps the longest
         side the detector sees below the configured limit (recognition still reads the
         full-resolution image). `rare_characters` (with `second_opinion`; for names) lets
-        the second model's runner-up win where it is a character the first model cannot
-        spell (consensus.spell_rare).
+        the second model's runner-up win where it is a rare character and its first choice
+        a common one (consensus.spell_rare).
         """
         timings = {"detect": 0.0, "classify": 0.0, "recognize": 0.0}
         bgr = as_bgr8(image)
@@ -272,7 +272,7 @@ class OcrEngine:
         count_line_reads(0, len(unsure))
         for index, other in zip(unsure, second, strict=True):
             if rare_characters:
-                other = spell_rare(other, self._rec.known)
+                other = spell_rare(other)
             readings[index] = merge_readings(readings[index], other,
                                              first_knows=self._rec.known,
                                              second_knows=self._recheck.known)

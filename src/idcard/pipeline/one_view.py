@@ -18,7 +18,7 @@ from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
 from idcard.ocr import OcrEngine, legible
-from idcard.ocr.consensus import distrust_changes
+from idcard.ocr.consensus import distrust_changes, keep_surer_common
 from idcard.pipeline.placed import (
     LABEL_FIELDS,
     READ_EVERYTHING,
@@ -43,8 +43,8 @@ MIN_FIELDS_FROM_OUTLINE = 3
 MIN_LINES_OF_A_CARD = 4
 # How far (in line heights) a name's box is lengthened for the second look.
 _NAME_STRETCH = 1.0
-# The name's second look lets the re-check's runner-up spell a character the first
-# recogniser cannot (ocr.consensus.spell_rare).
+# The name's second look lets the re-check's rare runner-up replace its common first
+# choice (ocr.consensus.spell_rare).
 NAME_RARE_CHARACTERS = True
 # A line is a stamp when it is this much like a stamp phrase (difflib's ratio: 0.5 is
 # half the characters in common) of at least this many characters; short phrases
@@ -406,7 +406,8 @@ class ViewReader:
         for index, again in zip(chosen, result.lines, strict=True):
             if again.text and again.text != lines[index].text:
                 # The two readings disagree: neither is as sure as it says.
-                lines[index] = distrust_changes(lines[index], again)
+                lines[index] = distrust_changes(lines[index],
+                                                keep_surer_common(lines[index], again))
                 changed = True
         return changed
 
