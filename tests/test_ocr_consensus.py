@@ -51,6 +51,15 @@ def test_a_character_outside_the_first_dictionary_wins_even_when_less_sure() -> 
     assert merge(first, second) == "付䶮兰"
 
 
+def test_the_same_text_read_twice_is_not_doubled_however_far_apart_its_digits() -> None:
+    """Two models place a narrow digit differently (0.19 against 0.11 of the line); the
+    text they read is the same, so each character is one glyph read twice."""
+    first = reading([("1", 0.187, 1.0), ("1", 0.336, 1.0), ("5", 0.486, 1.0), ("号", 0.785, 1.0)])
+    second = reading([("1", 0.112, 1.0), ("1", 0.336, 1.0), ("5", 0.486, 1.0),
+                      ("号", 0.785, 1.0)])
+    assert merge(first, second) == "115号"
+
+
 def test_between_characters_both_know_the_surer_one_wins() -> None:
     first = reading([("顾", 0.2, 0.99), ("琴", 0.5, 0.99), ("肿", 0.8, 0.90)])
     second = reading([("顾", 0.2, 0.99), ("琴", 0.5, 0.99), ("肿", 0.8, 0.95)])
