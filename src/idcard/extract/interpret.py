@@ -72,11 +72,13 @@ from idcard.validate import (
 
 log = logging.getLogger(__name__)
 
-# Which fields a failing check casts doubt on (their confidence is lowered).
+# Which fields a failing check casts doubt on (their confidence is lowered). A printed
+# birth date that disagrees with the number leaves either in doubt: a misread number can
+# still pass its check character (one time in eleven).
 CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "id_checksum": ("id_number",),
     "region_code_known": ("id_number",),
-    "birth_date_matches_id": ("birth_date",),
+    "birth_date_matches_id": ("birth_date", "id_number"),
     "sex_matches_id": ("sex",),
     "birth_date_plausible": ("birth_date",),
     "ethnicity_known": ("ethnicity",),
