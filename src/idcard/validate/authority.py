@@ -15,12 +15,10 @@ import re
 from collections.abc import Collection, Mapping
 from functools import cache
 
-from stdnum import numdb
+from idcard.validate.places import divisions, provinces
 
 _BUREAU = "公安局"
 _BRANCH = "分局"
-# A code's names, each with the years it was in use: "[1983-1995]南区,[1996-]天心区".
-_YEARS = re.compile(r"^\[[^\]]*\]")
 # A county-level division's name without the word that says which kind it is.
 _KIND = re.compile(r"(区|县|市|旗|自治县|自治旗|林区|特区)$")
 
@@ -58,8 +56,8 @@ def _places_of_length(length: int) -> frozenset[str]:
 
 @cache
 def _places() -> frozenset[str]:
-    names = {name for names in _divisions().values() for name in names}
-    names.update(_provinces())
+    names = {name for names in divisions().values() for name in names}
+    names.update(provinces().values())
     return frozenset(n for n in names if len(n) >= 2)
 
 
@@ -72,34 +70,16 @@ def _districts_by_prefecture() -> Mapping[str, frozenset[str]]:
     """Prefecture (or province-level city) name → the names, with and without their
     kind, of the divisions under it."""
     by_stem: dict[str, set[str]] = {}
-    for code, names in _divisions().items():
+    for code, names in divisions().items():
         if not code.endswith("00"):
             # 110000 (北京市) holds every 11xxxx; 341200 (阜阳市) every 3412xx.
             for stem in (code[:2], code[:4]):
                 by_stem.setdefault(stem, set()).update(
                     n for name in names for n in (name, _KIND.sub("", name)) if len(n) >= 2)
     found: dict[str, set[str]] = {}
-    for prefecture, names in _divisions().items():
+    for prefecture, names in divisions().items():
         if prefecture.endswith("00"):
             stem = prefecture[:2] if prefecture.endswith("0000") else prefecture[:4]
             for name in names:
                 found.setdefault(name, set()).update(by_stem.get(stem, ()))
     return {name: frozenset(districts) for name, districts in found.items()}
-
-
-@cache
-def _provinces() -> frozenset[str]:
-    return frozenset(props["province"] for _n, _lo, _hi, props, _c in numdb.get("cn/loc").prefixes
-                     if "province" in props)
-
-
-@cache
-def _divisions() -> Mapping[str, frozenset[str]]:
-    """Six-digit code → the names it has had."""
-    table: dict[str, frozenset[str]] = {}
-    for _length, province, _high, _props, children in numdb.get("cn/loc").prefixes:
-        for _l, low, _hi, child, _grandchildren in children:
-            county = child.get("county")
-            if county:
-                table[province + low] = frozenset(_YEARS.sub("", n) for n in county.split(","))
-    return table
