@@ -6,8 +6,7 @@ import cv2
 import numpy as np
 
 from idcard.imaging import quality
-from idcard.imaging.levels import median_level
-from idcard.imaging.locate import _channel_max
+from idcard.imaging.levels import channel_max, channel_min, channel_sum, median_level
 
 
 def test_channel_max_is_the_max_over_the_last_axis() -> None:
@@ -15,19 +14,19 @@ def test_channel_max_is_the_max_over_the_last_axis() -> None:
     for pixels in (rng.integers(-300, 300, (37, 53, 3)).astype(np.int16),
                    rng.random((101, 3)) * 255.0,
                    np.zeros((1, 1, 3), np.uint8)):
-        assert np.array_equal(_channel_max(pixels), pixels.max(axis=-1))
-        assert _channel_max(pixels).dtype == pixels.max(axis=-1).dtype
+        assert np.array_equal(channel_max(pixels), pixels.max(axis=-1))
+        assert channel_max(pixels).dtype == pixels.max(axis=-1).dtype
 
 
-def test_quality_channel_helpers_give_numpys_bits() -> None:
+def test_channel_helpers_give_numpys_bits() -> None:
     rng = np.random.default_rng(7)
     colour = rng.integers(0, 256, (24, 900, 3)).astype(np.uint8)
-    assert np.array_equal(quality._channel_max(colour), colour.max(axis=2))
-    assert np.array_equal(quality._channel_min(colour), colour.min(axis=2))
+    assert np.array_equal(channel_max(colour), colour.max(axis=2))
+    assert np.array_equal(channel_min(colour), colour.min(axis=2))
     for _ in range(3):
         pixels = (rng.random((24, 900, 3)) * 255 - rng.random() * 100).astype(np.float32)
-        assert np.array_equal(quality._channel_sum(pixels), pixels.sum(axis=2))
-        assert np.array_equal(quality._channel_sum(pixels) / 3, pixels.mean(axis=2))
+        assert np.array_equal(channel_sum(pixels), pixels.sum(axis=2))
+        assert np.array_equal(channel_sum(pixels) / 3, pixels.mean(axis=2))
 
 
 def _plain_screen_peak(card: np.ndarray) -> float:
@@ -97,4 +96,4 @@ def test_median_level_is_numpys_median() -> None:
 def test_channel_mean_of_pixel_rows_is_numpys() -> None:
     rng = np.random.default_rng(13)
     pixels = rng.integers(0, 256, (5000, 3)).astype(np.float32)
-    assert np.array_equal(quality._channel_sum(pixels) / 3, pixels.mean(axis=1))
+    assert np.array_equal(channel_sum(pixels) / 3, pixels.mean(axis=1))

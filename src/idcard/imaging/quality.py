@@ -64,7 +64,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from idcard.imaging.levels import median_level
+from idcard.imaging.levels import channel_max, channel_min, channel_sum, median_level
 from idcard.imaging.view import Image
 from idcard.text import Quad
 
@@ -102,11 +102,10 @@ _COLOURED_SHARE_RAISED = 0.0002  # of the card's pixels
 _BLACK = 8
 _RED_ABOVE = 25  # red over green and blue: a red stamp on a copy is left out
 _MIN_TILE_PIXELS = 16
-# photocopy, second look: the labels' ink against the values' ink, each as a share of the
-# paper beside it per channel. A card prints its labels blue and its values black; a copy
-# prints both in one toner.
+# photocopy, second look: the direction in RGB from paper to ink at the labels against
+# the values'. A card prints its labels blue and its values black; a copy prints both in
+# one toner. A box's paper is its brighter half.
 _INK_SHARE = 0.05  # the darkest share of a box's pixels is its ink (thin print: a few %)
-_PAPER_SHARE_OF_BOX = 0.5  # the brightest share is its paper
 _LABEL_INK_COLOUR = 0.05  # label ink this far off the value ink in hue: a colour card
 _INK_FULL_BOX = 4000  # px: larger boxes are sampled every other pixel
 _STAMP_RED = 0.1  # red over green and blue, as shares of the paper's: a stamp's ink
@@ -439,7 +438,7 @@ def _colour_tiles(small: Image) -> tuple[Image, Image, Image] | None:
     tiled = grid.transpose(0, 2, 1, 3, 4).reshape(down * across, tile_h * tile_w, 3)
     levels = tiled.astype(np.int16)
     blue, green, red = levels[..., 0], levels[..., 1], levels[..., 2]
-    highest, lowest = _channel_max(tiled), _channel_min(tiled)
+    highest, lowest = channel_max(tiled), channel_min(tiled)
     # Red and pink (a stamp, translucent or not) have green and blue alike; the yellow
     # of the emblem's ring does not.
     stamp = (red - np.maximum(green, blue) > _RED_ABOVE) \
@@ -473,34 +472,15 @@ def _off_grey(pixels: Image, usable: Image) -> tuple[int, int]:
     judged = usable & (count >= _MIN_TILE_PIXELS)[:, None]
     if not judged.any():
         return 0, 0
-    off_squared = _channel_sum(centred * centred) - along * along
+    off_squared = channel_sum(centred * centred) - along * along
     # Colour scales with the light: off by a share of the tile's paper brightness (a
     # high percentile of its usable pixels: unusable ones sort first, at -1).
-    ranked = np.sort(np.where(usable, _channel_sum(pixels) / 3, -1.0), axis=1)
+    ranked = np.sort(np.where(usable, channel_sum(pixels) / 3, -1.0), axis=1)
     unused = ranked.shape[1] - count.astype(np.int64)
     rank = np.minimum(unused + (_PAPER_SHARE * count).astype(np.int64), ranked.shape[1] - 1)
     paper = np.take_along_axis(ranked, rank[:, None], axis=1)[:, 0]
     limit = np.maximum(_OFF_GREY_MIN, _OFF_GREY * paper / _PAPER_REFERENCE)
     return int((off_squared >= (limit ** 2)[:, None])[judged].sum()), int(judged.sum())
-
-
-# numpy reduces over a short last axis slowly: the three channels are combined by hand,
-# in the order numpy's reduction takes them ((b + g) + r), so the sums are the same bits.
-
-
-def _channel_max(pixels: Image) -> Image:
-    most: Image = np.maximum(np.maximum(pixels[..., 0], pixels[..., 1]), pixels[..., 2])
-    return most
-
-
-def _channel_min(pixels: Image) -> Image:
-    least: Image = np.minimum(np.minimum(pixels[..., 0], pixels[..., 1]), pixels[..., 2])
-    return least
-
-
-def _channel_sum(pixels: Image) -> Image:
-    total: Image = pixels[..., 0] + pixels[..., 1] + pixels[..., 2]
-    return total
 
 
 def _screen(card: Image) -> Signal:
