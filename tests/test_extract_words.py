@@ -73,3 +73,32 @@ def test_a_sex_read_from_the_vocabulary_is_judged_against_the_number(rules: Rule
     assert reading.checks.sex_matches_id == "fail"
     assert "sex_mismatch" in [w.code for w in reading.warnings]
     assert "sex_from_id" not in [w.code for w in reading.warnings]
+
+
+def test_a_number_row_read_in_digits_is_the_number_whatever_lies_around_it(
+        rules: RuleBook) -> None:
+    # The number's line lost to a stamp (nothing detected there); its row read in digits
+    # alone is the number, checked like any reading.
+    lines = [line for line in layout(front_words(PERSON)) if line.text != PERSON.id_number]
+    cell = front_value_cells(lines, ["id_number"], image_size=(WIDTH, HEIGHT),
+                             rules=rules)["id_number"]
+    row = word_line("id_number", PERSON.id_number, 0.9, cell)
+    assert read(lines, rules).fields.id_number is None
+    reading = read([*lines, row], rules)
+    found = reading.fields.id_number
+    assert found is not None and found.value == PERSON.id_number
+    assert reading.checks.id_checksum == "pass"
+
+
+def test_a_birth_date_row_read_in_its_characters_is_parsed_as_a_date(
+        rules: RuleBook) -> None:
+    birth = PERSON.birth
+    printed = f"{birth.year}年{birth.month}月{birth.day}日"
+    lines = [line for line in layout(front_words(PERSON))
+             if not (line.text.isdigit() and len(line.text) < 5) and line.text not in "年月日"]
+    cell = front_value_cells(lines, ["birth_date"], image_size=(WIDTH, HEIGHT),
+                             rules=rules)["birth_date"]
+    reading = read([*lines, word_line("birth_date", printed, 0.9, cell)], rules)
+    found = reading.fields.birth_date
+    assert found is not None and found.value == birth.isoformat() and found.raw == printed
+    assert "birth_date_from_id" not in [w.code for w in reading.warnings]

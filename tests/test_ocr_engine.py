@@ -181,3 +181,16 @@ def test_concurrent_calls_equal_serial_calls(engine: OcrEngine, card: np.ndarray
         parallel = list(pool.map(lambda i: msgspec.json.encode(engine.read_text_lines(i).lines),
                                  images * 3))
     assert parallel == serial * 3
+
+
+def test_a_line_read_in_an_alphabet_reads_only_its_characters(engine: OcrEngine,
+                                                               card: np.ndarray) -> None:
+    boxes = [b.quad for b in engine.detect_text_lines(card)]
+    plain = engine.read_text_lines(card, boxes=boxes).lines
+    digits = engine.read_text_lines(card, boxes=boxes, alphabet="0123456789X",
+                                    second_opinion=True).lines
+    # Each line reads its digits alone: the labels, the address and the date's marks,
+    # read as nothing at all rather than as digits.
+    assert [line.text for line in digits] == [
+        re.sub(r"[^0-9X]", "", line.text) for line in plain]
+    assert digits[-1].text == "42011119900307123X"

@@ -120,3 +120,19 @@ def _reading(positions: list[float]) -> recognize.Reading:
 def test_a_gap_as_wide_as_a_character_asks_for_a_second_reading(positions: list[float],
                                                                skips: bool) -> None:
     assert _skips_a_character(_reading(positions)) is skips
+
+
+def test_reading_in_an_alphabet_ignores_other_classes_and_keeps_their_doubt() -> None:
+    characters = ["", "1", "2", "复", " "]
+    scores = np.array([[0.05, 0.9, 0.0, 0.05, 0.0],   # 1
+                       [0.1, 0.0, 0.2, 0.7, 0.0],    # 复 over a 2: the 2 is still there
+                       [0.9, 0.0, 0.0, 0.1, 0.0],    # blank
+                       [0.3, 0.0, 0.0, 0.7, 0.0]],   # 复 alone: the blank wins among the rest
+                      np.float32)
+    assert recognize._decode(scores, characters, text_fraction=1.0).text == "1复复"
+    keep = recognize.alphabet_columns(characters, "0123456789X")
+    assert keep.tolist() == [0, 1, 2]
+    reading = recognize._decode(recognize.only_alphabet(scores, keep), characters, 1.0)
+    assert reading.text == "12"
+    # The 2's confidence is its share of all classes, not of the digits: it stays unsure.
+    assert reading.char_confidences == pytest.approx((0.9, 0.2))

@@ -48,6 +48,8 @@ _ADDRESS_ALIGN = 2.5
 # A value's cell (`value_cells`) is this many typical line heights tall: a line's box
 # with room for a row printed a little off the layout's.
 _CELL_HEIGHT = 1.3
+# The label a field's value follows, where its name is not the field's.
+_LABEL_BEFORE = {"birth_date": "birth"}
 
 
 @dataclass
@@ -110,10 +112,11 @@ def value_cells(pieces: Sequence[Piece], names: Sequence[str],
     half = _CELL_HEIGHT / 2.0 * typical_height(pieces)
     cells: dict[str, Quad] = {}
     for name in names:
-        region, place = layout.field_regions.get(name), layout.front_labels.get(name)
+        label = _LABEL_BEFORE.get(name, name)
+        region, place = layout.field_regions.get(name), layout.front_labels.get(label)
         if region is None or place is None:
             continue
-        hit = hits.get(name)
+        hit = hits.get(label)
         centre = hit.span.centre_y if hit is not None else frame.y_at(place[1])
         # Not cut at the label's end: a label read with its value ends where the
         # recogniser placed its last character, which may lie inside the value.

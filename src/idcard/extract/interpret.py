@@ -6,9 +6,10 @@ geometry) gives a reading with absent fields and warnings saying why.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import msgspec
@@ -42,6 +43,7 @@ from idcard.extract.labels import best_hits, find_labels
 from idcard.extract.layout import estimate_frame
 from idcard.extract.noise import StampText, drop_noise
 from idcard.extract.pieces import (
+    Char,
     Piece,
     box_of,
     chars_of,
@@ -59,7 +61,7 @@ from idcard.extract.repair import (
 from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
 from idcard.extract.spacing import characters_missing
-from idcard.extract.values import Value
+from idcard.extract.values import Value, read_birth_date, read_id_number
 from idcard.text import Quad, TextLine
 from idcard.validate import (
     authority_place_misread,
@@ -103,7 +105,7 @@ def labels_in_place(lines: Sequence[TextLine], *, image_size: tuple[int, int],
     """Whether these lines, read as `side`, are a card's text by where its labels sit:
     False when enough of the side's labels were read and most lie off a card's places
     (text that repeats the card's labels, such as a form asking for them)."""
-    pieces = drop_noise([p for line in lines if _usable(line)
+    pieces = drop_noise([p for line in lines if _usable(line) and line.read_as is None
                          if (p := piece_from_line(line, image_size)) is not None],
                         rules).pieces
     fit = card_fit(pieces, side, rules)
@@ -114,7 +116,7 @@ def front_value_cells(lines: Sequence[TextLine], names: Sequence[str], *,
                       image_size: tuple[int, int], rules: RuleBook) -> dict[str, Quad]:
     """Where a front's lines say each named field's value is printed (extract.front's
     `value_cells`): for reading a value that no line gave, in its place."""
-    pieces = drop_noise([p for line in lines if _usable(line)
+    pieces = drop_noise([p for line in lines if _usable(line) and line.read_as is None
                          if (p := piece_from_line(line, image_size)) is not None],
                         rules).pieces
     return value_cells(pieces, names, image_size, rules)
@@ -122,7 +124,7 @@ def front_value_cells(lines: Sequence[TextLine], names: Sequence[str], *,
 
 def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: SideHint,
                rules: RuleBook, today: date) -> CardReading:
-    words = _words_read(lines, image_size)
+    words = _words_read(lines, image_size, rules)
     cleaned = drop_noise([p for line in lines if _usable(line) and line.read_as is None
                           if (p := piece_from_line(line, image_size)) is not None], rules)
     pieces, stamps = cleaned.pieces, cleaned.stamps
@@ -152,14 +154,31 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
                       no_text=detected is None, stamps=stamps, words=words)
 
 
-def _words_read(lines: Sequence[TextLine], image_size: tuple[int, int]) -> dict[str, Value]:
-    """The values read from a field's closed vocabulary (lines `read_as` that field)."""
+def _words_read(lines: Sequence[TextLine], image_size: tuple[int, int],
+                rules: RuleBook) -> dict[str, Value]:
+    """The values of lines read for one field alone (`read_as`: a word of the field's
+    closed vocabulary, or its row read in the field's own characters)."""
     words: dict[str, Value] = {}
     for line in lines:
         if line.read_as is not None and _usable(line) \
                 and (piece := piece_from_line(line, image_size)) is not None:
-            words[line.read_as] = Value(piece.text, tuple(chars_of([piece])))
+            chars = chars_of([piece])
+            parse = _FIELD_PARSERS.get(line.read_as)
+            if parse is None:
+                words[line.read_as] = Value(piece.text, tuple(chars))
+            elif (value := parse(chars, rules)) is not None:
+                least = min(c.glyph.confidence for c in value.chars)
+                words[line.read_as] = dataclasses.replace(value, confidence=least)
     return words
+
+
+# Fields whose row is read in their own characters (pipeline step `number_rows`): the
+# row's reading is parsed as the field's value, as a detected line's would be. Read where
+# a stamp crosses the row, and taken from several tries by its check digit, such a value
+# is as sure as its least sure character, not their mean: one digit the recogniser barely
+# saw makes the number wrong, and a check digit that holds by chance must not hide it.
+_FIELD_PARSERS: dict[str, Callable[[Sequence[Char], RuleBook], Value | None]] = {
+    "id_number": read_id_number, "birth_date": read_birth_date}
 
 
 def _both_sides(pieces: list[Piece], image_size: tuple[int, int],
@@ -315,7 +334,8 @@ def _read_values(pieces: list[Piece], side: CardSide, image_size: tuple[int, int
 
 
 def _to_field(value: Value) -> Field:
-    return Field(value=value.text, confidence=round(confidence_of(value.chars), 4),
+    confidence = confidence_of(value.chars) if value.confidence is None else value.confidence
+    return Field(value=value.text, confidence=round(confidence, 4),
                  box=box_of(value.chars), raw=raw_of(value.chars))
 
 

@@ -140,6 +140,9 @@ class Thresholds(_Strict, frozen=True):
     vocabulary_min_probability: float = 0.1
     vocabulary_min_share: float = 0.9
     vocabulary_unsure_below: float = 0.8
+    # A row read in a field's characters (pipeline step `number_rows`) loses characters
+    # at either end read below this: a label's glyph or a stamp's stroke there, not print.
+    row_edge_min_confidence: float = 0.7
 
 
 class SpacingRules(_Strict, frozen=True):
@@ -170,6 +173,8 @@ class ValueRules(_Strict, frozen=True):
     sex_misreadings: dict[str, str] = {}
     # Every value a card prints for sex (its closed vocabulary).
     sex_values: tuple[str, ...] = ("男", "女")
+    # Every character a field prints, per field whose row may be read in them alone.
+    field_alphabets: dict[str, str] = {}
 
 
 class RuleBook(msgspec.Struct, frozen=True, kw_only=True, dict=True):
@@ -305,7 +310,7 @@ def _check_meaning(book: RuleBook) -> None:
     _check_noise(book.noise)
     if not 0.0 <= book.thresholds.low_confidence <= 1.0:
         raise RulesError("thresholds.toml", "low_confidence", "must be between 0 and 1")
-    for factor in ("failed_check_factor", "stamped_field_factor"):
+    for factor in ("failed_check_factor", "stamped_field_factor", "row_edge_min_confidence"):
         if not 0.0 <= getattr(book.thresholds, factor) <= 1.0:
             raise RulesError("thresholds.toml", factor, "must be between 0 and 1")
     if not book.dates.long_term:
@@ -363,6 +368,10 @@ def _check_patterns(rules: ValueRules) -> None:
             re.compile(source)
         except re.error as exc:
             raise RulesError("values.toml", f"patterns.{field}", f"bad regex ({exc})") from None
+    for field, alphabet in rules.field_alphabets.items():
+        if field not in FRONT_FIELDS or not alphabet:
+            raise RulesError("values.toml", f"field_alphabets.{field}",
+                             "must give a front field's characters")
     for misread, sex in rules.sex_misreadings.items():
         if sex not in ("男", "女") or len(misread) != 1:
             raise RulesError("values.toml", f"sex_misreadings.{misread}",

@@ -26,6 +26,8 @@ class Value:
     chars: tuple[Char, ...]
     # For dates: [start, end) of the year, month and day digits within `chars`.
     parts: tuple[tuple[int, int], ...] = ()
+    # How sure the value is, where that is not its characters' (pieces.confidence_of).
+    confidence: float | None = None
 
 
 def numeric_char(char: str, rules: RuleBook) -> str:

@@ -90,9 +90,10 @@ class _Recogniser:
     model: str
     known: frozenset[str]
 
-    def read(self, crops: list[BgrImage], runner_ups: bool = False) -> list[recognize.Reading]:
+    def read(self, crops: list[BgrImage], runner_ups: bool = False,
+             alphabet: str | None = None) -> list[recognize.Reading]:
         return recognize.recognize(crops, self.network, self.characters, self.params,
-                                   runner_ups)
+                                   runner_ups, alphabet)
 
     def word_scores(self, crops: list[BgrImage],
                     vocabularies: list[Sequence[str]]) -> list[dict[str, float]]:
@@ -190,7 +191,8 @@ class OcrEngine:
 
     def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None,
                         *, second_opinion: bool = False, rare_characters: bool = False,
-                        detect_side: int | None = None) -> OcrResult:
+                        detect_side: int | None = None,
+                        alphabet: str | None = None) -> OcrResult:
         """Detect (unless `boxes` are given), orient and read every text line.
 
         Detected lines come back in reading order, without empty or unconfident readings.
@@ -202,7 +204,9 @@ class OcrEngine:
         side the detector sees below the configured limit (recognition still reads the
         full-resolution image). `rare_characters` (with `second_opinion`; for names) lets
         the second model's runner-up win where it is a rare character and its first choice
-        a common one (consensus.spell_rare).
+        a common one (consensus.spell_rare). `alphabet` reads only its characters (a
+        number's digits across a stamp's strokes): every other class is ignored, and each
+        character keeps its probability among all classes as its confidence.
         """
         timings = {"detect": 0.0, "classify": 0.0, "recognize": 0.0}
         bgr = as_bgr8(image)
@@ -215,7 +219,7 @@ class OcrEngine:
             quads = [as_quad_array(q) for q in boxes]
         lines, flips = _timed(timings, "classify", lambda: self._orient(bgr, quads))
         readings = _timed(timings, "recognize", lambda: self._read(lines, second_opinion,
-                                                                 rare_characters))
+                                                                 rare_characters, alphabet))
         text_lines = [_text_line(line, flip, reading)
                       for line, flip, reading in zip(lines, flips, readings, strict=True)]
         if boxes is None:
@@ -254,10 +258,10 @@ class OcrEngine:
 
     # -- stages -----------------------------------------------------------------------
 
-    def _read(self, lines: list[_Line], every_line: bool,
-              rare_characters: bool = False) -> list[recognize.Reading]:
+    def _read(self, lines: list[_Line], every_line: bool, rare_characters: bool = False,
+              alphabet: str | None = None) -> list[recognize.Reading]:
         """Read every line; lines with an unsure character get a second opinion."""
-        readings = self._rec.read([line.crop for line in lines])
+        readings = self._rec.read([line.crop for line in lines], alphabet=alphabet)
         count_line_reads(len(lines), 0)
         if self._recheck is None:
             return readings
@@ -268,7 +272,8 @@ class OcrEngine:
             unsure = sorted(unsure, key=lambda i: _least_sure(readings[i]))[:MAX_RECHECKS]
         if not unsure:
             return readings
-        second = self._recheck.read([lines[i].crop for i in unsure], rare_characters)
+        second = self._recheck.read([lines[i].crop for i in unsure], rare_characters,
+                                    alphabet)
         count_line_reads(0, len(unsure))
         for index, other in zip(unsure, second, strict=True):
             if rare_characters:

@@ -53,17 +53,39 @@ def load_dictionary(text: str) -> list[str]:
 
 
 def recognize(crops: list[BgrImage], network: Network, characters: list[str],
-              params: RecognitionParams, runner_ups: bool = False) -> list[Reading]:
+              params: RecognitionParams, runner_ups: bool = False,
+              alphabet: str | None = None) -> list[Reading]:
     """One reading per crop, in the crops' order (with each character's second choice
-    when `runner_ups`).
+    when `runner_ups`; with only the characters of `alphabet` when given, see
+    `only_alphabet`).
 
     Crops are sorted by aspect ratio and cut into batches of neighbours (see
     `plan_batches`), so every line is padded only to the width of its batch's widest.
     """
+    keep = None if alphabet is None else alphabet_columns(characters, alphabet)
     readings: list[Reading | None] = [None] * len(crops)
     for index, scores, filled in _scores_by_crop(crops, network, params):
+        if keep is not None:
+            scores = only_alphabet(scores, keep)
         readings[index] = _decode(scores, characters, filled, runner_ups)
     return [r for r in readings if r is not None]
+
+
+def alphabet_columns(characters: list[str], alphabet: str) -> npt.NDArray[np.intp]:
+    """The output classes that spell `alphabet`'s characters, and the blank."""
+    wanted = set(alphabet)
+    return np.array([_BLANK, *(i for i, char in enumerate(characters)
+                               if i != _BLANK and char in wanted)], dtype=np.intp)
+
+
+def only_alphabet(scores: FloatArray, keep: npt.NDArray[np.intp]) -> FloatArray:
+    """The scores with every class but `keep` at zero: a greedy reading of them reads
+    only those characters. Not renormalised, so a character's confidence stays its
+    probability among all classes: a digit read where the recogniser saw something
+    else (a stamp's stroke across it) stays unsure."""
+    kept = np.zeros_like(scores)
+    kept[:, keep] = scores[:, keep]
+    return kept
 
 
 def probabilities(crops: list[BgrImage], network: Network,

@@ -29,6 +29,7 @@ from idcard.pipeline.placed import (
 from idcard.pipeline.steps import (
     FIRST_LOOK,
     NAME_SECOND_LOOK,
+    NUMBER_ROWS,
     STAMP_CLEARED,
     TURNED_OVER,
     VALUE_REGIONS,
@@ -62,6 +63,16 @@ _CLEAR_READING = 0.9
 # A value region read with less confidence than this is noise (lower than for detected
 # lines: the region is known to hold the value, and blur lowers every reading there).
 _MIN_REGION_CONFIDENCE = 0.3
+
+# Front fields whose row may be read in their own characters alone (`number_rows`).
+ROW_FIELDS = ("id_number", "birth_date")
+# A row that reads no whole field where the layout puts it is read at these vertical
+# offsets as well (fractions of its cell's height, about 1.3 lines), the nearer first:
+# a stamp or a template a little off the layout's rows moves the print by up to a line.
+_ROW_OFFSETS = ((-0.5, 0.5), (-1.0, 1.0))
+# A number read on its row shorter than this is not taken: some cards print 17 digits,
+# and fewer is what a stamp across the row left.
+_SHORTEST_NUMBER = 17
 
 # Front fields that print one word of a closed list (read from it by `vocabulary`).
 CLOSED_FIELDS = ("sex", "ethnicity")
@@ -124,6 +135,10 @@ class ViewReader:
             with clock.step(VALUE_REGIONS):
                 if self._look_where_values_belong(view, lines, regions, clock):
                     reading = self._interpret(lines, view, side, clock)
+        rows = self._rows_to_read(reading) if outline is not None else []
+        if rows:
+            with clock.step(NUMBER_ROWS):
+                lines, reading = self._read_rows(view, lines, reading, rows, side, clock)
         closed = self._closed_fields_to_read(reading) \
             if outline is not None and READ_FROM_VOCABULARY else []
         if closed:
@@ -305,6 +320,86 @@ class ViewReader:
         lines.extend(found)
         return bool(found)
 
+    def _rows_to_read(self, reading: CardReading) -> list[str]:
+        """A front's fields to read on their row in their own characters: the birth date
+        when it was not read on the card (missing, or only taken from the number), the
+        number when it was not read whole (missing, or failing its check digit)."""
+        if reading.side != "front":
+            return []
+        wanted = [name for name in ROW_FIELDS if name in self._rules.values.field_alphabets]
+        return [name for name in wanted
+                if _printed(reading, name) is None
+                or (name == "id_number" and reading.checks.id_checksum != "pass")]
+
+    def _read_rows(self, view: CardView, lines: list[TextLine], reading: CardReading,
+                   names: list[str], side: SideHint,
+                   clock: Stopwatch) -> tuple[list[TextLine], CardReading]:
+        """Read each field's row (its cell, lengthened leftwards by a line: a number may
+        start before the layout's column) in the field's alphabet, with both recognisers;
+        where that gives the field neither whole nor as already read, a little above and
+        below as well. A reading is kept as a line read for that field (TextLine.read_as)
+        when it gives the field better than before (where there was none, or whole where
+        it was not) and no other field is lost."""
+        cells = front_value_cells(lines, names, image_size=view.size, rules=self._rules)
+        pending = [name for name in names if name in cells]
+        for offsets in ((0.0,), *_ROW_OFFSETS):
+            tries = [(name, _lengthened(_shifted(cells[name], offset)))
+                     for name in pending for offset in offsets]
+            if not tries:
+                break
+            rows = self._rows_read(view, tries, clock)
+            for name in list(pending):
+                mine = [row for (field_name, _), row in zip(tries, rows, strict=True)
+                        if field_name == name]
+                found = self._best_row(lines, reading, name, mine, view, side, clock)
+                if found is not None:
+                    lines, reading, whole = found
+                    if whole:
+                        pending.remove(name)
+                elif _reads_as_before(reading, name, mine):
+                    pending.remove(name)
+        return lines, reading
+
+    def _rows_read(self, view: CardView, tries: list[tuple[str, Quad]],
+                   clock: Stopwatch) -> list[TextLine]:
+        """Each (field, box) read in the field's alphabet, in one call per alphabet, ends
+        read below the rules' edge minimum trimmed away."""
+        floor = self._rules.thresholds.row_edge_min_confidence
+        rows: dict[int, TextLine] = {}
+        for alphabet in sorted({self._rules.values.field_alphabets[name] for name, _ in tries}):
+            indices = [i for i, (name, _) in enumerate(tries)
+                       if self._rules.values.field_alphabets[name] == alphabet]
+            result = self._engine.read_text_lines(view.image, [tries[i][1] for i in indices],
+                                                  second_opinion=True, alphabet=alphabet)
+            clock.add_all(result.timings_ms)
+            rows |= {i: _trimmed(row, floor)
+                     for i, row in zip(indices, result.lines, strict=True)}
+        return [rows[i] for i in range(len(tries))]
+
+    def _best_row(self, lines: list[TextLine], reading: CardReading, name: str,
+                  rows: list[TextLine], view: CardView, side: SideHint, clock: Stopwatch,
+                  ) -> tuple[list[TextLine], CardReading, bool] | None:
+        """The lines and reading with the row that gives the field best, and whether it
+        gave it whole (a number whose check digit holds, a date): None when no row gives
+        it better than `reading` does."""
+        best: tuple[tuple[bool, float], list[TextLine], CardReading] | None = None
+        day_marks = self._rules.dates.day_marks
+        current = _row_rank(reading, name, day_marks)
+        for row in rows:
+            if not _may_give(name, row.text, day_marks):
+                continue
+            again = [*lines, msgspec.structs.replace(row, read_as=name)]
+            new = self._interpret(again, view, side, clock)
+            rank = _row_rank(new, name, day_marks)
+            if rank is None or _lost_any(reading, new) \
+                    or (current is not None and (current[0] or not rank[0])):
+                continue
+            if best is None or rank > best[0]:
+                best = (rank, again, new)
+        if best is None:
+            return None
+        return best[1], best[2], best[0][0]
+
     def _vocabulary(self, name: str) -> tuple[str, ...]:
         """The words a card may print as the field's value (empty: not a closed field)."""
         if name == "sex":
@@ -456,6 +551,64 @@ def word_line(name: str, word: str, probability: float, cell: Quad) -> TextLine:
                     char_confidences=(probability,) * count,
                     char_positions=tuple((i + 0.5) / count for i in range(count)),
                     read_as=name)
+
+
+def _row_rank(reading: CardReading, name: str,
+              day_marks: tuple[str, ...]) -> tuple[bool, float] | None:
+    """How well a reading gives a field read on its row: whether whole (a number whose
+    check digit holds), then how surely. None: not read on the card, or too little of it
+    to be the print (a date without its day mark may have lost the day's last digit; a
+    number shorter than the 17 digits some cards print is what a stamp left of it)."""
+    found = _printed(reading, name)
+    if found is None:
+        return None
+    if name == "birth_date":
+        return (True, found.confidence) if found.raw[-1:] in day_marks else None
+    if reading.checks.id_checksum == "pass":
+        return True, found.confidence
+    return (False, found.confidence) if len(found.value) >= _SHORTEST_NUMBER else None
+
+
+def _may_give(name: str, text: str, day_marks: tuple[str, ...]) -> bool:
+    """Whether a row's text could give the field `_row_rank` takes (no need to read the
+    card with it otherwise): a number's characters, or a date's day mark."""
+    if name == "birth_date":
+        return any(mark in text for mark in day_marks)
+    return len(text) >= _SHORTEST_NUMBER
+
+
+def _reads_as_before(reading: CardReading, name: str, rows: list[TextLine]) -> bool:
+    """Whether a row reads exactly the field's value as already read (then reading it
+    elsewhere has nothing to add: a card printing 17 digits reads 17 digits)."""
+    found = _printed(reading, name)
+    return found is not None and any(row.text == found.raw for row in rows)
+
+
+def _trimmed(row: TextLine, floor: float) -> TextLine:
+    """The row without the characters at either end read below `floor`."""
+    sure = [i for i, confidence in enumerate(row.char_confidences) if confidence >= floor]
+    if not sure:
+        return msgspec.structs.replace(row, text="", char_confidences=(), char_positions=())
+    start, end = sure[0], sure[-1] + 1
+    if (start, end) == (0, len(row.text)):
+        return row
+    kept = row.char_confidences[start:end]
+    return msgspec.structs.replace(row, text=row.text[start:end], char_confidences=kept,
+                                   char_positions=row.char_positions[start:end],
+                                   confidence=sum(kept) / len(kept))
+
+
+def _lost_any(before: CardReading, after: CardReading) -> bool:
+    """Whether a field read before is not read after."""
+    return any(getattr(before.fields, name) is not None and getattr(after.fields, name) is None
+               for name in FRONT_FIELDS)
+
+
+def _lengthened(cell: Quad) -> Quad:
+    """The cell begun a line height (its own) further left."""
+    (left, top), _, (right, bottom), _ = cell
+    left = max(0.0, left - (bottom - top))
+    return ((left, top), (right, top), (right, bottom), (left, bottom))
 
 
 def _shifted(cell: Quad, offset: float) -> Quad:

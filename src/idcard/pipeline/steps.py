@@ -39,6 +39,14 @@ VALUE_REGIONS = Step(
     "value_regions",
     "a front value was not found among the detected lines (faint, broken by a stamp or "
     "glare): read the place the layout prints it on its own")
+NUMBER_ROWS = Step(
+    "number_rows",
+    "a front's ID number or birth date was not read, or the number was read short or "
+    "against its check digit (a stamp as dark as the print breaks the row into pieces, "
+    "or joins it to the stamp so the detector drops both): read the row where the labels "
+    "place it as one line, in the field's own characters only (digits, X, 年月日), a "
+    "little above and below as well when that reads nothing whole, and take the reading "
+    "that gives the field (for the number, one whose check digit holds first)")
 VOCABULARY = Step(
     "vocabulary",
     "a front's sex or ethnicity was not read, or read unsure (a stamp printed as dark as "
@@ -62,5 +70,5 @@ TEXT_ALONE = Step(
     "read the text where it lies instead")
 
 # In the order the reader may run them (see reader.py).
-STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, VOCABULARY, NAME_SECOND_LOOK,
-         PAGE_CARDS, TEXT_ALONE)
+STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, VOCABULARY,
+         NAME_SECOND_LOOK, PAGE_CARDS, TEXT_ALONE)
