@@ -19,8 +19,20 @@ from cardgen.fonts import check_fonts  # noqa: E402
 
 needs_fonts = pytest.mark.skipif(bool(check_fonts()), reason="CJK/DejaVu fonts not installed")
 
-__all__ = ["REPO", "load_reader", "make_cards", "needs_fonts"]
+__all__ = ["REPO", "drawn", "load_reader", "make_cards", "needs_fonts"]
 
 
 def load_reader() -> CardReader:
     return CardReader.load(load_settings())
+
+
+def drawn(file: str, out: Path, seed: int, tiers: list[tuple[str, int]],
+          dark_stamps: bool = False) -> tuple[bytes, dict[str, str]]:
+    """One image of a generated set (as `tools/make_cards.py --seed SEED --tiers ...`
+    would draw it), drawn into `out`: its bytes and its printed fields."""
+    job = next(j for j in make_cards.plan_jobs(seed, tiers, dark_stamps=dark_stamps)
+               if j.file == file)
+    label = make_cards.make_one(job, out)
+    fields = label["fields"]
+    assert isinstance(fields, dict)
+    return (out / file).read_bytes(), {k: str(v) for k, v in fields.items()}

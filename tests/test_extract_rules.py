@@ -58,6 +58,8 @@ def test_rules_error_is_an_exception() -> None:
      "field_alphabets.issuing_authority", "a front field's characters"),
     ("values.toml", 'birth_date = "0123456789年月日"', 'birth_date = ""',
      "field_alphabets.birth_date", "a front field's characters"),
+    ("spacing.toml", 'column_fields = ["name", "birth_date", "address"]',
+     'column_fields = ["name", "valid_from"]', "column_fields", "not a front field"),
 ])
 def test_broken_file_names_file_key_and_reason(rules_copy: Path, file: str, old: str, new: str,
                                                key: str, reason: str) -> None:

@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import cv2
+import msgspec
 import pytest
 
 from idcard.config import load_settings
 from idcard.extract import load_rules
 from idcard.extract.findings import cut_short
 from idcard.extract.pieces import Char, piece_from_line
-from idcard.extract.spacing import characters_missing, room_of
+from idcard.extract.spacing import advance, characters_missing, indents, room_of
 from idcard.pipeline import CardReader
 from idcard.text import TextLine
 
@@ -138,3 +139,48 @@ def test_an_authority_read_without_its_rare_character_is_flagged() -> None:
     assert {"code": "characters_missing", "field": "issuing_authority"} in [
         {"code": r.code, "field": r.field} for r in reading.review_reasons]
     assert any(w.code == "characters_missing" for w in reading.warnings)
+
+
+def placed_at(text: str, left: float, top: float = 0.0) -> list[Char]:
+    """A value line whose first character begins `left` px from the image's left edge,
+    each character advancing its own width (a digit half a Chinese character's)."""
+    widths = [advance(c, SPACING.half_width) * PITCH for c in text]
+    length = sum(widths)
+    box = ((left, top), (left + length, top), (left + length, top + HEIGHT),
+           (left, top + HEIGHT))
+    centres = [sum(widths[:i]) + w / 2 for i, w in enumerate(widths)]
+    return chars(TextLine(text, 0.999, box, tuple(0.999 for _ in text),
+                          tuple(c / length for c in centres)))
+
+
+def test_a_value_begun_a_character_late_is_indented_by_about_one_pitch() -> None:
+    values = {"name": placed_at("雅然", 100.0 + PITCH, 0),
+              "birth_date": placed_at("1990年3月7日", 100.0, 60),
+              "address": placed_at("湖北省武汉市", 100.0, 120)}
+    found = indents(values, SPACING.column_fields, SPACING)
+    # The others are measured against a column the late name pulls apart: not at all.
+    assert list(found) == ["name"] and found["name"] == pytest.approx(1.0, abs=0.01)
+    assert found["name"] > SPACING.max_indent
+    # Begun where the others begin: no indent.
+    values["name"] = placed_at("戴雅然", 100.0, 0)
+    assert indents(values, SPACING.column_fields, SPACING)["name"] == pytest.approx(0.0,
+                                                                                 abs=0.01)
+
+
+def test_no_column_without_others_that_agree() -> None:
+    assert indents({"name": placed_at("雅然", 140.0)}, SPACING.column_fields, SPACING) == {}
+    apart = {"name": placed_at("雅然", 140.0), "address": placed_at("湖北省武汉市", 100.0),
+             "birth_date": placed_at("1990年3月7日", 100.0 + PITCH)}
+    assert "name" not in indents(apart, SPACING.column_fields, SPACING)
+    two = msgspec.structs.replace(SPACING, min_column=2)
+    lone = {"name": placed_at("雅然", 140.0), "address": placed_at("湖北省武汉市", 100.0)}
+    assert indents(lone, SPACING.column_fields, two) == {}
+
+
+def test_a_word_placed_in_a_cell_is_not_measured() -> None:
+    values = {"name": placed_at("雅然", 100.0 + PITCH),
+              "birth_date": placed_at("1990年3月7日", 100.0),
+              "address": placed_at("湖北省武汉市", 100.0)}
+    read_as = [Char(c.glyph, msgspec.structs.replace(c.line, read_as="name"))
+               for c in values["name"]]
+    assert "name" not in indents({**values, "name": read_as}, SPACING.column_fields, SPACING)

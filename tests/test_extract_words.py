@@ -12,6 +12,8 @@ from lines.cardlines import HEIGHT, WIDTH, Identity, front_words, layout
 
 from idcard.card import CardReading
 from idcard.extract import RuleBook, front_value_cells, interpret_lines, load_rules
+from idcard.extract.pieces import chars_of, confidence_of, piece_from_line
+from idcard.extract.values import read_name
 from idcard.pipeline.one_view import word_line
 from idcard.text import Quad, TextLine, point_along
 
@@ -102,3 +104,20 @@ def test_a_birth_date_row_read_in_its_characters_is_parsed_as_a_date(
     found = reading.fields.birth_date
     assert found is not None and found.value == birth.isoformat() and found.raw == printed
     assert "birth_date_from_id" not in [w.code for w in reading.warnings]
+
+
+def test_a_name_is_no_surer_than_a_character_read_beside_it_that_no_name_prints() -> None:
+    def name_of(text: str, confidences: tuple[float, ...]) -> tuple[str, float]:
+        line = TextLine(text=text, confidence=0.9, box=((0, 0), (90, 0), (90, 30), (0, 30)),
+                        char_confidences=confidences,
+                        char_positions=tuple((i + 0.5) / len(text) for i in range(len(text))))
+        piece = piece_from_line(line)
+        assert piece is not None
+        value = read_name(chars_of([piece]))
+        assert value is not None
+        confidence = confidence_of(value.chars) if value.confidence is None \
+            else value.confidence
+        return value.text, confidence
+    # 陶一 read with a dash for 一: the dash is dropped, its doubt is not.
+    assert name_of("陶—", (1.0, 0.79)) == ("陶", pytest.approx(0.79))
+    assert name_of("陶一", (1.0, 0.99)) == ("陶一", pytest.approx(0.995))

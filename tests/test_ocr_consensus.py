@@ -225,3 +225,21 @@ def test_a_second_look_takes_a_common_character_only_where_it_is_surer() -> None
     look_alike = TextLine("付赞", 0.99, box, (0.99, 0.99), (0.3, 0.8))
     rare_again = TextLine("付赟", 0.8, box, (0.99, 0.6), (0.3, 0.8))
     assert keep_surer_common(look_alike, rare_again).text == "付赟"
+
+
+def test_two_readers_that_disagree_leave_the_winner_less_sure() -> None:
+    # Both models can spell both characters: the surer reading wins, but not at its own
+    # confidence (a name read 活 by one model and 吊 by the other is not 0.99 sure).
+    first = reading([("吴", 0.2, 0.99), ("活", 0.5, 0.70), ("兰", 0.8, 0.99)])
+    second = reading([("吴", 0.2, 0.99), ("吊", 0.5, 0.99), ("兰", 0.8, 0.99)])
+    merged = merge_readings(first, second, first_knows=SMALL, second_knows=LARGE)
+    assert merged.text == "吴吊兰"
+    assert merged.char_confidences[1] == pytest.approx(disputed(0.99, 0.70))
+    assert merged.char_confidences[1] < 0.98 < merged.char_confidences[0]
+    # The line stays as legible as its model read it: a short value two models spell
+    # differently (汉 against 汊) must not be dropped for being disputed.
+    assert merged.confidence == pytest.approx(0.99)
+    # A reader that doubted its own character hardly disputes the other's.
+    doubtful = reading([("吴", 0.2, 0.99), ("活", 0.5, 0.05), ("兰", 0.8, 0.99)])
+    merged = merge_readings(doubtful, second, first_knows=SMALL, second_knows=LARGE)
+    assert merged.char_confidences[1] > 0.999

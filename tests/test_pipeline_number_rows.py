@@ -12,10 +12,8 @@ review (as sure as its least sure digit), and the checks still judge it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from generated import load_reader, make_cards, needs_fonts
+from generated import drawn, load_reader, needs_fonts
 
 from idcard.pipeline import CardReader, ReadOutcome, one_view
 from idcard.text import TextLine
@@ -28,22 +26,16 @@ def reader() -> CardReader:
     return load_reader()
 
 
-def drawn(file: str, out: Path) -> tuple[bytes, dict[str, str]]:
-    job = next(j for j in make_cards.plan_jobs(11, TIERS, dark_stamps=True) if j.file == file)
-    label = make_cards.make_one(job, out)
-    fields = label["fields"]
-    assert isinstance(fields, dict)
-    return (out / file).read_bytes(), {k: str(v) for k, v in fields.items()}
-
-
 @pytest.fixture(scope="module")
 def split_number(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
-    return drawn("front_stamped_049.jpg", tmp_path_factory.mktemp("rows"))
+    return drawn("front_stamped_049.jpg", tmp_path_factory.mktemp("rows"), 11, TIERS,
+                 dark_stamps=True)
 
 
 @pytest.fixture(scope="module")
 def lost_number(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
-    return drawn("front_stamped_047.jpg", tmp_path_factory.mktemp("rows"))
+    return drawn("front_stamped_047.jpg", tmp_path_factory.mktemp("rows"), 11, TIERS,
+                 dark_stamps=True)
 
 
 def without_rows(reader: CardReader, data: bytes,

@@ -12,10 +12,8 @@ printed sex.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from generated import load_reader, make_cards, needs_fonts
+from generated import drawn, load_reader, needs_fonts
 
 from idcard.pipeline import CardReader, ReadOutcome, one_view
 
@@ -29,22 +27,14 @@ def reader() -> CardReader:
     return load_reader()
 
 
-def drawn(file: str, out: Path) -> tuple[bytes, dict[str, str]]:
-    job = next(j for j in make_cards.plan_jobs(11, TIERS) if j.file == file)
-    label = make_cards.make_one(job, out)
-    fields = label["fields"]
-    assert isinstance(fields, dict)
-    return (out / file).read_bytes(), {k: str(v) for k, v in fields.items()}
-
-
 @pytest.fixture(scope="module")
 def lone_ethnicity(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
-    return drawn("front_crop_024.jpg", tmp_path_factory.mktemp("vocabulary"))
+    return drawn("front_crop_024.jpg", tmp_path_factory.mktemp("vocabulary"), 11, TIERS)
 
 
 @pytest.fixture(scope="module")
 def stamped_sex(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
-    return drawn("front_stamped_011.jpg", tmp_path_factory.mktemp("vocabulary"))
+    return drawn("front_stamped_011.jpg", tmp_path_factory.mktemp("vocabulary"), 11, TIERS)
 
 
 def without_vocabulary(reader: CardReader, data: bytes,

@@ -60,7 +60,7 @@ from idcard.extract.repair import (
 )
 from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
-from idcard.extract.spacing import characters_missing
+from idcard.extract.spacing import characters_missing, indents
 from idcard.extract.values import Value, read_birth_date, read_id_number
 from idcard.text import Quad, TextLine
 from idcard.validate import (
@@ -306,12 +306,17 @@ def _one_orientation(pieces: list[Piece]) -> list[Piece]:
 
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
     """Fields read without characters that are printed: a character the recogniser skipped
-    leaves room on its line, and a value not read from its first or to its last line
-    begins or ends mid-way. Neither lowers the confidence of the characters read."""
+    leaves room on its line, a front value whose first character was not read begins
+    right of the column the others begin at, and a value not read from its first or to
+    its last line begins or ends mid-way. None lowers the confidence of the characters
+    read."""
     starts, ends = rules.values.value_starts, rules.values.value_ends
     never_ends = rules.values.value_never_ends
+    late = indents({name: value.chars for name, value in values.items()},
+                   rules.spacing.column_fields, rules.spacing)
     return [name for name, value in values.items()
             if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
+            or late.get(name, 0.0) > rules.spacing.max_indent
             or cut_short(value.text, starts.get(name, ()), ends.get(name, ()),
                          never_ends.get(name, ()))]
 

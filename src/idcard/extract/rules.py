@@ -155,6 +155,12 @@ class SpacingRules(_Strict, frozen=True):
     max_gap: float = 1.6
     max_margin: float = 1.5
     missing_factor: float = 0.5
+    # Front fields printed left-aligned in one column, and how far (in pitches) a field
+    # may begin right of the others' column before its first character counts as missing.
+    column_fields: tuple[str, ...] = ()
+    max_indent: float = 0.6
+    min_column: int = 2
+    column_slack: float = 0.5
 
 
 class MaskingRules(_Strict, frozen=True):
@@ -446,6 +452,11 @@ def _check_spacing(spacing: SpacingRules) -> None:
     for name in spacing.fields:
         if name not in FRONT_FIELDS + BACK_FIELDS:
             raise RulesError("spacing.toml", "fields", f"{name!r} is not a field")
+    for name in spacing.column_fields:
+        if name not in FRONT_FIELDS:
+            raise RulesError("spacing.toml", "column_fields", f"{name!r} is not a front field")
+    if spacing.min_column < 1:
+        raise RulesError("spacing.toml", "min_column", "must be at least 1")
     for key in ("half_width", "pitch", "max_gap", "max_margin"):
         if not getattr(spacing, key) > 0:
             raise RulesError("spacing.toml", key, "must be positive")

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
 from idcard.extract.pieces import Char, line_height
 from idcard.extract.rules import SpacingRules
-from idcard.text import TextLine
+from idcard.text import TextLine, point_along
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,36 @@ def _run_room(line: TextLine, indices: list[int], rules: SpacingRules) -> Room |
     if indices[-1] == len(text) - 1:
         margin = max(margin, (length - centres[-1]) / (pitch * widths[-1]))
     return Room(gap=gap, margin=margin)
+
+
+def indents(values: Mapping[str, Sequence[Char]], fields: Sequence[str],
+            rules: SpacingRules) -> dict[str, float]:
+    """How far each field's first character begins right of the column the other fields'
+    first characters begin at, in pitches (a character's advance): a card prints these
+    values left-aligned, so a field that begins a character or more late was read without
+    its first character (a stamp over it, a detector box begun at the second one).
+
+    Only fields whose first character was read on a line of its own print (not a word
+    placed in a cell) are measured, and only against at least `min_column` others that
+    agree on the column within `column_slack` pitches; otherwise nothing is measured."""
+    starts = {name: start for name in fields
+              if (chars := values.get(name)) and (start := _start(chars[0], rules)) is not None}
+    found: dict[str, float] = {}
+    for name, (left, pitch) in starts.items():
+        others = [other_left for other, (other_left, _) in starts.items() if other != name]
+        if len(others) < rules.min_column or \
+                max(others) - min(others) > rules.column_slack * pitch:
+            continue
+        found[name] = (left - median(others)) / pitch
+    return found
+
+
+def _start(char: Char, rules: SpacingRules) -> tuple[float, float] | None:
+    """Where a character begins (image x) and the pitch of its line (pixels)."""
+    line = char.line
+    if line.read_as is not None or line.placed or line_height(line) <= 0:
+        return None
+    pitch = rules.pitch * line_height(line)
+    centre = (char.glyph.start + char.glyph.end) / 2.0
+    x = point_along(line.box, centre)[0]
+    return x - advance(char.char, rules.half_width) * pitch / 2.0, pitch

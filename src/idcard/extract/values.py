@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from idcard.extract.pieces import Char
+from idcard.extract.pieces import Char, confidence_of
 from idcard.extract.rules import RuleBook
 from idcard.validate import LONG_TERM, checksum_ok, is_legacy, region_known
 
@@ -242,7 +242,9 @@ def read_ethnicity(chars: Sequence[Char], rules: RuleBook, *, strict: bool = Fal
 
 
 def read_name(chars: Sequence[Char]) -> Value | None:
-    """Han characters (and the middle dot of transliterated names)."""
+    """Han characters (and the middle dot of transliterated names). A name prints nothing
+    else, so a character read right beside the kept ones on their line (陶— for 陶一) is a
+    misread part of the name: the name is no surer than that character was read."""
     kept = [c for c in chars if _CJK.match(c.char) or c.char in _NAME_DOTS]
     while kept and kept[0].char in _NAME_DOTS:
         kept.pop(0)
@@ -251,7 +253,17 @@ def read_name(chars: Sequence[Char]) -> Value | None:
     if not kept:
         return None
     text = "".join("·" if c.char in _NAME_DOTS else c.char for c in kept)
+    taken = {id(c) for c in kept}
+    beside = [c.glyph.confidence for c in chars if id(c) not in taken and _beside(c, kept)]
+    if beside:
+        return Value(text, tuple(kept), confidence=min(confidence_of(kept), *beside))
     return Value(text, tuple(kept))
+
+
+def _beside(char: Char, kept: Sequence[Char]) -> bool:
+    """Whether `char` is on a line of `kept` and next to or among its characters there."""
+    indices = [c.glyph.index for c in kept if c.line is char.line]
+    return bool(indices) and min(indices) - 1 <= char.glyph.index <= max(indices) + 1
 
 
 _ADDRESS_EXTRA = set("0123456789-#()（）·")

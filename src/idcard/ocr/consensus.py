@@ -7,12 +7,15 @@ crop, so their CTC time steps line up: characters at the same place are the same
 character read twice (keep the surer reading), and a character only one model saw is
 kept when that model was sure of it.
 
-The merge keeps each character's own confidence: the rules read a line's confidence as
-how sure the recogniser was of the glyph (lowering it here drops short values such as
-汉 that the two models spell differently). Where a line is read *again* and the second
-reading differs from the first (the name's second look), `distrust_changes` leaves each
-differing character only as sure as two independent votes leave it (`disputed`): two
-readers each 99 % sure of different characters make a coin toss, not a 99 % reading.
+Where the two models disagree on a character both could have read, the kept
+character is only as sure as two independent votes leave it (`disputed`): two readers
+each 99 % sure of different characters make a coin toss, not a 99 % reading. That is
+each character's confidence, which the fields' confidences are made of; the line's own
+confidence (whether it is legible at all) stays the mean of the kept characters'
+confidences as their model read them, so a short value two models spell differently
+(汉 against 汊) is not dropped as illegible for being disputed. Where a line is read
+*again* and the second reading differs from the first (the name's second look),
+`distrust_changes` does the same.
 """
 
 from __future__ import annotations
@@ -64,13 +67,32 @@ def merge_readings(first: Reading, second: Reading, *, first_knows: Collection[s
     else:
         merged = _by_place(a, b, pitch, first_knows, second_knows)
     kept = _without_doubles(merged, pitch)
-    confidences = tuple(c for _, _, c in kept)
+    against = _disputes(merged, first_knows, second_knows)
+    own = [c for _, _, c in kept]
     return Reading(
         text="".join(ch for _, ch, _ in kept),
-        confidence=sum(confidences) / len(confidences) if confidences else 0.0,
-        char_confidences=confidences,
+        confidence=sum(own) / len(own) if own else 0.0,
+        char_confidences=tuple(disputed(c, against[(p, ch)]) if (p, ch) in against else c
+                               for p, ch, c in kept),
         char_positions=tuple(p for p, _, _ in kept),
     )
+
+
+def _disputes(merged: list[_Merged], a_knows: Collection[str],
+              b_knows: Collection[str]) -> dict[tuple[float, str], float]:
+    """Each kept character (by place and character) that the other model, able to read it,
+    read as another character, with that model's confidence in its own."""
+    found: dict[tuple[float, str], float] = {}
+    for m in merged:
+        if len(m.seen) != 2:
+            continue
+        a, b = m.seen
+        other = b if m.char is a else a
+        if other[1] == m.char[1] or _simplified(other[1]) == _simplified(m.char[1]):
+            continue
+        if m.char[1] in (b_knows if m.char is a else a_knows):
+            found[(m.char[0], m.char[1])] = other[2]
+    return found
 
 
 def _by_place(a: list[_Char], b: list[_Char], pitch: float, a_knows: Collection[str],
