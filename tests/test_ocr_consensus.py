@@ -243,3 +243,18 @@ def test_two_readers_that_disagree_leave_the_winner_less_sure() -> None:
     doubtful = reading([("吴", 0.2, 0.99), ("活", 0.5, 0.05), ("兰", 0.8, 0.99)])
     merged = merge_readings(doubtful, second, first_knows=SMALL, second_knows=LARGE)
     assert merged.char_confidences[1] > 0.999
+
+
+def test_the_same_characters_pair_in_order_though_one_model_places_them_later() -> None:
+    # A generated scan's validity period: the re-check reads a dash the first model did not,
+    # and places each digit up to a third of a pitch later. Paired by place alone, 1 went
+    # with 2 and the period came out 2011.0414-长长期.
+    first = reading([(c, p, 0.99) for c, p in zip(
+        "2012.04.14长期", [0.05, 0.116, 0.183, 0.249, 0.316, 0.382, 0.448, 0.482, 0.548,
+                         0.615, 0.747, 0.88], strict=True)])
+    second = reading([(c, p, 0.99) for c, p in zip(
+        "2012.04.14-长期", [0.05, 0.117, 0.218, 0.285, 0.318, 0.385, 0.452, 0.519, 0.552,
+                          0.619, 0.686, 0.787, 0.887], strict=True)])
+    digits = frozenset("0123456789.-长期")
+    merged = merge_readings(first, second, first_knows=digits, second_knows=digits)
+    assert merged.text == "2012.04.14-长期"
