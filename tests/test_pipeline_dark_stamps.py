@@ -1,8 +1,9 @@
 """A stamp printed as dark as the card's values (issue 11, "stamp text was read as values"),
 on our own card (composed at test time from `fixtures/`, tests/scans.py): what it hides
 must be flagged or missing, never stamp text, and clearing the stamp must never cost a
-value the first look read right. The first test reproduces a failure that is still open
-(strict xfail: it turns into an error the day the value under the stamp reads right)."""
+value the first look read right. The first test reproduced a failure (the birth date under
+the stamp read 1962-01-08 for 1962-01-04) that was a strict xfail until the v6 small
+re-check, which reads it right."""
 
 from __future__ import annotations
 
@@ -31,10 +32,6 @@ def expected(field: str) -> str:
     return str(scans.labels()[FRONT]["fields"][field])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known failure (issue 11): under a stamp as dark as the print the birth date is read "
-    "1962-01-08 for 1962-01-04; lifting the stamp by darkness cannot tell its strokes from "
-    "the print's (README, 'Stamps as dark as the print')"))
 def test_dark_stamp_across_the_middle_rows(reader: CardReader) -> None:
     # Across sex, ethnicity and the birth date: the date under its frame reads right; the
     # ethnicity, hidden under the stamp's words, is flagged or missing.

@@ -37,7 +37,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     runtime: Literal["onnxruntime", "paddle", "openvino"] = "onnxruntime"
     # Lines whose least sure character is below `recheck_below` are read again by this
     # pack's recogniser ("" = never): it knows rare name characters the others lack.
-    recheck_pack: str = "ppocrv5"
+    recheck_pack: str = "ppocrv6-small"
     recheck_below: float = 0.9
     ocr_threads: int = 0  # threads per model session; 0 = cores / pool size
     pool_size: int = 0  # OCR worker threads; 0 = chosen from the cores

@@ -22,6 +22,7 @@ from idcard.card import (
     SourcePage,
 )
 from idcard.codes import PROBLEM_CODES, ProblemCode, describe
+from idcard.pipeline.steps import STEPS
 from idcard.text import Quad
 
 CropName = Literal["card", "portrait", "masked"]
@@ -108,9 +109,9 @@ class Timings(msgspec.Struct, kw_only=True):
     total: Annotated[float, _MS] = 0.0
     steps: Annotated[dict[str, float], Meta(
         description="milliseconds of each named step of the reading strategy that ran "
-                    "(first_look, turned_over, stamp_cleared, value_regions, "
-                    "name_second_look, page_cards, text_alone); a step's time includes the stages "
-                    "above spent inside it, and a step run inside another counts in both",
+                    f"({', '.join(step.name for step in STEPS)}); a step's time includes "
+                    "the stages above spent inside it, and a step run inside another counts "
+                    "in both",
         examples=[{"first_look": 230.0, "name_second_look": 25.4}])] = msgspec.field(
         default_factory=dict)
 
