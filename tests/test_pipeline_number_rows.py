@@ -103,3 +103,17 @@ def test_only_rows_that_could_give_the_field_are_tried() -> None:
     assert not one_view._may_give("birth_date", "1990年3月7", marks)  # the day may go on
     assert one_view._may_give("id_number", "1" * 17, marks)
     assert not one_view._may_give("id_number", "1" * 16, marks)
+
+
+@needs_fonts
+def test_a_page_card_reads_its_number_row_too(
+        reader: CardReader, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A generated both-sides page (as `--tiers page:20 --seed 12`, data/pages): the front,
+    # cut out by its print region, lost its number to a stamp; its row read alone gives it.
+    data, printed = drawn("page_015.jpg", tmp_path_factory.mktemp("rows"), 12, [("page", 20)])
+    assert without_rows(reader, data, monkeypatch).reading.fields.id_number is None
+    outcome = reader.read(data)
+    found = outcome.reading.fields.id_number
+    assert found is not None and found.value == printed["id_number"] and found.review
+    assert "step:number_rows" in outcome.timings_ms

@@ -254,6 +254,11 @@ class ViewReader:
         # (120/180 fields with and without) and costs a second read of each card; run
         # only on cards left incomplete, it recovered nothing either on three stamped
         # backs cut out by their print regions.
+        rows = self._rows_to_read(reading)
+        if rows:
+            with clock.step(NUMBER_ROWS):
+                lines, reading = self._read_rows(view, lines, reading, rows, side, clock,
+                                                 offsets=_ROW_OFFSETS[:0])
         if reading.fields.name is not None:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):
@@ -332,8 +337,9 @@ class ViewReader:
                 or (name == "id_number" and reading.checks.id_checksum != "pass")]
 
     def _read_rows(self, view: CardView, lines: list[TextLine], reading: CardReading,
-                   names: list[str], side: SideHint,
-                   clock: Stopwatch) -> tuple[list[TextLine], CardReading]:
+                   names: list[str], side: SideHint, clock: Stopwatch,
+                   offsets: tuple[tuple[float, ...], ...] = _ROW_OFFSETS,
+                   ) -> tuple[list[TextLine], CardReading]:
         """Read each field's row (its cell, lengthened leftwards by a line: a number may
         start before the layout's column) in the field's alphabet, with both recognisers;
         where that gives the field neither whole nor as already read, a little above and
@@ -342,9 +348,9 @@ class ViewReader:
         it was not) and no other field is lost."""
         cells = front_value_cells(lines, names, image_size=view.size, rules=self._rules)
         pending = [name for name in names if name in cells]
-        for offsets in ((0.0,), *_ROW_OFFSETS):
-            tries = [(name, _lengthened(_shifted(cells[name], offset)))
-                     for name in pending for offset in offsets]
+        for shifts in ((0.0,), *offsets):
+            tries = [(name, _lengthened(_shifted(cells[name], shift)))
+                     for name in pending for shift in shifts]
             if not tries:
                 break
             rows = self._rows_read(view, tries, clock)
