@@ -474,7 +474,8 @@ def test_metrics_after_a_read(key_file: tuple[Path, dict[str, str]]) -> None:
         'idcard_warnings_total{code="low_confidence"} 1.0',
         'idcard_stage_duration_seconds_bucket{le="0.025",stage="detect"} 1.0',
         'idcard_stage_duration_seconds_count{stage="decode"} 1.0',
-        'idcard_model_info{det="fake_det",rec="fake_rec",recheck="ppocrv6-small",runtime="fake"} 1.0',
+        'idcard_model_info{det="fake_det",rec="fake_rec",recheck="ppocrv6-small",'
+        'runtime="fake"} 1.0',
         "idcard_queue_depth 0.0",
         "idcard_busy_workers 0.0",
         "idcard_workers 1.0",
