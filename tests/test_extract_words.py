@@ -13,7 +13,7 @@ from lines.cardlines import HEIGHT, WIDTH, Identity, front_words, layout
 from idcard.card import CardReading
 from idcard.extract import RuleBook, front_value_cells, interpret_lines, load_rules
 from idcard.extract.pieces import chars_of, confidence_of, piece_from_line
-from idcard.extract.values import read_name
+from idcard.extract.values import read_address, read_name
 from idcard.pipeline.one_view import word_line
 from idcard.text import Quad, TextLine, point_along
 
@@ -121,3 +121,15 @@ def test_a_name_is_no_surer_than_a_character_read_beside_it_that_no_name_prints(
     # 陶一 read with a dash for 一: the dash is dropped, its doubt is not.
     assert name_of("陶—", (1.0, 0.79)) == ("陶", pytest.approx(0.79))
     assert name_of("陶一", (1.0, 0.99)) == ("陶一", pytest.approx(0.995))
+
+
+def test_an_address_begins_at_its_first_han_character() -> None:
+    text = "·贵州省贵阳市1组-"
+    line = TextLine(text=text, confidence=0.9, box=((0, 0), (300, 0), (300, 30), (0, 30)),
+                    char_confidences=(0.6, *(0.99,) * (len(text) - 1)),
+                    char_positions=tuple((i + 0.5) / len(text) for i in range(len(text))))
+    piece = piece_from_line(line)
+    assert piece is not None
+    value = read_address(chars_of([piece]))
+    assert value is not None and value.text == "贵州省贵阳市1组"
+    assert value.confidence == pytest.approx(0.6)  # the dot was not print, nor sure

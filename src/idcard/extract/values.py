@@ -267,15 +267,30 @@ def _beside(char: Char, kept: Sequence[Char]) -> bool:
 
 
 _ADDRESS_EXTRA = set("0123456789-#()（）·")
+# Marks an address never ends with (a closing bracket it may).
+_ADDRESS_TRAILING = set("-#(（·")
 
 
 def read_address(chars: Sequence[Char]) -> Value | None:
+    """Han characters, digits, Latin letters and the few marks addresses print. An address
+    begins with its province's name, so anything before its first Han character, and a
+    separator after its last character (·贵州省… read with a stroke of the label as a dot),
+    is not print; the address is no surer than those characters were read."""
     kept = [c for c in chars
             if _CJK.match(c.char) or c.char in _ADDRESS_EXTRA
             or (c.char.isascii() and c.char.isalnum())]
+    start = next((i for i, c in enumerate(kept) if _CJK.match(c.char)), len(kept))
+    end = len(kept)
+    while end > start and kept[end - 1].char in _ADDRESS_TRAILING:
+        end -= 1
+    dropped = [c.glyph.confidence for c in (*kept[:start], *kept[end:])]
+    kept = kept[start:end]
     if len(kept) < 2:
         return None
-    return Value("".join(c.char for c in kept), tuple(kept))
+    text = "".join(c.char for c in kept)
+    if dropped:
+        return Value(text, tuple(kept), confidence=min(confidence_of(kept), *dropped))
+    return Value(text, tuple(kept))
 
 
 def read_authority(chars: Sequence[Char]) -> Value | None:
