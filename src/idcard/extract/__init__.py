@@ -11,7 +11,7 @@ from idcard.extract.interpret import (
     labels_in_place,
     merge_sides,
 )
-from idcard.extract.rules import RuleBook, RulesError, load_rules
+from idcard.extract.rules import LABEL_FIELDS, RuleBook, RulesError, load_rules
 
-__all__ = ["RuleBook", "RulesError", "front_value_cells", "interpret_lines",
+__all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "front_value_cells", "interpret_lines",
            "labels_in_place", "load_rules", "merge_sides"]

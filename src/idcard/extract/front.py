@@ -28,7 +28,7 @@ from idcard.extract.layout import (
     typical_height,
 )
 from idcard.extract.pieces import Char, Piece, chars_of
-from idcard.extract.rules import FRONT_LABELS, RuleBook
+from idcard.extract.rules import FRONT_LABELS, LABEL_FIELDS, RuleBook
 from idcard.extract.values import (
     Value,
     read_address,
@@ -48,8 +48,8 @@ _ADDRESS_ALIGN = 2.5
 # A value's cell (`value_cells`) is this many typical line heights tall: a line's box
 # with room for a row printed a little off the layout's.
 _CELL_HEIGHT = 1.3
-# The label a field's value follows, where its name is not the field's.
-_LABEL_BEFORE = {"birth_date": "birth"}
+# The label each field's value follows.
+_LABEL_BEFORE = {field: label for label, field in LABEL_FIELDS.items()}
 
 
 @dataclass

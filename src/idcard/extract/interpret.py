@@ -105,9 +105,7 @@ def labels_in_place(lines: Sequence[TextLine], *, image_size: tuple[int, int],
     """Whether these lines, read as `side`, are a card's text by where its labels sit:
     False when enough of the side's labels were read and most lie off a card's places
     (text that repeats the card's labels, such as a form asking for them)."""
-    pieces = drop_noise([p for line in lines if _usable(line) and line.read_as is None
-                         if (p := piece_from_line(line, image_size)) is not None],
-                        rules).pieces
+    pieces = drop_noise(_read_pieces(lines, image_size), rules).pieces
     fit = card_fit(pieces, side, rules)
     return fit is None or not misplaced(fit)
 
@@ -116,17 +114,14 @@ def front_value_cells(lines: Sequence[TextLine], names: Sequence[str], *,
                       image_size: tuple[int, int], rules: RuleBook) -> dict[str, Quad]:
     """Where a front's lines say each named field's value is printed (extract.front's
     `value_cells`): for reading a value that no line gave, in its place."""
-    pieces = drop_noise([p for line in lines if _usable(line) and line.read_as is None
-                         if (p := piece_from_line(line, image_size)) is not None],
-                        rules).pieces
+    pieces = drop_noise(_read_pieces(lines, image_size), rules).pieces
     return value_cells(pieces, names, image_size, rules)
 
 
 def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: SideHint,
                rules: RuleBook, today: date) -> CardReading:
     words = _words_read(lines, image_size, rules)
-    cleaned = drop_noise([p for line in lines if _usable(line) and line.read_as is None
-                          if (p := piece_from_line(line, image_size)) is not None], rules)
+    cleaned = drop_noise(_read_pieces(lines, image_size), rules)
     pieces, stamps = cleaned.pieces, cleaned.stamps
     if hint == "auto":
         sides = _both_sides(pieces, image_size, rules)
@@ -152,6 +147,13 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
                                "that was asked for; fields were read as asked"))
     return _read_side(pieces, side, image_size, rules, today, warnings,
                       no_text=detected is None, stamps=stamps, words=words)
+
+
+def _read_pieces(lines: Sequence[TextLine], image_size: tuple[int, int]) -> list[Piece]:
+    """The pieces of the lines the rules place themselves: every usable line but those read
+    for one field alone (`read_as`, see `_words_read`)."""
+    return [p for line in lines if _usable(line) and line.read_as is None
+            if (p := piece_from_line(line, image_size)) is not None]
 
 
 def _words_read(lines: Sequence[TextLine], image_size: tuple[int, int],

@@ -21,6 +21,10 @@ from idcard.extract.words import WordFinder
 
 FRONT_LABELS = ("name", "sex", "ethnicity", "birth", "address", "id_number")
 BACK_LABELS = ("issuing_authority", "valid_period")
+# The field each label stands before.
+LABEL_FIELDS = {"name": "name", "sex": "sex", "ethnicity": "ethnicity",
+                "birth": "birth_date", "address": "address", "id_number": "id_number",
+                "issuing_authority": "issuing_authority", "valid_period": "valid_from"}
 ETHNICITY_COUNT = 56
 
 

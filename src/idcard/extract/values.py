@@ -254,10 +254,16 @@ def read_name(chars: Sequence[Char]) -> Value | None:
         return None
     text = "".join("·" if c.char in _NAME_DOTS else c.char for c in kept)
     taken = {id(c) for c in kept}
-    beside = [c.glyph.confidence for c in chars if id(c) not in taken and _beside(c, kept)]
-    if beside:
-        return Value(text, tuple(kept), confidence=min(confidence_of(kept), *beside))
-    return Value(text, tuple(kept))
+    return _doubted(text, kept, [c for c in chars if id(c) not in taken and _beside(c, kept)])
+
+
+def _doubted(text: str, kept: Sequence[Char], dropped: Sequence[Char]) -> Value:
+    """The value of the characters kept, no surer than any character read among them that
+    was dropped as no part of the print."""
+    if not dropped:
+        return Value(text, tuple(kept))
+    least = min(c.glyph.confidence for c in dropped)
+    return Value(text, tuple(kept), confidence=min(confidence_of(kept), least))
 
 
 def _beside(char: Char, kept: Sequence[Char]) -> bool:
@@ -283,14 +289,11 @@ def read_address(chars: Sequence[Char]) -> Value | None:
     end = len(kept)
     while end > start and kept[end - 1].char in _ADDRESS_TRAILING:
         end -= 1
-    dropped = [c.glyph.confidence for c in (*kept[:start], *kept[end:])]
+    dropped = [*kept[:start], *kept[end:]]
     kept = kept[start:end]
     if len(kept) < 2:
         return None
-    text = "".join(c.char for c in kept)
-    if dropped:
-        return Value(text, tuple(kept), confidence=min(confidence_of(kept), *dropped))
-    return Value(text, tuple(kept))
+    return _doubted("".join(c.char for c in kept), kept, dropped)
 
 
 def read_authority(chars: Sequence[Char]) -> Value | None:

@@ -12,7 +12,7 @@ import msgspec
 import numpy as np
 
 from idcard.card import BACK_FIELDS, FRONT_FIELDS, CardReading, Field, Notice, SideHint
-from idcard.extract import RuleBook, front_value_cells, interpret_lines
+from idcard.extract import LABEL_FIELDS, RuleBook, front_value_cells, interpret_lines
 from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
@@ -20,7 +20,6 @@ from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_i
 from idcard.ocr import OcrEngine, legible
 from idcard.ocr.consensus import distrust_changes, keep_surer_common
 from idcard.pipeline.placed import (
-    LABEL_FIELDS,
     READ_EVERYTHING,
     ReadPlan,
     placed_line,
@@ -258,7 +257,7 @@ class ViewReader:
         if rows:
             with clock.step(NUMBER_ROWS):
                 lines, reading = self._read_rows(view, lines, reading, rows, side, clock,
-                                                 offsets=_ROW_OFFSETS[:0])
+                                                 offsets=())
         if reading.fields.name is not None:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):

@@ -36,12 +36,6 @@ class ReadPlan:
 
 READ_EVERYTHING = ReadPlan()
 
-# The field each label stands before: a label placed where no such field is then read
-# says the place was wrong (see `ViewReader`).
-LABEL_FIELDS = {"name": "name", "sex": "sex", "ethnicity": "ethnicity",
-                "birth": "birth_date", "address": "address", "id_number": "id_number",
-                "issuing_authority": "issuing_authority", "valid_period": "valid_from"}
-
 
 def plan_reads(boxes: Sequence[Quad], size: tuple[int, int],
                layout: LayoutRules) -> ReadPlan:
