@@ -6,7 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
-python3 -m venv .venv
+# A working .venv is kept as it is: `venv` run again over one made by another python3
+# (a pyenv shim, then Debian's) rewrites its configuration for the new interpreter and
+# leaves it unable to import its own standard library's extensions. A missing or broken
+# one (one where pip itself could not run: subprocess, ssl) is made afresh.
+if ! .venv/bin/python -c "import subprocess, ssl" >/dev/null 2>&1; then
+    python3 -m venv --clear .venv
+fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ -n "$extras" ]; then
     .venv/bin/python -m pip install --quiet -e ".[${extras}]"
