@@ -21,7 +21,7 @@ from idcard.api.app import create_app
 from idcard.card import CardFields, CardReading, Checks, Field, Quality, QualitySignal
 from idcard.config import Settings, load_settings
 from idcard.extract import load_rules
-from idcard.extract.findings import missing_notice, place_unknown_notice
+from idcard.extract.findings import form_unknown_notice, missing_notice, place_unknown_notice
 from idcard.imaging.view import CardView
 from idcard.masks import DEFAULT_MASK, parse_mask
 from idcard.ocr import OcrEngine
@@ -145,6 +145,18 @@ def test_an_address_naming_no_county_of_its_province_is_flagged() -> None:
     assert judged.fields.name is not None and not judged.fields.name.review
     assert [(r.code, r.field) for r in judged.review_reasons] == [
         ("address_place_unknown", "address")]
+
+def test_a_value_unlike_any_printed_one_is_flagged() -> None:
+    fields = CardFields(issuing_authority=field("七台河市公安展新兴分局"),
+                        valid_from=field("2015-01-07"), valid_until=field("2035-01-07"))
+    judged = decide_review(CardReading(side="back", fields=fields,
+                                       warnings=[form_unknown_notice("issuing_authority")]),
+                           quiet(), 0.98)
+    assert judged.fields.issuing_authority is not None
+    assert judged.fields.issuing_authority.review
+    assert [(r.code, r.field) for r in judged.review_reasons] == [
+        ("value_form_unknown", "issuing_authority")]
+
 
 # -- masking rules ------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ WarningCode = Literal[
     "characters_missing",
     "address_place_unknown",
     "authority_place_misread",
+    "value_form_unknown",
     "ethnicity_former_name",
     "blur",
     "glare",
@@ -99,6 +100,10 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                                "one character off a division that is (颖东 for 颍东 of "
                                "阜阳市): it was probably misread; the authority is flagged "
                                "for review",
+    "value_form_unknown": "the field holds none of the words every printed value of it holds "
+                          "(rules/values.toml `value_holds`: an issuing authority names its "
+                          "公安局): it was probably misread; the message names the field, "
+                          "which is flagged for review",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "

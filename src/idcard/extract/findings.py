@@ -122,6 +122,12 @@ def missing_notice(name: str) -> Notice:
                   "may lack one")
 
 
+def form_unknown_notice(name: str) -> Notice:
+    return Notice("value_form_unknown",
+                  f"{name}: it holds none of the words every printed value of it holds (an "
+                  "issuing authority names its 公安局); it was probably misread")
+
+
 def place_unknown_notice() -> Notice:
     return Notice("address_place_unknown",
                   "address: it does not name a prefecture and county of its province "

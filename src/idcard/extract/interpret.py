@@ -30,6 +30,7 @@ from idcard.extract.card_choice import CardChoice, card_fit, looks_like_card, mi
 from idcard.extract.findings import (
     authority_place_notice,
     cut_short,
+    form_unknown_notice,
     former_name_notice,
     mismatch_warnings,
     missing_notice,
@@ -284,6 +285,8 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     missing = _missing_characters(values, rules)
     fields = _scale_confidence(fields, missing, rules.spacing.missing_factor)
     warnings += [missing_notice(name) for name in missing]
+    warnings += [form_unknown_notice(name) for name in _unlike_printed(values, rules)
+                 if name not in missing]
     if read.address is not None and names_a_county(read.address.value) is False:
         warnings.append(place_unknown_notice())
     authority = read.issuing_authority
@@ -304,6 +307,13 @@ def _one_orientation(pieces: list[Piece]) -> list[Piece]:
     if turned == upright:
         return pieces
     return [p for p in pieces if (p.turned is not None) == (turned > upright)]
+
+
+def _unlike_printed(values: dict[str, Value], rules: RuleBook) -> list[str]:
+    """Fields whose value holds none of the words every printed value of theirs holds."""
+    holds = rules.values.value_holds
+    return [name for name, value in values.items()
+            if name in holds and not any(word in value.text for word in holds[name])]
 
 
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:

@@ -180,6 +180,8 @@ class ValueRules(_Strict, frozen=True):
     value_starts: dict[str, tuple[str, ...]] = {}
     value_ends: dict[str, tuple[str, ...]] = {}
     value_never_ends: dict[str, tuple[str, ...]] = {}
+    # Words a whole value holds one of, per field (else it was misread).
+    value_holds: dict[str, tuple[str, ...]] = {}
     sex_misreadings: dict[str, str] = {}
     # Every value a card prints for sex (its closed vocabulary).
     sex_values: tuple[str, ...] = ("男", "女")
@@ -444,7 +446,8 @@ def _check_layout(rules: LayoutRules) -> None:
 
 def _check_value_edges(rules: ValueRules) -> None:
     for table, edges in (("value_starts", rules.value_starts), ("value_ends", rules.value_ends),
-                         ("value_never_ends", rules.value_never_ends)):
+                         ("value_never_ends", rules.value_never_ends),
+                         ("value_holds", rules.value_holds)):
         for name, words in edges.items():
             if name not in FRONT_FIELDS + BACK_FIELDS:
                 raise RulesError("values.toml", f"{table}.{name}", "not a field")

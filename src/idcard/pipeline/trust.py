@@ -189,6 +189,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
     missing = fields_named(reading.warnings, "characters_missing")
     unknown_place = fields_named(reading.warnings, "address_place_unknown")
     misread_place = fields_named(reading.warnings, "authority_place_misread")
+    unlike_printed = fields_named(reading.warnings, "value_form_unknown")
     covered = {name: getattr(quality, name).fields for name in FIELD_SIGNALS
                if getattr(quality, name).raised}
     unsure_card = any(n.code == "card_choice_unsure" for n in reading.warnings)
@@ -206,6 +207,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
             ("characters_missing", name in missing),
             ("address_place_unknown", name in unknown_place),
             ("authority_place_misread", name in misread_place),
+            ("value_form_unknown", name in unlike_printed),
         ) if hit]
         why += [signal for signal, names in covered.items()
                 if name in names and name not in sure]
