@@ -398,21 +398,23 @@ def test_deadline_gives_504_and_cancels_the_waiting_job() -> None:
         assert test_client.post("/v1/idcard", files=upload(FRONT)).status_code in (200, 504)
 
 
-def test_healthz_stays_fast_while_the_pool_is_busy() -> None:
+def test_healthz_answers_while_the_pool_is_busy() -> None:
+    # Every worker is held on the gate: /healthz answers before any of them is let go, so
+    # it does not wait for the pool (a liveness bound, not a speed target).
     gate = threading.Event()
     app, _ = fake_app(pool_size=1, queue_size=4, gate=gate)
-    with TestClient(app) as test_client, ThreadPoolExecutor(3) as executor:
+    with TestClient(app) as test_client, ThreadPoolExecutor(4) as executor:
         busy = [executor.submit(test_client.post, "/v1/idcard", files=upload(FRONT))
                 for _ in range(3)]
         wait_until(lambda: app.state.service.pool.busy == 3)
-        timings = []
-        for _ in range(10):
-            started = time.perf_counter()
-            assert test_client.get("/healthz").status_code == 200
-            timings.append(time.perf_counter() - started)
-        gate.set()
+        try:
+            for _ in range(10):
+                health = executor.submit(test_client.get, "/healthz")
+                assert health.result(timeout=10).status_code == 200
+                assert not gate.is_set() and app.state.service.pool.busy == 3
+        finally:
+            gate.set()
         assert all(f.result().status_code == 200 for f in busy)
-    assert max(timings) < 0.05, timings
 
 
 def test_each_worker_builds_its_own_reader() -> None:
