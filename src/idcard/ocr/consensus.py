@@ -20,6 +20,7 @@ confidences as their model read them, so a short value two models spell differen
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import unicodedata
 from collections.abc import Collection
@@ -45,6 +46,10 @@ _SAME_PLACE = 0.5
 # at 0.065–0.995 of the first choice with the v6 small re-check (0.136–0.544 with v5),
 # wrong rare second choices at most 0.009 where the first choice was right.
 RARE_RUNNER_UP_RATIO = 0.05
+# Below that ratio but at least this one, the rare second choice is kept out, yet leaves
+# the common first choice in doubt (see `rare_doubts`): on the same development set wrong
+# rare second choices reached 0.009, while a right 奭 came second to 爽 at 0.012 and 0.027.
+RARE_DOUBT_RATIO = 0.01
 _Char = tuple[float, str, float]  # position, character, confidence
 
 
@@ -184,6 +189,38 @@ def spell_rare(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO) -> Reading
     return Reading(text="".join(chars), confidence=sum(confidences) / len(confidences),
                    char_confidences=tuple(confidences),
                    char_positions=reading.char_positions)
+
+
+def rare_doubts(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO,
+                floor: float = RARE_DOUBT_RATIO) -> tuple[_Char, ...]:
+    """The common characters of the re-check's `reading` (a name's) whose second choice is
+    a rare character at least `floor` but less than `ratio` as likely, each with what
+    is left of its confidence: `spell_rare` takes the rare one at even odds once the
+    prior that names favour rare characters (1/ratio) is counted, so below that the
+    common one stands, but only as sure as those odds leave it."""
+    if len(reading.runner_ups) != len(reading.text):
+        return ()
+    return tuple(
+        (position, char, confidence / (confidence + p_other / ratio))
+        for char, (other, p_other), confidence, position in zip(
+            reading.text, reading.runner_ups, reading.char_confidences,
+            reading.char_positions, strict=True)
+        if not rare(char) and rare(other) and floor * confidence <= p_other < ratio * confidence)
+
+
+def with_doubts(reading: Reading, doubts: tuple[_Char, ...]) -> Reading:
+    """`reading` with each character that `doubts` names (the same character within half
+    a pitch of its place) no surer than the doubt leaves it."""
+    if not doubts or len(reading.char_positions) != len(reading.text):
+        return reading
+    pitch = _pitch(_characters(reading))
+    confidences = list(reading.char_confidences)
+    for k, (char, position) in enumerate(zip(reading.text, reading.char_positions,
+                                             strict=True)):
+        for place, doubted_char, left in doubts:
+            if doubted_char == char and abs(place - position) < _SAME_PLACE * pitch:
+                confidences[k] = min(confidences[k], left)
+    return dataclasses.replace(reading, char_confidences=tuple(confidences))
 
 
 @cache

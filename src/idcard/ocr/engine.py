@@ -15,7 +15,7 @@ import numpy as np
 from idcard.config import Settings
 from idcard.errors import ModelsMissingError
 from idcard.ocr import classify, detect, recognize, vocabulary
-from idcard.ocr.consensus import merge_readings, spell_rare
+from idcard.ocr.consensus import merge_readings, rare_doubts, spell_rare, with_doubts
 from idcard.ocr.geometry import (
     QuadArray,
     as_quad_array,
@@ -276,11 +276,12 @@ class OcrEngine:
                                     alphabet)
         count_line_reads(0, len(unsure))
         for index, other in zip(unsure, second, strict=True):
+            doubts = rare_doubts(other) if rare_characters else ()
             if rare_characters:
                 other = spell_rare(other)
-            readings[index] = merge_readings(readings[index], other,
-                                             first_knows=self._rec.known,
-                                             second_knows=self._recheck.known)
+            merged = merge_readings(readings[index], other, first_knows=self._rec.known,
+                                    second_knows=self._recheck.known)
+            readings[index] = with_doubts(merged, doubts)
         return readings
 
     def _detect(self, bgr: BgrImage, side: int | None = None) -> list[detect.Detection]:

@@ -509,6 +509,14 @@ class ViewReader:
                 lines[index] = distrust_changes(lines[index],
                                                 keep_surer_common(lines[index], again))
                 changed = True
+            elif again.text and _doubts_more(again, lines[index]):
+                # Read alike, but this look saw a rare look-alike behind a character.
+                least_sure = tuple(min(a, b) for a, b in zip(
+                    lines[index].char_confidences, again.char_confidences, strict=True))
+                lines[index] = msgspec.structs.replace(
+                    lines[index], char_confidences=least_sure,
+                    confidence=sum(least_sure) / len(least_sure))
+                changed = True
         return changed
 
     def _ocr(self, view: CardView, clock: Stopwatch,
@@ -556,6 +564,14 @@ def word_line(name: str, word: str, probability: float, cell: Quad) -> TextLine:
                     char_confidences=(probability,) * count,
                     char_positions=tuple((i + 0.5) / count for i in range(count)),
                     read_as=name)
+
+
+def _doubts_more(again: TextLine, before: TextLine) -> bool:
+    """Whether a second reading of the same text is less sure of some character than the
+    first reading was (the re-check found a rare look-alike behind it)."""
+    return (len(again.char_confidences) == len(before.char_confidences) == len(before.text)
+            and any(a < b for a, b in zip(again.char_confidences, before.char_confidences,
+                                          strict=True)))
 
 
 def _row_rank(reading: CardReading, name: str,

@@ -156,12 +156,21 @@ CONFIRMING: dict[str, tuple[str, ...]] = {
 }
 
 
+# A field whose confirming check asks only whether its value is one of a closed list: a
+# value chosen from that list (by the vocabulary step, or a look-alike mapped onto a name)
+# passes it by construction, so only a value read as printed is confirmed by it.
+_MEMBERSHIP_CHECKED = frozenset({"ethnicity"})
+
+
 def confirmed(reading: CardReading) -> set[str]:
     """Fields whose confirming checks pass and none of whose checks fail."""
     long_term = reading.fields.valid_until is not None and \
         reading.fields.valid_until.value == LONG_TERM
     sure: set[str] = set()
     for name, checks in CONFIRMING.items():
+        field: Field | None = getattr(reading.fields, name)
+        if name in _MEMBERSHIP_CHECKED and field is not None and field.raw != field.value:
+            continue
         mine = [check for check, names in CHECK_FIELDS.items() if name in names]
         if any(getattr(reading.checks, check) == "fail" for check in mine):
             continue
