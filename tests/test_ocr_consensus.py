@@ -10,7 +10,9 @@ from idcard.ocr.consensus import (
     keep_surer_common,
     merge_readings,
     rare,
+    rare_doubts,
     spell_rare,
+    with_doubts,
 )
 from idcard.ocr.recognize import Reading
 from idcard.text import TextLine
@@ -165,6 +167,26 @@ def test_a_common_second_or_a_rare_first_changes_nothing() -> None:
     # A traditional form is the same character (the card prints the simplified one).
     traditional = with_runner_ups(reading([("吴", 0.5, 0.6)]), [("吳", 0.35)])
     assert spell_rare(traditional) == traditional
+
+
+def test_a_rare_second_choice_short_of_replacing_leaves_the_common_one_in_doubt() -> None:
+    # 奭 second to 爽 at 0.027 of it: too unlikely to take, too likely to ignore.
+    recheck = with_runner_ups(reading([("夏", 0.2, 0.99), ("爽", 0.8, 0.99)]),
+                              [("复", 0.5), ("奭", 0.027 * 0.99)])
+    assert spell_rare(recheck) == recheck
+    doubts = rare_doubts(recheck)
+    assert [(place, char) for place, char, _ in doubts] == [(0.8, "爽")]
+    # Even odds at the replacing ratio: 0.027 / 0.05 of the way there.
+    assert doubts[0][2] == pytest.approx(0.99 / (0.99 + 0.027 * 0.99 / 0.05))
+    # The primary read 爽 as sure as can be; the merged character keeps the doubt.
+    primary = reading([("夏", 0.21, 0.999), ("爽", 0.79, 1.0)])
+    doubted = with_doubts(primary, doubts)
+    assert doubted.text == "夏爽"
+    assert doubted.char_confidences == pytest.approx((0.999, doubts[0][2]))
+    # Below the band (wrong rare second choices reach 0.009) nothing is doubted.
+    faint = with_runner_ups(reading([("爽", 0.5, 0.99)]), [("奭", 0.005)])
+    assert rare_doubts(faint) == ()
+    assert with_doubts(primary, ()) == primary
 
 
 def test_rare_means_the_same_whichever_model_reads_first() -> None:

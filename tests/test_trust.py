@@ -146,6 +146,22 @@ def test_an_address_naming_no_county_of_its_province_is_flagged() -> None:
     assert [(r.code, r.field) for r in judged.review_reasons] == [
         ("address_place_unknown", "address")]
 
+def test_an_ethnicity_chosen_from_the_list_is_not_confirmed_by_being_on_it() -> None:
+    # Read as printed, a known ethnicity is confirmed by ethnicity_known down to 0.80.
+    printed = front(ethnicity=field("汉", confidence=0.975))
+    judged = decide_review(CardReading(side="front", fields=printed,
+                                       checks=Checks(ethnicity_known="pass")), quiet(), 0.98)
+    assert judged.fields.ethnicity is not None and not judged.fields.ethnicity.review
+    # Chosen from the list where the cell read 仅 (a stamp's character): the check passes
+    # by construction and confirms nothing.
+    chosen = front(ethnicity=Field(value="汉", confidence=0.975, box=BOX, raw="仅"))
+    judged = decide_review(CardReading(side="front", fields=chosen,
+                                       checks=Checks(ethnicity_known="pass")), quiet(), 0.98)
+    assert judged.fields.ethnicity is not None and judged.fields.ethnicity.review
+    assert ("low_confidence", "ethnicity") in [(r.code, r.field)
+                                               for r in judged.review_reasons]
+
+
 def test_a_value_unlike_any_printed_one_is_flagged() -> None:
     fields = CardFields(issuing_authority=field("七台河市公安展新兴分局"),
                         valid_from=field("2015-01-07"), valid_until=field("2035-01-07"))
