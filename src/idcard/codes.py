@@ -25,6 +25,8 @@ WarningCode = Literal[
     "birth_date_repaired",
     "birth_date_from_id",
     "sex_repaired",
+    "address_repaired",
+    "issuing_authority_repaired",
     "sex_from_id",
     "card_outline_not_found",
     "card_incomplete",
@@ -71,6 +73,17 @@ WARNING_CODES: Mapping[WarningCode, str] = {
     "sex_repaired": "the sex was read unsure (below the confidence threshold, or a look-alike) "
                     "and disagrees with a valid ID number; the value is the one the number "
                     "states, `raw` keeps the reading. A sex read confidently is never replaced",
+    "address_repaired": "a place the address names (its province, prefecture or county) "
+                        "was read one character off a division of GB/T 2260, that "
+                        "character unsure (below the confidence threshold), and exactly "
+                        "one division fits: the value names that division, `raw` keeps "
+                        "the reading; the field is flagged for review",
+    "issuing_authority_repaired": "a place the issuing authority names (its bureau's "
+                                  "prefecture or county, or its branch's district) was "
+                                  "read one character off a division of GB/T 2260, that "
+                                  "character unsure, and exactly one division fits: the "
+                                  "value names that division, `raw` keeps the reading; "
+                                  "the field is flagged for review",
     "sex_from_id": "the sex was not read on the card; it is taken from the ID number",
     "card_outline_not_found": "no card edge was found; fields were read from the text alone",
     "card_incomplete": "the card touches the edge of the image and may be cut off",

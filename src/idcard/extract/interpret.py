@@ -58,6 +58,7 @@ from idcard.extract.repair import (
     proven_sex,
     repair_id_number,
     repaired_confidence,
+    repaired_places,
 )
 from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
@@ -272,6 +273,9 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     if side == "front":
         fields, repairs = _repair(read, values, rules, today)
         warnings += repairs
+    places, repairs = repaired_places(values, rules)
+    fields = _replace(fields, dict(places))
+    warnings += repairs
     checks = run_checks(read, rules.ethnicity_names, today)
     warnings += mismatch_warnings(read, checks)
     number = values.get("id_number")
@@ -287,10 +291,13 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     warnings += [missing_notice(name) for name in missing]
     warnings += [form_unknown_notice(name) for name in _unlike_printed(values, rules)
                  if name not in missing]
-    if read.address is not None and names_a_county(read.address.value) is False:
+    # A place repaired says so itself; one left as read is flagged as a misread.
+    if read.address is not None and "address" not in places \
+            and names_a_county(read.address.value) is False:
         warnings.append(place_unknown_notice())
     authority = read.issuing_authority
-    if authority is not None and authority_place_misread(authority.value):
+    if authority is not None and "issuing_authority" not in places \
+            and authority_place_misread(authority.value):
         warnings.append(authority_place_notice())
     warnings += _field_warnings(fields, side, no_text and not _any(fields))
     return CardReading(side=side, fields=fields, checks=checks, warnings=warnings)

@@ -11,20 +11,23 @@ the field's `raw`; a warning names the field (never its value).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import product
 
 from idcard.card import Field, Notice
+from idcard.codes import WarningCode
 from idcard.extract.pieces import Char, box_of, confidence_of, raw_of
 from idcard.extract.rules import RuleBook
 from idcard.extract.values import Value, numeric_char
 from idcard.validate import (
+    authority_place_fixes,
     birth_date_of,
     birth_date_span,
     check_character,
     checksum_ok,
+    head_fixes,
     is_plausible_birth,
     parse_iso,
     region_known,
@@ -36,6 +39,12 @@ _DIGITS = "0123456789"
 _REPAIRED_CHAR_CONFIDENCE = 0.5
 # The sex digit (17th of 18) in the number.
 _SEX_DIGIT = 16
+# Where a field names places of GB/T 2260: the characters that would turn a place read
+# one character off a division into it (validate.address, validate.authority).
+_PLACE_FIXES: Mapping[str, tuple[Callable[[str], frozenset[tuple[int, str]]], WarningCode]] = {
+    "address": (head_fixes, "address_repaired"),
+    "issuing_authority": (authority_place_fixes, "issuing_authority_repaired"),
+}
 
 
 @dataclass(frozen=True)
@@ -180,3 +189,32 @@ def _number_chars(reading: IdNumberReading | None, number: str, start: int,
     if reading is None or len(reading.chars) != len(number):
         return ()
     return reading.chars[start:end]
+
+
+def repaired_places(values: Mapping[str, Value],
+                    rules: RuleBook) -> tuple[dict[str, Field], list[Notice]]:
+    """Address and authority values whose place, read one character off a division of
+    GB/T 2260, becomes that division: only where that character was read unsure and
+    exactly one division fits (毅永县 could be 叙永县 or 江永县: left as read)."""
+    fields: dict[str, Field] = {}
+    notices: list[Notice] = []
+    for name, (fixes_of, code) in _PLACE_FIXES.items():
+        value = values.get(name)
+        if value is None or "".join(c.char for c in value.chars) != value.text:
+            continue
+        fixes = [(i, char) for i, char in fixes_of(value.text)
+                 if value.chars[i].glyph.confidence < rules.thresholds.low_confidence]
+        if len(fixes) != 1:
+            continue
+        (at, char), = fixes
+        chars = list(value.chars)
+        chars[at] = replace(chars[at], glyph=replace(
+            chars[at].glyph, char=char, confidence=_REPAIRED_CHAR_CONFIDENCE))
+        fields[name] = Field(value=value.text[:at] + char + value.text[at + 1:],
+                             confidence=round(confidence_of(chars), 4),
+                             box=box_of(value.chars), raw=raw_of(value.chars))
+        notices.append(Notice(
+            code, f"{name}: a place it names was read unsure one character off a division of "
+            "GB/T 2260 that alone fits; the value names that division, raw keeps the "
+            "reading"))
+    return fields, notices

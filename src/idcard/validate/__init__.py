@@ -3,8 +3,8 @@
 Depends only on idcard.card (never on extraction), so it can check values from any source.
 """
 
-from idcard.validate.address import names_a_county
-from idcard.validate.authority import authority_place_misread
+from idcard.validate.address import head_fixes, names_a_county
+from idcard.validate.authority import authority_place_fixes, authority_place_misread
 from idcard.validate.checks import age_on, is_plausible_birth, parse_iso, run_checks
 from idcard.validate.idnumber import (
     birth_date_of,
@@ -22,11 +22,13 @@ from idcard.validate.period import LONG_TERM, is_card_term, term_for_age, validi
 __all__ = [
     "LONG_TERM",
     "age_on",
+    "authority_place_fixes",
     "authority_place_misread",
     "birth_date_of",
     "birth_date_span",
     "check_character",
     "checksum_ok",
+    "head_fixes",
     "is_card_term",
     "is_legacy",
     "is_plausible_birth",
@@ -47,4 +49,5 @@ def warm_up_place_tables() -> None:
     """Build the GB/T 2260 place tables the address and authority checks read (a few
     hundred ms), so that no request pays for it."""
     names_a_county("")
+    head_fixes("")
     authority_place_misread("")

@@ -24,6 +24,7 @@ class _Province:
     counties: frozenset[str]
     prefectures: frozenset[str]  # those with counties under them
     alone: frozenset[str]  # prefectures without counties (东莞市): the rest follows them
+    counties_of: Mapping[str, frozenset[str]]  # a prefecture's name → its counties' names
 
 
 def names_a_county(address: str) -> bool | None:
@@ -40,6 +41,56 @@ def names_a_county(address: str) -> bool | None:
     return None
 
 
+def head_fixes(address: str) -> frozenset[tuple[int, str]]:
+    """Each (position, character) that, put in place of the address's character there,
+    makes the address begin with a whole head the table knows (province, prefecture and
+    county; province and county; province and a prefecture without counties) that it
+    misses by that one character, and that is longer than any head it begins with as it
+    is (梅州市 was once a county's name too, so 广东省梅州市大场县 begins with one)."""
+    heads, index = _heads(), _heads_by_blank()
+    lengths = _head_lengths()
+    begun = max((n for n in lengths if address[:n] in heads), default=0)
+    fixes: set[tuple[int, str]] = set()
+    for length in lengths:
+        head = address[:length]
+        if len(head) < length:
+            break
+        if length <= begun:
+            continue
+        for i in range(length):
+            fixes.update((i, char) for char in index.get(head[:i] + "\0" + head[i + 1:], ())
+                         if char != head[i])
+    return frozenset(fixes)
+
+
+@cache
+def _heads() -> frozenset[str]:
+    heads: set[str] = set()
+    for name, province in _provinces().items():
+        heads.update(name + alone for alone in province.alone)
+        heads.update(name + county for county in province.counties)
+        # A county after any prefecture of its province: the table says which counties
+        # a prefecture holds only by code, and a wrong pair is still no misread head.
+        heads.update(name + prefecture + county for prefecture in province.prefectures
+                     for county in province.counties_of.get(prefecture, ()))
+    return frozenset(heads)
+
+
+@cache
+def _head_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(h) for h in _heads()}))
+
+
+@cache
+def _heads_by_blank() -> Mapping[str, frozenset[str]]:
+    """A head with one character blanked (\0) → the characters that fill the blank."""
+    found: dict[str, set[str]] = {}
+    for head in _heads():
+        for i, char in enumerate(head):
+            found.setdefault(head[:i] + "\0" + head[i + 1:], set()).add(char)
+    return {key: frozenset(chars) for key, chars in found.items()}
+
+
 @cache
 def _provinces() -> Mapping[str, _Province]:
     by_province: dict[str, dict[str, frozenset[str]]] = {}
@@ -52,7 +103,15 @@ def _province(divisions: Mapping[str, frozenset[str]]) -> _Province:
     """From a province's four-digit codes: xx00 is a prefecture (阳泉市), its counties are
     xx01–xx99."""
     with_counties = {low[:2] for low in divisions if not low.endswith("00")}
+    counties_of: dict[str, set[str]] = {}
+    for low, names in divisions.items():
+        if low.endswith("00"):
+            for name in names:
+                counties_of.setdefault(name, set()).update(
+                    n for other, others in divisions.items()
+                    if other[:2] == low[:2] and not other.endswith("00") for n in others)
     return _Province(
+        counties_of={name: frozenset(c) for name, c in counties_of.items()},
         counties=frozenset(n for low, names in divisions.items()
                            if not low.endswith("00") for n in names),
         prefectures=frozenset(n for low, names in divisions.items()

@@ -39,6 +39,33 @@ def authority_place_misread(authority: str) -> bool | None:
     return bool(districts) and branch not in districts and _one_off(branch, districts)
 
 
+def authority_place_fixes(authority: str) -> frozenset[tuple[int, str]]:
+    """Each (position, character) that turns a place `authority_place_misread` finds one
+    character off a division (the bureau's place, or its branch) into that division."""
+    place, bureau, rest = authority.partition(_BUREAU)
+    if not bureau or len(place) < 2:
+        return frozenset()
+    if not _known(place):
+        return _one_off_fixes(place, _places_of_length(len(place)), 0)
+    branch = rest.removesuffix(_BRANCH)
+    districts = _districts_of(place)
+    if not branch or branch == rest or branch in districts:
+        return frozenset()
+    return _one_off_fixes(branch, districts, len(place) + len(_BUREAU))
+
+
+def _one_off_fixes(name: str, candidates: Collection[str],
+                   offset: int) -> frozenset[tuple[int, str]]:
+    fixes: set[tuple[int, str]] = set()
+    for candidate in candidates:
+        if len(candidate) != len(name):
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(candidate, name, strict=True)) if a != b]
+        if len(differ) == 1:
+            fixes.add((offset + differ[0], candidate[differ[0]]))
+    return frozenset(fixes)
+
+
 def _known(place: str) -> bool:
     # 河北省石家庄市 names its province first; the bureau is the last place named.
     return any(place.endswith(name) for name in _places())
