@@ -3,11 +3,21 @@ unsure, always flagged, raw kept; checks judge the card as read, never repaired 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from lines.cardlines import Identity, Variation, Word, back_lines, front_words, layout, with_text
+from lines.cardlines import (
+    Identity,
+    Variation,
+    Word,
+    back_lines,
+    back_words,
+    front_words,
+    layout,
+    with_text,
+)
 
 from idcard.card import CardReading
 from idcard.extract import RuleBook, interpret_lines, load_rules, merge_sides
@@ -275,3 +285,59 @@ def test_merged_sides_keep_the_fronts_verdict_on_the_printed_card(rules: RuleBoo
     assert both.checks.sex_matches_id == "fail"  # the reading, not the repaired value
     assert both.checks.validity_period_plausible == "pass"
     assert "sex_repaired" in codes(both)
+
+
+# -- places one character off GB/T 2260 ------------------------------------------------------
+
+def read_back(authority: str, confidences: list[float], rules: RuleBook) -> CardReading:
+    words = with_text(back_words(Identity(authority=authority)), "issuing_authority", 1,
+                      authority, confidences)
+    return interpret_lines(layout(words), image_size=(856, 540), side="back", rules=rules,
+                           today=TODAY)
+
+
+def test_an_authority_place_read_unsure_one_off_its_division_is_repaired(
+        rules: RuleBook) -> None:
+    # 颍东 (a district of 阜阳市) read as 颖东, the 颖 unsure.
+    misread = "阜阳市公安局颖东分局"
+    reading = read_back(misread, [0.99] * 6 + [0.57] + [0.99] * 3, rules)
+    field = reading.fields.issuing_authority
+    assert field is not None
+    assert field.value == "阜阳市公安局颍东分局" and field.raw == misread
+    assert "issuing_authority_repaired" in codes(reading)
+    assert "authority_place_misread" not in codes(reading)
+    no_values_in_warnings(reading)
+
+
+def test_an_authority_place_read_sure_or_fitting_two_divisions_stays_as_read(
+        rules: RuleBook) -> None:
+    sure = read_back("阜阳市公安局颖东分局", [0.99] * 10, rules)
+    assert sure.fields.issuing_authority is not None
+    assert sure.fields.issuing_authority.value == "阜阳市公安局颖东分局"
+    assert "authority_place_misread" in codes(sure)
+    # 毅永县 is one character off 叙永县 and 江永县: nothing says which.
+    either = read_back("毅永县公安局", [0.6] + [0.99] * 5, rules)
+    assert either.fields.issuing_authority is not None
+    assert either.fields.issuing_authority.value == "毅永县公安局"
+    assert "issuing_authority_repaired" not in codes(either)
+
+
+def test_an_address_county_read_unsure_one_off_is_repaired(rules: RuleBook) -> None:
+    printed = "广东省梅州市大埔县青龙乡石门村11组68号"
+    misread = printed.replace("大埔县", "大场县")
+    person = replace(PERSON, address=printed)
+    first = front_words(person)["address"][1].text  # the address's first line
+    confidences = [0.99] * len(first)
+    confidences[7] = 0.54
+    misread_first = misread[:len(first)]
+    words = with_text(front_words(person), "address", 1, misread_first, confidences)
+    reading = read(words, rules)
+    field = reading.fields.address
+    assert field is not None
+    assert field.value == printed and field.raw == misread
+    assert "address_repaired" in codes(reading)
+    assert "address_place_unknown" not in codes(reading)
+    # Read sure, the same address stays as read.
+    sure = read(with_text(front_words(person), "address", 1, misread_first), rules)
+    assert sure.fields.address is not None and sure.fields.address.value == misread
+    assert "address_repaired" not in codes(sure)

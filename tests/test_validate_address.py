@@ -9,7 +9,7 @@ from lines.cardlines import Identity, Variation, front_lines
 
 from idcard.card import CardReading
 from idcard.extract import interpret_lines, load_rules
-from idcard.validate import names_a_county
+from idcard.validate import head_fixes, names_a_county
 
 RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
 
@@ -54,3 +54,15 @@ def test_a_reading_whose_address_names_no_county_says_so_and_is_flagged() -> Non
     assert reading.fields.address.value == "山西省阳泉市孟县双庙镇七星村3组46号"  # as printed
     assert "address_place_unknown" in {n.code for n in reading.warnings}
     assert not _read("山西省阳泉市盂县双庙镇七星村3组46号").warnings
+
+
+def test_a_head_one_character_off_is_found_where_it_is_longer_than_any_read() -> None:
+    # 大场县 for 大埔县: 广东省梅州市 is itself a head (梅州市 was once a county's name),
+    # but the longer one the address misses by a character is what the card prints.
+    assert head_fixes("广东省梅州市大场县青龙乡石门村11组68号") == {(7, "埔")}
+    assert head_fixes("山西省阳泉市孟县双庙镇") == {(6, "盂")}
+    assert head_fixes("内蒙吉自治区呼伦贝尔市新巴尔虎左旗八里乡") == {(2, "古")}
+    # A whole head read as printed has nothing longer to miss (梅江区 is one off 梅县区).
+    assert head_fixes("广东省梅州市梅县区程江镇") == frozenset()
+    assert head_fixes("广东省梅州市大埔县青龙乡") == frozenset()
+    assert head_fixes("") == frozenset()

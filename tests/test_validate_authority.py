@@ -9,7 +9,7 @@ import pytest
 from lines.cardlines import Identity, back_lines
 
 from idcard.extract import interpret_lines, load_rules
-from idcard.validate import authority_place_misread
+from idcard.validate import authority_place_fixes, authority_place_misread
 
 RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
 
@@ -67,3 +67,13 @@ def test_an_authority_without_its_bureau_is_unlike_any_printed_one() -> None:
     assert "value_form_unknown" in warnings("七台河市公安展新兴分局")
     assert "value_form_unknown" not in warnings("七台河市公安局新兴分局")
     assert "value_form_unknown" not in warnings("灌云县公安局")
+
+
+def test_the_fixes_name_the_character_that_makes_the_place_a_division() -> None:
+    assert authority_place_fixes("阜阳市公安局颖东分局") == {(6, "颍")}
+    assert authority_place_fixes("宜昌市公安局號亭分局") == {(6, "猇")}
+    # One character off two counties: both fixes, for the caller to see it cannot choose.
+    assert authority_place_fixes("毅永县公安局") == {(0, "叙"), (0, "江")}
+    assert authority_place_fixes("阜阳市公安局颍东分局") == frozenset()
+    assert authority_place_fixes("灌云县公安局") == frozenset()
+    assert authority_place_fixes("阜阳市颍东区") == frozenset()  # no bureau named
