@@ -47,19 +47,19 @@ def head_fixes(address: str) -> frozenset[tuple[int, str]]:
     county; province and county; province and a prefecture without counties) that it
     misses by that one character, and that is longer than any head it begins with as it
     is (梅州市 was once a county's name too, so 广东省梅州市大场县 begins with one)."""
-    heads, index = _heads(), _heads_by_blank()
-    lengths = _head_lengths()
-    begun = max((n for n in lengths if address[:n] in heads), default=0)
+    heads, halves = _heads(), _heads_by_half()
+    begun = max((n for n in halves if address[:n] in heads), default=0)
     fixes: set[tuple[int, str]] = set()
-    for length in lengths:
+    for length, (by_first, by_second) in halves.items():
         head = address[:length]
-        if len(head) < length:
-            break
-        if length <= begun:
+        if length <= begun or len(head) < length:
             continue
-        for i in range(length):
-            fixes.update((i, char) for char in index.get(head[:i] + "\0" + head[i + 1:], ())
-                         if char != head[i])
+        # One character off: the other half of the head is read exactly.
+        middle = length // 2
+        for known in (*by_first.get(head[:middle], ()), *by_second.get(head[middle:], ())):
+            differ = [i for i, (a, b) in enumerate(zip(known, head, strict=True)) if a != b]
+            if len(differ) == 1:
+                fixes.add((differ[0], known[differ[0]]))
     return frozenset(fixes)
 
 
@@ -76,19 +76,21 @@ def _heads() -> frozenset[str]:
     return frozenset(heads)
 
 
-@cache
-def _head_lengths() -> tuple[int, ...]:
-    return tuple(sorted({len(h) for h in _heads()}))
+_HalfIndex = dict[str, tuple[str, ...]]
 
 
 @cache
-def _heads_by_blank() -> Mapping[str, frozenset[str]]:
-    """A head with one character blanked (\0) → the characters that fill the blank."""
-    found: dict[str, set[str]] = {}
+def _heads_by_half() -> Mapping[int, tuple[_HalfIndex, _HalfIndex]]:
+    """Head length → the heads of that length by their first half, and by their second."""
+    found: dict[int, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
     for head in _heads():
-        for i, char in enumerate(head):
-            found.setdefault(head[:i] + "\0" + head[i + 1:], set()).add(char)
-    return {key: frozenset(chars) for key, chars in found.items()}
+        middle = len(head) // 2
+        first, second = found.setdefault(len(head), ({}, {}))
+        first.setdefault(head[:middle], []).append(head)
+        second.setdefault(head[middle:], []).append(head)
+    return {length: ({k: tuple(v) for k, v in first.items()},
+                     {k: tuple(v) for k, v in second.items()})
+            for length, (first, second) in sorted(found.items())}
 
 
 @cache
