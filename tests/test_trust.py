@@ -82,36 +82,52 @@ def test_a_failing_check_flags_the_fields_it_takes_part_in() -> None:
 
 def test_low_confidence_missing_fields_and_suspect_images_are_reasons() -> None:
     reading = CardReading(side="front", fields=front(address=field("x", 0.7), ethnicity=None))
-    judged = decide_review(reading, quiet(photocopy=[], glare=["name"]), 0.98)
+    judged = decide_review(reading, quiet(photocopy=[], occlusion=["name"]), 0.98)
     codes = {(r.code, r.field) for r in judged.review_reasons}
     assert ("low_confidence", "address") in codes
     assert ("field_missing", "ethnicity") in codes
     assert ("photocopy", None) in codes
-    assert ("glare", "name") in codes
+    assert ("occlusion", "name") in codes
     assert judged.fields.name is not None and judged.fields.name.review
-    assert [n.code for n in judged.warnings] == ["glare", "photocopy"]
+    assert [n.code for n in judged.warnings] == ["photocopy", "occlusion"]
     # Reasons never carry values.
     assert "x" not in json.dumps([r.code for r in judged.review_reasons])
 
 
 def test_a_field_its_checks_confirm_is_not_flagged_for_doubts_alone() -> None:
-    # Sex and birth date read a little unsure under blur, both agreeing with the number.
+    # Sex and birth date read a little unsure under a stamp, both agreeing with the number.
     fields = front(sex=field("女", 0.95), birth_date=field("1990-03-07", 0.97),
                    address=field("北京市东城区景山前街4号", 0.999))
     agreeing = Checks(sex_matches_id="pass", birth_date_matches_id="pass", id_checksum="pass")
-    blurred = quiet(blur=["sex", "birth_date", "address"])
-    judged = decide_review(CardReading(side="front", fields=fields, checks=agreeing), blurred,
+    covered = quiet(occlusion=["sex", "birth_date", "address"])
+    judged = decide_review(CardReading(side="front", fields=fields, checks=agreeing), covered,
                            0.98)
-    assert [(r.code, r.field) for r in judged.review_reasons] == [("blur", "address")]
+    assert [(r.code, r.field) for r in judged.review_reasons] == [("occlusion", "address")]
     # Without the checks to confirm them, the same doubts flag them.
-    unchecked = decide_review(CardReading(side="front", fields=fields), blurred, 0.98)
-    assert {("low_confidence", "sex"), ("blur", "sex"), ("low_confidence", "birth_date")} <= {
+    unchecked = decide_review(CardReading(side="front", fields=fields), covered, 0.98)
+    assert {("low_confidence", "sex"), ("occlusion", "sex"),
+            ("low_confidence", "birth_date")} <= {
         (r.code, r.field) for r in unchecked.review_reasons}
     # Read below the doubtful bar, a confirmed field is still reviewed.
     doubtful = front(sex=field("女", 0.6))
     judged = decide_review(CardReading(side="front", fields=doubtful, checks=agreeing), quiet(),
                            0.98, doubtful_below=0.8)
     assert judged.fields.sex is not None and judged.fields.sex.review
+
+
+def test_blur_and_glare_alone_do_not_flag_a_field_read_sure() -> None:
+    # The recogniser reads the softened strokes itself: a field it is sure of stays
+    # unflagged, and the signals still name it in the warnings.
+    blurred = quiet(blur=["address"], glare=["name"])
+    judged = decide_review(CardReading(side="front", fields=front()), blurred, 0.98)
+    assert not judged.review_needed and judged.review_reasons == []
+    assert [n.code for n in judged.warnings] == ["blur", "glare"]
+    assert "address" in judged.warnings[0].message and "name" in judged.warnings[1].message
+    # Read unsure under the blur, the field is flagged for its confidence.
+    unsure = front(address=field("北京市东城区景山前街4号", 0.9))
+    judged = decide_review(CardReading(side="front", fields=unsure), blurred, 0.98)
+    assert [(r.code, r.field) for r in judged.review_reasons] == [
+        ("low_confidence", "address")]
 
 
 def test_a_long_term_period_does_not_confirm_its_start() -> None:
