@@ -69,7 +69,7 @@ EXAMPLE_QUALITY = {
     "card_incomplete": {"score": 0.0, "raised": False, "fields": []},
 }
 EXAMPLE_REVIEW_REASONS = [{"code": "low_confidence", "field": "address"},
-                          {"code": "glare", "field": "address"}]
+                          {"code": "occlusion", "field": "address"}]
 EXAMPLE_TIMINGS = {"decode": 3.1, "locate": 12.4, "detect": 88.0, "classify": 6.2,
                    "recognize": 140.5, "extract": 1.2, "total": 262.0,
                    "steps": {"first_look": 230.0, "name_second_look": 25.4}}
@@ -177,8 +177,9 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "every printed value of the field holds: an authority without 公安局), "
                     "card_choice_unsure (the image "
                     "repeats the card's labels elsewhere and which text is the card is "
-                    "unsure), blur, "
-                    "glare, occlusion (on that field), field_missing; or, with `field` "
+                    "unsure), occlusion (on that field; blur and glare are reported "
+                    "in `quality` and the warnings but do not flag a field by "
+                    "themselves), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",
         examples=[EXAMPLE_REVIEW_REASONS])]
