@@ -41,28 +41,22 @@ def test_without_a_bureau_there_is_nothing_to_judge() -> None:
     assert authority_place_misread("") is None
 
 
-def test_a_back_whose_authority_is_misread_says_so() -> None:
-    def warnings(authority: str) -> set[str]:
-        reading = interpret_lines(back_lines(Identity(authority=authority)),
-                                  image_size=(856, 540), side="back", rules=RULES,
-                                  today=date(2026, 1, 1))
-        assert reading.fields.issuing_authority is not None
-        assert reading.fields.issuing_authority.value == authority  # as printed
-        return {n.code for n in reading.warnings}
+def warnings(authority: str) -> set[str]:
+    """The warning codes of a back printing `authority`, read with full confidence."""
+    reading = interpret_lines(back_lines(Identity(authority=authority)),
+                              image_size=(856, 540), side="back", rules=RULES,
+                              today=date(2026, 1, 1))
+    assert reading.fields.issuing_authority is not None
+    assert reading.fields.issuing_authority.value == authority  # as printed
+    return {n.code for n in reading.warnings}
 
+
+def test_a_back_whose_authority_is_misread_says_so() -> None:
     assert "authority_place_misread" in warnings("阜阳市公安局颖东分局")
     assert "authority_place_misread" not in warnings("阜阳市公安局颍东分局")
 
 
 def test_an_authority_without_its_bureau_is_unlike_any_printed_one() -> None:
-    def warnings(authority: str) -> set[str]:
-        reading = interpret_lines(back_lines(Identity(authority=authority)),
-                                  image_size=(856, 540), side="back", rules=RULES,
-                                  today=date(2026, 1, 1))
-        assert reading.fields.issuing_authority is not None
-        assert reading.fields.issuing_authority.value == authority  # as printed
-        return {n.code for n in reading.warnings}
-
     # 局 misread: begins and ends as a whole authority does, but names no 公安局.
     assert "value_form_unknown" in warnings("七台河市公安展新兴分局")
     assert "value_form_unknown" not in warnings("七台河市公安局新兴分局")
