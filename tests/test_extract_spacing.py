@@ -11,9 +11,10 @@ from pathlib import Path
 import cv2
 import msgspec
 import pytest
+from lines.cardlines import Identity, front_lines
 
 from idcard.config import load_settings
-from idcard.extract import load_rules
+from idcard.extract import interpret_lines, load_rules
 from idcard.extract.findings import cut_short
 from idcard.extract.pieces import Char, piece_from_line
 from idcard.extract.spacing import advance, characters_missing, indents, room_of
@@ -111,6 +112,20 @@ def test_a_value_not_read_from_its_first_or_to_its_last_line_is_cut_short() -> N
     assert not cut_short("贵州省黔东南苗族侗族自治州雷山县杏花镇赵堡村7组30号", never_ends=never)
     assert not cut_short("福建省南平市延平区赤门乡前坪村", never_ends=never)
     assert cut_short("贵州省黔东南苗族侗族自治州雷山县杏花镇赵堡村7组30", never_ends=never)  # 号
+
+
+def test_a_name_of_one_character_lacks_the_rest() -> None:
+    rules = load_rules(REPO / "rules")
+
+    def missing(name: str) -> bool:
+        reading = interpret_lines(front_lines(Identity(name=name)), image_size=(856, 540),
+                                  side="front", rules=rules)
+        assert reading.fields.name is not None and reading.fields.name.value == name
+        return "characters_missing" in {n.code for n in reading.warnings}
+
+    assert missing("付")  # 付犇 with its rare second character not read
+    assert not missing("付犇")
+    assert not missing("欧阳娜娜")
 
 
 # -- a whole generated card ---------------------------------------------------------------

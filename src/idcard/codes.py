@@ -101,8 +101,8 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                           "leaves room for one (a gap between neighbouring characters, or a "
                           "box running past the last one, much wider than the print's pitch), "
                           "or an address does not begin with a province-level division or "
-                          "ends in a digit, or an authority does not end with 局; the "
-                          "message names the field",
+                          "ends in a digit, or an authority does not end with 局, or a name "
+                          "has one character; the message names the field",
     "address_place_unknown": "the address begins with a province but does not go on with "
                              "one of its prefectures and a county, or a county (GB/T 2260, "
                              "as python-stdnum ships it, former names included): a division "

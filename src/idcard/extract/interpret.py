@@ -326,8 +326,9 @@ def _unlike_printed(values: dict[str, Value], rules: RuleBook) -> list[str]:
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
     """Fields read without characters that are printed: a character the recogniser skipped
     leaves room on its line, a front value whose first character was not read begins
-    right of the column the others begin at, and a value not read from its first or to
-    its last line begins or ends mid-way. None lowers the confidence of the characters
+    right of the column the others begin at, a value not read from its first or to its
+    last line begins or ends mid-way, and a value shorter than any printed one (a name of
+    one character) lacks the rest. None lowers the confidence of the characters
     read."""
     starts, ends = rules.values.value_starts, rules.values.value_ends
     never_ends = rules.values.value_never_ends
@@ -337,7 +338,8 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
             if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
             or late.get(name, 0.0) > rules.spacing.max_indent
             or cut_short(value.text, starts.get(name, ()), ends.get(name, ()),
-                         never_ends.get(name, ()))]
+                         never_ends.get(name, ()))
+            or len(value.text) < rules.values.value_min_chars.get(name, 0)]
 
 
 def _usable(line: TextLine) -> bool:

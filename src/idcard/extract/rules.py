@@ -182,6 +182,8 @@ class ValueRules(_Strict, frozen=True):
     value_never_ends: dict[str, tuple[str, ...]] = {}
     # Words a whole value holds one of, per field (else it was misread).
     value_holds: dict[str, tuple[str, ...]] = {}
+    # The fewest characters a whole value has, per field (else characters are missing).
+    value_min_chars: dict[str, int] = {}
     sex_misreadings: dict[str, str] = {}
     # Every value a card prints for sex (its closed vocabulary).
     sex_values: tuple[str, ...] = ("男", "女")
@@ -453,6 +455,11 @@ def _check_value_edges(rules: ValueRules) -> None:
                 raise RulesError("values.toml", f"{table}.{name}", "not a field")
             if not all(words):
                 raise RulesError("values.toml", f"{table}.{name}", "empty word")
+    for name, least in rules.value_min_chars.items():
+        if name not in FRONT_FIELDS + BACK_FIELDS:
+            raise RulesError("values.toml", f"value_min_chars.{name}", "not a field")
+        if least < 1:
+            raise RulesError("values.toml", f"value_min_chars.{name}", "must be >= 1")
 
 
 def _check_spacing(spacing: SpacingRules) -> None:
