@@ -69,8 +69,7 @@ def _heads() -> frozenset[str]:
     for name, province in _provinces().items():
         heads.update(name + alone for alone in province.alone)
         heads.update(name + county for county in province.counties)
-        # A county after any prefecture of its province: the table says which counties
-        # a prefecture holds only by code, and a wrong pair is still no misread head.
+        # A prefecture and one of its own counties (by code: xx01–xx99 under xx00).
         heads.update(name + prefecture + county for prefecture in province.prefectures
                      for county in province.counties_of.get(prefecture, ()))
     return frozenset(heads)
