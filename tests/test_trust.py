@@ -115,17 +115,20 @@ def test_a_field_its_checks_confirm_is_not_flagged_for_doubts_alone() -> None:
     assert judged.fields.sex is not None and judged.fields.sex.review
 
 
-def test_blur_and_glare_alone_do_not_flag_a_field_read_sure() -> None:
-    # The recogniser reads the softened strokes itself: a field it is sure of stays
-    # unflagged, and the signals still name it in the warnings.
-    blurred = quiet(blur=["address"], glare=["name"])
+def test_blur_and_glare_alone_flag_only_the_name() -> None:
+    # The recogniser reads the softened strokes itself: an address it is sure of stays
+    # unflagged, and the signal still names it in the warnings. Nothing vouches for a
+    # name read sure under glare (no check, no list), so the name is flagged.
+    blurred = quiet(blur=["address"], glare=["name", "sex"])
     judged = decide_review(CardReading(side="front", fields=front()), blurred, 0.98)
-    assert not judged.review_needed and judged.review_reasons == []
+    assert [(r.code, r.field) for r in judged.review_reasons] == [("glare", "name")]
+    assert judged.fields.address is not None and not judged.fields.address.review
     assert [n.code for n in judged.warnings] == ["blur", "glare"]
-    assert "address" in judged.warnings[0].message and "name" in judged.warnings[1].message
-    # Read unsure under the blur, the field is flagged for its confidence.
+    assert "address" in judged.warnings[0].message and "sex" in judged.warnings[1].message
+    # Read unsure under the blur, the address is flagged for its confidence.
     unsure = front(address=field("北京市东城区景山前街4号", 0.9))
-    judged = decide_review(CardReading(side="front", fields=unsure), blurred, 0.98)
+    judged = decide_review(CardReading(side="front", fields=unsure), quiet(blur=["address"]),
+                           0.98)
     assert [(r.code, r.field) for r in judged.review_reasons] == [
         ("low_confidence", "address")]
 
