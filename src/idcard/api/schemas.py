@@ -178,9 +178,9 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "every printed value of the field holds: an authority without 公安局), "
                     "card_choice_unsure (the image "
                     "repeats the card's labels elsewhere and which text is the card is "
-                    "unsure), occlusion (on that field; blur and glare are reported "
-                    "in `quality` and the warnings but do not flag a field by "
-                    "themselves), field_missing; or, with `field` "
+                    "unsure), blur, glare (on the name only: they are reported in "
+                    "`quality` and the warnings for every field they lie on), occlusion "
+                    "(on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",
         examples=[EXAMPLE_REVIEW_REASONS])]
