@@ -36,9 +36,8 @@ from idcard.pipeline.one_view import CardRead
 from idcard.text import Quad
 from idcard.validate import LONG_TERM
 
-# Signals that concern the fields they name; the others concern the whole image.
-FIELD_SIGNALS = ("blur", "glare", "occlusion")
-# Which fields each of those flags. Occlusion flags every field it lies on: a stamp or a
+# The signals that concern the fields they name (the others concern the whole image), and
+# which of those fields each flags. Occlusion flags every field it lies on: a stamp or a
 # finger hides strokes and leaves what remains readable with confidence (on data/cards
 # one field read wrong under it was caught by nothing else). Blur and glare soften the
 # strokes the recogniser reads, so its confidence speaks for them, except on a name:

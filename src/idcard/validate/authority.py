@@ -27,21 +27,16 @@ def authority_place_misread(authority: str) -> bool | None:
     """True when a place the authority names is one character off a division of the
     table (its bureau's place anywhere, its branch among the bureau's districts) and
     not itself in it; None when it names no bureau (nothing to judge it by)."""
-    place, bureau, rest = authority.partition(_BUREAU)
+    place, bureau, _ = authority.partition(_BUREAU)
     if not bureau or len(place) < 2:
         return None
-    if not _known(place) and _one_off(place, _places_of_length(len(place))):
-        return True
-    branch = rest.removesuffix(_BRANCH)
-    if not branch or branch == rest:
-        return False
-    districts = _districts_of(place)
-    return bool(districts) and branch not in districts and _one_off(branch, districts)
+    return bool(authority_place_fixes(authority))
 
 
 def authority_place_fixes(authority: str) -> frozenset[tuple[int, str]]:
-    """Each (position, character) that turns a place `authority_place_misread` finds one
-    character off a division (the bureau's place, or its branch) into that division."""
+    """Each (position, character) that turns a place the authority names, one character
+    off a division of the table and not itself in it, into that division: its bureau's
+    place among every division, its branch among the bureau's districts."""
     place, bureau, rest = authority.partition(_BUREAU)
     if not bureau or len(place) < 2:
         return frozenset()
@@ -69,11 +64,6 @@ def _one_off_fixes(name: str, candidates: Collection[str],
 def _known(place: str) -> bool:
     # 河北省石家庄市 names its province first; the bureau is the last place named.
     return any(place.endswith(name) for name in _places())
-
-
-def _one_off(name: str, candidates: Collection[str]) -> bool:
-    return any(len(c) == len(name) and sum(a != b for a, b in zip(c, name, strict=True)) == 1
-               for c in candidates)
 
 
 @cache
