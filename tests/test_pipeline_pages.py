@@ -13,11 +13,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 from idcard.config import load_settings
 from idcard.imaging.ink import red_dropped
-from idcard.imaging.locate import print_regions
+from idcard.imaging.locate import CardOutline, print_regions
 from idcard.imaging.orient import text_block_view
 from idcard.imaging.view import whole_image
 from idcard.pipeline import CardReader, ReadOutcome
-from idcard.pipeline.views import cards_in_print, page_cards
+from idcard.pipeline.views import cards_in_print, page_cards, print_beside
 from idcard.text import Quad
 
 FRONT = "front_clean_000.jpg"
@@ -110,6 +110,18 @@ def test_print_that_is_not_a_page_card_is_not_placed() -> None:
     square = np.array([[100, 100], [400, 100], [400, 400], [100, 400]], np.float32)
     speck = np.array([[10, 10], [60, 10], [60, 40], [10, 40]], np.float32)
     assert cards_in_print((1000, 1000, 3), [wide, square, speck]) == []
+
+
+def test_another_card_is_looked_for_only_where_print_lies_beside_the_outline() -> None:
+    page = blank_page()
+    print_block(page, 250, 100, 6)  # the card found: its print inside its outline
+    outline = CardOutline(corners=np.array([[200, 60], [700, 60], [700, 380], [200, 380]],
+                                           np.float32), area_fraction=0.16,
+                          touches_edge=False)
+    assert not print_beside(print_regions(page), outline)  # a photo of one card
+    print_block(page, 280, 620, 5)  # another card's print below it
+    assert print_beside(print_regions(page), outline)
+    assert print_beside([], None)  # no outline: the page is always glanced at
 
 
 def test_a_region_widens_the_crop_without_tilting_it() -> None:

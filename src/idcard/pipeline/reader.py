@@ -45,6 +45,7 @@ from idcard.pipeline.views import (
     glance,
     inside,
     page_cards,
+    print_beside,
     small_outline,
     text_beside,
     text_view,
@@ -195,11 +196,11 @@ class CardReader:
     def _read_cards(self, image: Image, side: SideHint, clock: Stopwatch) -> list[CardRead]:
         """The strategy, in order. Each card outline (or the image, when it is a card
         cropped tight) is read: first look, turned over, value regions, the name again
-        (one_view.py). When no outline, or only a small one, was found (and not two
-        that read as cards), the page's text is glanced at: the cards it holds beside any
-        outline, each in its print region, are read where they lie (page_cards). When
-        all that gave too few fields (one card without an edge, or a wrong outline), the
-        text is read alone, levelled where it lies (text_alone)."""
+        (one_view.py). When no outline, or only a small one with print beside it, was
+        found (and not two that read as cards), the page's text is glanced at: the cards
+        it holds beside any outline, each in its print region, are read where they lie
+        (page_cards). When all that gave too few fields (one card without an edge, or a
+        wrong outline), the text is read alone, levelled where it lies (text_alone)."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
@@ -218,7 +219,7 @@ class CardReader:
                 # Two or more cards placed by their print: no glance is needed.
                 with clock.step(PAGE_CARDS):
                     reads += self._read_page_cards(image, placed, clock)
-            else:
+            elif not views or print_beside(regions, views[0][1]):
                 # The glance's lines are grouped by card in their print regions; with one
                 # card on its own, text_alone reads it levelled by the same lines.
                 page = glance(self._engine, image, clock)
