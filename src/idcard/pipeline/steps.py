@@ -59,11 +59,11 @@ NAME_SECOND_LOOK = Step(
     "name's lines again, a character wider, with every model")
 PAGE_CARDS = Step(
     "page_cards",
-    "no card outline, or only a small one, was found (a scanned page with both sides, "
-    "faint edges): each card is placed by the print region around it (and the page's "
-    "text lines, glanced at, when the regions alone do not place two cards), cut out "
-    "with its whole print, enlarged to a card's size and read once through a red filter "
-    "where it lies, turned over by geometry alone")
+    "no card outline, or only a small one with print beside it, was found (a scanned "
+    "page with both sides, faint edges): each card is placed by the print region around "
+    "it (and the page's text lines, glanced at, when the regions alone do not place two "
+    "cards), cut out with its whole print, enlarged to a card's size and read once "
+    "through a red filter where it lies, turned over by geometry alone")
 TEXT_ALONE = Step(
     "text_alone",
     "the card outlines gave too few fields (a wrong outline, a card cut by the frame): "
