@@ -183,6 +183,21 @@ def test_concurrent_calls_equal_serial_calls(engine: OcrEngine, card: np.ndarray
     assert parallel == serial * 3
 
 
+def test_lines_shared_out_to_one_thread_copies_read_as_on_one_network(
+        card: np.ndarray) -> None:
+    """Two threads: the recogniser's lines run side by side on one-thread copies; one
+    thread: every batch on the one network. The text and its confidences are the same."""
+    readings = []
+    for threads in (2, 1):
+        settings = msgspec.structs.replace(settings_for("ppocrv4"), ocr_threads=threads,
+                                           pool_size=1)
+        readings.append(OcrEngine.load(settings).read_text_lines(card).lines)
+    shared, alone = readings
+    assert [line.text for line in shared] == [line.text for line in alone]
+    assert np.allclose([c for line in shared for c in line.char_confidences],
+                       [c for line in alone for c in line.char_confidences], atol=1e-4)
+
+
 def test_a_line_read_in_an_alphabet_reads_only_its_characters(engine: OcrEngine,
                                                                card: np.ndarray) -> None:
     boxes = [b.quad for b in engine.detect_text_lines(card)]

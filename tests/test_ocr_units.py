@@ -57,6 +57,23 @@ def test_plan_batches_is_contiguous_bounded_and_cheap() -> None:
     assert recognize.plan_batches([], 8, 2.5) == []
 
 
+def test_rows_are_shared_out_to_lanes_each_once_at_its_batch_width() -> None:
+    batches = [recognize.Batch([0, 1, 2, 3], 4.0), recognize.Batch([4, 5], 10.4),
+               recognize.Batch([6], 13.1)]
+    lanes = recognize.share_rows(batches, 2)
+    assert len(lanes) == 2
+    dealt = sorted(m for lane in lanes for batch in lane for m in batch.members)
+    assert dealt == list(range(7))
+    width_of = {m: b.width for b in batches for m in b.members}
+    assert all(batch.width == width_of[m] for lane in lanes for batch in lane
+               for m in batch.members)
+    work = [sum(b.width * len(b.members) for b in lane) for lane in lanes]
+    assert abs(work[0] - work[1]) <= 13.1  # no more apart than the widest row
+    # One lane runs the batches as planned; lanes beyond the rows are left out.
+    assert recognize.share_rows(batches, 1) == [batches]
+    assert len(recognize.share_rows([recognize.Batch([0], 4.0)], 2)) == 1
+
+
 def test_dictionary_adds_blank_first_and_space_last() -> None:
     characters = recognize.load_dictionary("　\na\r\n中\n")
     assert characters == ["", "　", "a", "中", " "]
