@@ -135,7 +135,7 @@ def share_rows(batches: list[Batch], lanes: int) -> list[list[Batch]]:
     keeps its batch's padded width, so it reads exactly as in the batch; a lane runs its
     rows of one batch together. Lanes left without work are dropped.
 
-    On a card's lines two one-thread runs side by side finish in 0.79× the time of one
+    On cards' lines two one-thread runs side by side finish in 0.8× the time of one
     two-thread run (bench/recognition_lanes.py): a run's small matrices keep a second
     thread only partly busy.
     """
