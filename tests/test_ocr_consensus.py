@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from idcard.ocr.consensus import (
@@ -183,10 +185,25 @@ def test_a_rare_second_choice_short_of_replacing_leaves_the_common_one_in_doubt(
     doubted = with_doubts(primary, doubts)
     assert doubted.text == "夏爽"
     assert doubted.char_confidences == pytest.approx((0.999, doubts[0][2]))
-    # Below the band (wrong rare second choices reach 0.009) nothing is doubted.
-    faint = with_runner_ups(reading([("爽", 0.5, 0.99)]), [("奭", 0.005)])
+    # Below the band the doubt could not bring the character under 0.98: none is kept.
+    faint = with_runner_ups(reading([("爽", 0.5, 0.99)]), [("奭", 0.0005)])
     assert rare_doubts(faint) == ()
     assert with_doubts(primary, ()) == primary
+
+
+def test_a_rare_rival_behind_a_common_second_choice_leaves_the_character_in_doubt() -> None:
+    # 赟 read 赞: the second choice is another common character, 赟 ranks lower at 0.003
+    # of 赞. The likeliest rare class, wherever it ranks, is what the doubt weighs.
+    read = with_runner_ups(reading([("杜", 0.2, 0.99), ("赞", 0.8, 0.99)]),
+                           [("壮", 0.002), ("替", 0.004)])
+    assert rare_doubts(read) == ()  # no rare second choice
+    rivals = dataclasses.replace(read, rivals=(("杜", 0.0), ("赟", 0.003 * 0.99)))
+    doubts = rare_doubts(rivals)
+    assert [(place, char) for place, char, _ in doubts] == [(0.8, "赞")]
+    assert doubts[0][2] == pytest.approx(1 / (1 + 0.003 / 0.05)) and doubts[0][2] < 0.98
+    # A position where no rare class was watched (""): nothing.
+    unwatched = dataclasses.replace(read, rivals=(("", 0.0), ("", 0.0)))
+    assert rare_doubts(unwatched) == ()
 
 
 def test_rare_means_the_same_whichever_model_reads_first() -> None:

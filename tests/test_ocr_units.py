@@ -106,6 +106,20 @@ def test_ctc_decoding_keeps_each_characters_second_choice() -> None:
     assert [p for _, p in reading.runner_ups] == pytest.approx([0.3, 0.1])
 
 
+def test_ctc_decoding_finds_each_characters_likeliest_watched_rival() -> None:
+    characters = ["", "a", "b", "c", " "]
+    scores = np.array([[0.0, 0.6, 0.1, 0.3, 0.0],  # a: c is second, b (watched) third
+                       [0.5, 0.1, 0.0, 0.0, 0.4],
+                       [0.2, 0.0, 0.7, 0.1, 0.0]],  # b: the only watched class is b itself
+                      np.float32)
+    watched = np.array([False, False, True, False, False])
+    reading = recognize._decode(scores, characters, text_fraction=1.0, rivals=watched)
+    assert reading.text == "ab"
+    assert reading.rivals[0] == ("b", pytest.approx(0.1))
+    assert reading.rivals[1] == ("", 0.0)
+    assert recognize._decode(scores, characters, text_fraction=1.0).rivals == ()
+
+
 def test_ctc_decoding_of_nothing() -> None:
     reading = recognize._decode(np.eye(4, dtype=np.float32)[[0, 0, 0]], ["", "a", "b", " "], 1)
     assert (reading.text, reading.confidence, reading.char_positions) == ("", 0.0, ())

@@ -46,10 +46,13 @@ _SAME_PLACE = 0.5
 # at 0.065–0.995 of the first choice with the v6 small re-check (0.136–0.544 with v5),
 # wrong rare second choices at most 0.009 where the first choice was right.
 RARE_RUNNER_UP_RATIO = 0.05
-# Below that ratio but at least this one, the rare second choice is kept out, yet leaves
-# the common first choice in doubt (see `rare_doubts`): on the same development set wrong
-# rare second choices reached 0.009, while a right 奭 came second to 爽 at 0.012 and 0.027.
-RARE_DOUBT_RATIO = 0.01
+# Below that ratio but at least this one, the likeliest rare rival is kept out, yet leaves
+# the common character in doubt (see `rare_doubts`). At 0.001 the doubt leaves a
+# character 0.98 of its confidence (c / (c + 0.02 c)), the default review threshold, so
+# the band starts where it can matter. A right 奭 read 爽 came second at 0.012 and 0.027;
+# 赟 read 赞 and 奭 read 爽 at 0.002–0.004 were not second at all (a common look-alike
+# was): so the rival is the likeliest rare class, wherever it ranks.
+RARE_DOUBT_RATIO = 0.001
 _Char = tuple[float, str, float]  # position, character, confidence
 
 
@@ -193,19 +196,22 @@ def spell_rare(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO) -> Reading
 
 def rare_doubts(reading: Reading, ratio: float = RARE_RUNNER_UP_RATIO,
                 floor: float = RARE_DOUBT_RATIO) -> tuple[_Char, ...]:
-    """The common characters of the re-check's `reading` (a name's) whose second choice is
-    a rare character at least `floor` but less than `ratio` as likely, each with what
-    is left of its confidence: `spell_rare` takes the rare one at even odds once the
-    prior that names favour rare characters (1/ratio) is counted, so below that the
-    common one stands, but only as sure as those odds leave it."""
-    if len(reading.runner_ups) != len(reading.text):
+    """The common characters of the re-check's `reading` (a name's) whose likeliest rare
+    rival (`Reading.rivals`; without them, the second choice when it is rare) is at least
+    `floor` but less than `ratio` as likely, each with what is left of its confidence:
+    `spell_rare` takes a rare second choice at even odds once the prior that names favour
+    rare characters (1/ratio) is counted, so below that the common one stands, but only
+    as sure as those odds leave it."""
+    rivals = reading.rivals if len(reading.rivals) == len(reading.text) else reading.runner_ups
+    if len(rivals) != len(reading.text):
         return ()
     return tuple(
         (position, char, confidence / (confidence + p_other / ratio))
         for char, (other, p_other), confidence, position in zip(
-            reading.text, reading.runner_ups, reading.char_confidences,
+            reading.text, rivals, reading.char_confidences,
             reading.char_positions, strict=True)
-        if not rare(char) and rare(other) and floor * confidence <= p_other < ratio * confidence)
+        if not rare(char) and other and rare(other)
+        and floor * confidence <= p_other < ratio * confidence)
 
 
 def with_doubts(reading: Reading, doubts: tuple[_Char, ...]) -> Reading:

@@ -11,11 +11,12 @@ from typing import TypeVar
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 
 from idcard.config import Settings
 from idcard.errors import ModelsMissingError
 from idcard.ocr import classify, detect, recognize, vocabulary
-from idcard.ocr.consensus import merge_readings, rare_doubts, spell_rare, with_doubts
+from idcard.ocr.consensus import merge_readings, rare, rare_doubts, spell_rare, with_doubts
 from idcard.ocr.geometry import (
     QuadArray,
     as_quad_array,
@@ -92,11 +93,16 @@ class _Recogniser:
     known: frozenset[str]
     # One-thread copies that share out a read's lines (None: the network reads them all).
     lanes: Lanes | None = None
+    # The output classes that spell a rare character (consensus.rare).
+    rare_classes: npt.NDArray[np.bool_] | None = None
 
     def read(self, crops: list[BgrImage], runner_ups: bool = False,
-             alphabet: str | None = None) -> list[recognize.Reading]:
+             alphabet: str | None = None,
+             rare_rivals: bool = False) -> list[recognize.Reading]:
+        """`rare_rivals`: each character's likeliest rare rival too (Reading.rivals)."""
         return recognize.recognize(crops, self.network, self.characters, self.params,
-                                   runner_ups, alphabet, self.lanes)
+                                   runner_ups, alphabet, self.lanes,
+                                   self.rare_classes if rare_rivals else None)
 
     def word_scores(self, crops: list[BgrImage],
                     vocabularies: list[Sequence[str]]) -> list[dict[str, float]]:
@@ -278,7 +284,7 @@ class OcrEngine:
         if not unsure:
             return readings
         second = self._recheck.read([lines[i].crop for i in unsure], rare_characters,
-                                    alphabet)
+                                    alphabet, rare_rivals=rare_characters)
         count_line_reads(0, len(unsure))
         for index, other in zip(unsure, second, strict=True):
             doubts = rare_doubts(other) if rare_characters else ()
@@ -338,6 +344,7 @@ def _open_recogniser(runtime: str, threads: int, pack_dir: Path,
     return _Recogniser(
         network=copies[0] if copies else _open(runtime, pack_dir, "rec", threads),
         lanes=Lanes(copies) if copies else None,
+        rare_classes=np.array([len(char) == 1 and rare(char) for char in characters]),
         characters=characters,
         known=frozenset(characters),
         params=recognize.RecognitionParams(height=spec.rec_height,

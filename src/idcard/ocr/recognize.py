@@ -28,6 +28,9 @@ class Reading:
     # Per character: the recogniser's second choice at that place and its probability
     # (empty when not kept, e.g. after a merge).
     runner_ups: tuple[tuple[str, float], ...] = ()
+    # Per character: the likeliest of the watched classes (`recognize`'s `rivals`) other
+    # than the character read, and its probability (empty when none were watched).
+    rivals: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,11 @@ def load_dictionary(text: str) -> list[str]:
 
 def recognize(crops: list[BgrImage], network: Network, characters: list[str],
               params: RecognitionParams, runner_ups: bool = False,
-              alphabet: str | None = None, lanes: Lanes | None = None) -> list[Reading]:
+              alphabet: str | None = None, lanes: Lanes | None = None,
+              rivals: npt.NDArray[np.bool_] | None = None) -> list[Reading]:
     """One reading per crop, in the crops' order (with each character's second choice
-    when `runner_ups`; with only the characters of `alphabet` when given, see
-    `only_alphabet`).
+    when `runner_ups`, and its likeliest rival among the classes `rivals` marks when
+    given; with only the characters of `alphabet` when given, see `only_alphabet`).
 
     Crops are sorted by aspect ratio and cut into batches of neighbours (see
     `plan_batches`), so every line is padded only to the width of its batch's widest.
@@ -68,7 +72,7 @@ def recognize(crops: list[BgrImage], network: Network, characters: list[str],
     for index, scores, filled in _scores_by_crop(crops, network, params, lanes):
         if keep is not None:
             scores = only_alphabet(scores, keep)
-        readings[index] = _decode(scores, characters, filled, runner_ups)
+        readings[index] = _decode(scores, characters, filled, runner_ups, rivals)
     return [r for r in readings if r is not None]
 
 
@@ -202,7 +206,7 @@ def _batch_tensor(crops: list[BgrImage], params: RecognitionParams,
 
 
 def _decode(scores: FloatArray, characters: list[str], text_fraction: float,
-            runner_ups: bool = False) -> Reading:
+            runner_ups: bool = False, rivals: npt.NDArray[np.bool_] | None = None) -> Reading:
     """Greedy CTC: best class per time step, merge repeats, drop blanks (and, when asked,
     each character's runner-up).
 
@@ -223,7 +227,8 @@ def _decode(scores: FloatArray, characters: list[str], text_fraction: float,
     confidence = float(np.mean(confidences)) if confidences else 0.0
     return Reading(text=text, confidence=confidence, char_confidences=confidences,
                    char_positions=positions,
-                   runner_ups=_runner_ups(scores, starts, characters) if runner_ups else ())
+                   runner_ups=_runner_ups(scores, starts, characters) if runner_ups else (),
+                   rivals=() if rivals is None else _rivals(scores, starts, characters, rivals))
 
 
 def _runner_ups(scores: FloatArray, steps: npt.NDArray[np.intp],
@@ -236,6 +241,17 @@ def _runner_ups(scores: FloatArray, steps: npt.NDArray[np.intp],
     second = rows.argmax(axis=1)
     return tuple((characters[int(k)], float(scores[t, k])) for t, k in zip(steps, second,
                                                                              strict=True))
+
+
+def _rivals(scores: FloatArray, steps: npt.NDArray[np.intp], characters: list[str],
+            watched: npt.NDArray[np.bool_]) -> tuple[tuple[str, float], ...]:
+    """At each of `steps`, the likeliest `watched` class other than the best one, with its
+    probability ("" and 0 when no other class is watched)."""
+    rows = np.where(watched, scores[steps], -np.inf)
+    rows[np.arange(len(steps)), scores[steps].argmax(axis=1)] = -np.inf
+    best = rows.argmax(axis=1)
+    return tuple((characters[int(k)], float(scores[t, k])) if np.isfinite(rows[i, k])
+                 else ("", 0.0) for i, (t, k) in enumerate(zip(steps, best, strict=True)))
 
 
 def _runs(labels: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
