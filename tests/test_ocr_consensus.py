@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+import msgspec
 import pytest
 
+from idcard.extract.pieces import chars_of, confidence_of, piece_from_line
 from idcard.ocr.consensus import (
     disputed,
     distrust_changes,
@@ -185,6 +187,7 @@ def test_a_rare_second_choice_short_of_replacing_leaves_the_common_one_in_doubt(
     doubted = with_doubts(primary, doubts)
     assert doubted.text == "夏爽"
     assert doubted.char_confidences == pytest.approx((0.999, doubts[0][2]))
+    assert doubted.doubt == pytest.approx(doubts[0][2])  # the line as a whole, too
     # Below the band the doubt could not bring the character under 0.98: none is kept.
     faint = with_runner_ups(reading([("爽", 0.5, 0.99)]), [("奭", 0.0005)])
     assert rare_doubts(faint) == ()
@@ -204,6 +207,20 @@ def test_a_rare_rival_behind_a_common_second_choice_leaves_the_character_in_doub
     # A position where no rare class was watched (""): nothing.
     unwatched = dataclasses.replace(read, rivals=(("", 0.0), ("", 0.0)))
     assert rare_doubts(unwatched) == ()
+
+
+def test_a_value_from_a_doubted_line_is_no_surer_than_the_doubt() -> None:
+    # 史邦赟 read 史邦赞 with 赟 behind 赞 at 0.0024: 赞 drops to 0.955, but the mean of
+    # the three characters (0.985) would pass the 0.98 review threshold.
+    line = TextLine(text="史邦赞", confidence=0.985, box=((0, 0), (90, 0), (90, 30), (0, 30)),
+                    char_confidences=(1.0, 1.0, 0.955), char_positions=(0.17, 0.5, 0.83),
+                    doubt=0.955)
+    piece = piece_from_line(line)
+    assert piece is not None
+    assert confidence_of(chars_of([piece])) == pytest.approx(0.955)
+    undoubted = piece_from_line(msgspec.structs.replace(line, doubt=1.0))
+    assert undoubted is not None
+    assert confidence_of(chars_of([undoubted])) == pytest.approx(0.985)
 
 
 def test_rare_means_the_same_whichever_model_reads_first() -> None:

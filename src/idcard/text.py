@@ -29,6 +29,10 @@ class TextLine(msgspec.Struct, frozen=True):
     # The field this line was read for from that field's closed vocabulary (pipeline step
     # `vocabulary`): its text is that field's value, whatever is read around it.
     read_as: str | None = None
+    # The line as a whole is no surer than this (1: no doubt): a character of it may be
+    # a rare character's common look-alike (a name's; ocr.consensus.with_doubts). A value
+    # read from it is at most this sure, whatever its other characters' mean.
+    doubt: float = 1.0
 
 
 def point_along(box: Quad, fraction: float) -> Point:

@@ -184,9 +184,12 @@ def raw_of(chars: Sequence[Char]) -> str:
 
 def confidence_of(chars: Sequence[Char]) -> float:
     """A value read from several lines is as sure as its least sure line (the mean of
-    that line's characters), so a field's confidence means the same however it was
-    assembled."""
+    that line's characters, or its `doubt` when lower), so a field's confidence means
+    the same however it was assembled."""
     by_line: dict[int, list[float]] = {}
+    doubts: dict[int, float] = {}
     for c in chars:
         by_line.setdefault(id(c.line), []).append(c.glyph.confidence)
-    return min(fmean(values) for values in by_line.values()) if by_line else 0.0
+        doubts[id(c.line)] = c.line.doubt
+    return min(min(fmean(values), doubts[line]) for line, values in by_line.items()) \
+        if by_line else 0.0

@@ -221,12 +221,14 @@ def with_doubts(reading: Reading, doubts: tuple[_Char, ...]) -> Reading:
         return reading
     pitch = _pitch(_characters(reading))
     confidences = list(reading.char_confidences)
+    doubt = reading.doubt
     for k, (char, position) in enumerate(zip(reading.text, reading.char_positions,
                                              strict=True)):
         for place, doubted_char, left in doubts:
             if doubted_char == char and abs(place - position) < _SAME_PLACE * pitch:
                 confidences[k] = min(confidences[k], left)
-    return dataclasses.replace(reading, char_confidences=tuple(confidences))
+                doubt = min(doubt, confidences[k])
+    return dataclasses.replace(reading, char_confidences=tuple(confidences), doubt=doubt)
 
 
 @cache

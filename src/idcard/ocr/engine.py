@@ -409,4 +409,5 @@ def _text_line(line: _Line, flipped: bool, reading: recognize.Reading) -> TextLi
         box=reading_quad(line.box, line.quarter_turned, flipped),
         char_confidences=reading.char_confidences,
         char_positions=reading.char_positions,
+        doubt=reading.doubt,
     )

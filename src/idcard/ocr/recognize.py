@@ -31,6 +31,10 @@ class Reading:
     # Per character: the likeliest of the watched classes (`recognize`'s `rivals`) other
     # than the character read, and its probability (empty when none were watched).
     rivals: tuple[tuple[str, float], ...] = ()
+    # The reading as a whole is no surer than this: one of its characters may be a rare
+    # look-alike's common twin (consensus.with_doubts), which the mean confidence of a
+    # longer line would hide.
+    doubt: float = 1.0
 
 
 @dataclass(frozen=True)

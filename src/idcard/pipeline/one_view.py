@@ -506,8 +506,9 @@ class ViewReader:
         for index, again in zip(chosen, result.lines, strict=True):
             if again.text and again.text != lines[index].text:
                 # The two readings disagree: neither is as sure as it says.
-                lines[index] = distrust_changes(lines[index],
-                                                keep_surer_common(lines[index], again))
+                merged = distrust_changes(lines[index], keep_surer_common(lines[index], again))
+                lines[index] = msgspec.structs.replace(
+                    merged, doubt=min(merged.doubt, again.doubt))
                 changed = True
             elif again.text and _doubts_more(again, lines[index]):
                 # Read alike, but this look saw a rare look-alike behind a character.
@@ -515,7 +516,8 @@ class ViewReader:
                     lines[index].char_confidences, again.char_confidences, strict=True))
                 lines[index] = msgspec.structs.replace(
                     lines[index], char_confidences=least_sure,
-                    confidence=sum(least_sure) / len(least_sure))
+                    confidence=sum(least_sure) / len(least_sure),
+                    doubt=min(lines[index].doubt, again.doubt))
                 changed = True
         return changed
 
