@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from idcard.validate.places import divisions, provinces
+from idcard.validate.places import divisions, one_off_fixes, provinces
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,8 @@ def head_fixes(address: str) -> frozenset[tuple[int, str]]:
             continue
         # One character off: the other half of the head is read exactly.
         middle = length // 2
-        for known in (*by_first.get(head[:middle], ()), *by_second.get(head[middle:], ())):
-            differ = [i for i, (a, b) in enumerate(zip(known, head, strict=True)) if a != b]
-            if len(differ) == 1:
-                fixes.add((differ[0], known[differ[0]]))
+        fixes |= one_off_fixes(head, (*by_first.get(head[:middle], ()),
+                                      *by_second.get(head[middle:], ())))
     return frozenset(fixes)
 
 

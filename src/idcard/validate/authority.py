@@ -12,10 +12,10 @@ the table cannot judge them.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from functools import cache
 
-from idcard.validate.places import divisions, provinces
+from idcard.validate.places import divisions, one_off_fixes, provinces
 
 _BUREAU = "公安局"
 _BRANCH = "分局"
@@ -41,24 +41,12 @@ def authority_place_fixes(authority: str) -> frozenset[tuple[int, str]]:
     if not bureau or len(place) < 2:
         return frozenset()
     if not _known(place):
-        return _one_off_fixes(place, _places_of_length(len(place)), 0)
+        return one_off_fixes(place, _places_of_length(len(place)))
     branch = rest.removesuffix(_BRANCH)
     districts = _districts_of(place)
     if not branch or branch == rest or branch in districts:
         return frozenset()
-    return _one_off_fixes(branch, districts, len(place) + len(_BUREAU))
-
-
-def _one_off_fixes(name: str, candidates: Collection[str],
-                   offset: int) -> frozenset[tuple[int, str]]:
-    fixes: set[tuple[int, str]] = set()
-    for candidate in candidates:
-        if len(candidate) != len(name):
-            continue
-        differ = [i for i, (a, b) in enumerate(zip(candidate, name, strict=True)) if a != b]
-        if len(differ) == 1:
-            fixes.add((offset + differ[0], candidate[differ[0]]))
-    return frozenset(fixes)
+    return one_off_fixes(branch, districts, len(place) + len(_BUREAU))
 
 
 def _known(place: str) -> bool:

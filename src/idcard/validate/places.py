@@ -5,7 +5,7 @@ and authority checks."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 
 from stdnum import numdb
@@ -38,3 +38,17 @@ def provinces() -> Mapping[str, str]:
 
 def _names(field: str) -> frozenset[str]:
     return frozenset(n for name in field.split(",") if len(n := _YEARS.sub("", name)) >= 2)
+
+
+def one_off_fixes(name: str, candidates: Collection[str],
+                  offset: int = 0) -> frozenset[tuple[int, str]]:
+    """Each (position + `offset`, character) that turns `name` into one of `candidates`
+    of its length that differs from it in that one character alone."""
+    fixes: set[tuple[int, str]] = set()
+    for candidate in candidates:
+        if len(candidate) != len(name):
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(candidate, name, strict=True)) if a != b]
+        if len(differ) == 1:
+            fixes.add((offset + differ[0], candidate[differ[0]]))
+    return frozenset(fixes)
