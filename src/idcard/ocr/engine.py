@@ -93,7 +93,8 @@ class _Recogniser:
     known: frozenset[str]
     # One-thread copies that share out a read's lines (None: the network reads them all).
     lanes: Lanes | None = None
-    # The output classes that spell a rare character (consensus.rare).
+    # The output classes that spell a rare character (consensus.rare): set on the re-check
+    # only, the one model asked for rare rivals (a name's second look); 40 ms to build.
     rare_classes: npt.NDArray[np.bool_] | None = None
 
     def read(self, crops: list[BgrImage], runner_ups: bool = False,
@@ -176,6 +177,8 @@ class OcrEngine:
             # It reads a line or two a card, one at a time (see `_open_recogniser`).
             recheck = _open_recogniser(recheck_runtime, threads,
                                        settings.models_dir / packs.recheck, False, lanes=False)
+            recheck = dataclasses.replace(recheck, rare_classes=np.array(
+                [len(char) == 1 and rare(char) for char in recheck.characters]))
         rec_name = rec.model + (f"+{recheck.model}" if recheck else "")
         return cls(
             det=det, cls=cls_net, rec=rec, det_params=_detection_params(det_spec,
@@ -344,7 +347,6 @@ def _open_recogniser(runtime: str, threads: int, pack_dir: Path,
     return _Recogniser(
         network=copies[0] if copies else _open(runtime, pack_dir, "rec", threads),
         lanes=Lanes(copies) if copies else None,
-        rare_classes=np.array([len(char) == 1 and rare(char) for char in characters]),
         characters=characters,
         known=frozenset(characters),
         params=recognize.RecognitionParams(height=spec.rec_height,
