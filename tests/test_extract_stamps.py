@@ -21,7 +21,7 @@ from lines.cardlines import (
 
 from idcard.card import CardReading
 from idcard.extract import RuleBook, interpret_lines, load_rules
-from idcard.extract.noise import find_stamps, stamp_spans
+from idcard.extract.noise import find_stamps, never_a_value, stamp_spans
 from idcard.text import TextLine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,3 +226,15 @@ def test_longer_stamp_wordings_are_stamps_of_their_own(text: str, left: str,
 @pytest.mark.parametrize("text", ["再兴村", "次渠镇", "三次村", "件村"])
 def test_their_single_characters_stay(text: str, rules: RuleBook) -> None:
     assert cleaned(text, rules) == text
+
+
+@pytest.mark.parametrize(("text", "furniture"), [
+    ("有效期限", True), ("姓容", True),  # a label as printed, and as OCR misreads it
+    ("中华人民共和国", True),  # a side's title
+    ("复印无效", True), ("印无效复", True), ("仅供办理贷款审批使用", True),  # a stamp's words
+    ("无效", False),  # too short to tell from a value misread into stamp characters
+    ("复兴路", False), ("张伟明", False), ("姓名张伟明", False),  # values, or a label with one
+])
+def test_never_a_value_names_whole_lines_of_labels_titles_and_stamps(
+        text: str, furniture: bool, rules: RuleBook) -> None:
+    assert never_a_value(text, rules) is furniture

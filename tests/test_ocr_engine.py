@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from idcard.config import Settings, load_settings
 from idcard.errors import InputError, ModelsMissingError
-from idcard.ocr import DetectedBox, OcrEngine
+from idcard.ocr import DetectedBox, OcrEngine, line_reads
 from idcard.text import TextLine
 
 CARD = Path(__file__).parent / "ocr" / "data" / "card.png"
@@ -196,6 +197,22 @@ def test_lines_shared_out_to_one_thread_copies_read_as_on_one_network(
     assert [line.text for line in shared] == [line.text for line in alone]
     assert np.allclose([c for line in shared for c in line.char_confidences],
                        [c for line in alone for c in line.char_confidences], atol=1e-4)
+
+
+def test_a_settled_first_reading_gets_no_second_opinion(card: np.ndarray) -> None:
+    settings = msgspec.structs.replace(settings_for("ppocrv4"), recheck_pack="ppocrv6-small",
+                                       recheck_below=1.01)  # every line is unsure
+    engine = OcrEngine.load(settings)
+
+    def rereads(settled: Callable[[str], bool] | None) -> tuple[int, list[str]]:
+        before = line_reads()[1]
+        lines = engine.read_text_lines(card, settled=settled).lines
+        return line_reads()[1] - before, [squeeze(line.text) for line in lines]
+
+    every, texts = rereads(None)
+    assert every == len(EXPECTED) and texts == EXPECTED
+    fewer, _ = rereads(lambda text: text.startswith("出生"))
+    assert fewer == every - 1
 
 
 def test_a_line_read_in_an_alphabet_reads_only_its_characters(engine: OcrEngine,

@@ -11,7 +11,8 @@ from idcard.extract.interpret import (
     labels_in_place,
     merge_sides,
 )
+from idcard.extract.noise import never_a_value
 from idcard.extract.rules import LABEL_FIELDS, RuleBook, RulesError, load_rules
 
 __all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "front_value_cells", "interpret_lines",
-           "labels_in_place", "load_rules", "merge_sides"]
+           "labels_in_place", "load_rules", "merge_sides", "never_a_value"]

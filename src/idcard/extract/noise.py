@@ -39,6 +39,24 @@ class Cleaned:
     stamps: list[StampText]
 
 
+# A line this long made only of stamp text is a stamp's words; a shorter one could be a
+# value misread into stamp characters (无效), which a second reading may correct.
+_WHOLE_STAMP = 4
+
+
+def never_a_value(text: str, rules: RuleBook) -> bool:
+    """Whether a whole OCR line is print that no field takes: a label word (as printed or
+    as OCR misreads it), a side's title (中华人民共和国), or a stamp's words. Reading such a
+    line again changes no field."""
+    if text in rules.side.front or text in rules.side.back or any(
+            text in rule.spellings for rule in rules.labels.labels.values()):
+        return True
+    if len(text) < _WHOLE_STAMP:
+        return False
+    covered = {i for start, end in stamp_spans(text, rules.noise) for i in range(start, end)}
+    return len(covered) == len(text)
+
+
 def find_stamps(line: TextLine, rules: RuleBook) -> list[StampText]:
     """Which characters of the line are stamp text (none for a line without any)."""
     piece = piece_from_line(line)

@@ -206,7 +206,8 @@ class OcrEngine:
     def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None,
                         *, second_opinion: bool = False, rare_characters: bool = False,
                         detect_side: int | None = None,
-                        alphabet: str | None = None) -> OcrResult:
+                        alphabet: str | None = None,
+                        settled: Callable[[str], bool] | None = None) -> OcrResult:
         """Detect (unless `boxes` are given), orient and read every text line.
 
         Detected lines come back in reading order, without empty or unconfident readings.
@@ -220,7 +221,9 @@ class OcrEngine:
         the second model's runner-up win where it is a rare character and its first choice
         a common one (consensus.spell_rare). `alphabet` reads only its characters (a
         number's digits across a stamp's strokes): every other class is ignored, and each
-        character keeps its probability among all classes as its confidence.
+        character keeps its probability among all classes as its confidence. `settled`
+        says which first readings need no second opinion, however unsure (a label word, a
+        stamp's words: print whose reading only has to name it).
         """
         timings = {"detect": 0.0, "classify": 0.0, "recognize": 0.0}
         bgr = as_bgr8(image)
@@ -232,8 +235,8 @@ class OcrEngine:
         else:
             quads = [as_quad_array(q) for q in boxes]
         lines, flips = _timed(timings, "classify", lambda: self._orient(bgr, quads))
-        readings = _timed(timings, "recognize", lambda: self._read(lines, second_opinion,
-                                                                 rare_characters, alphabet))
+        readings = _timed(timings, "recognize", lambda: self._read(
+            lines, second_opinion, rare_characters, alphabet, settled))
         text_lines = [_text_line(line, flip, reading)
                       for line, flip, reading in zip(lines, flips, readings, strict=True)]
         if boxes is None:
@@ -273,14 +276,17 @@ class OcrEngine:
     # -- stages -----------------------------------------------------------------------
 
     def _read(self, lines: list[_Line], every_line: bool, rare_characters: bool = False,
-              alphabet: str | None = None) -> list[recognize.Reading]:
-        """Read every line; lines with an unsure character get a second opinion."""
+              alphabet: str | None = None,
+              settled: Callable[[str], bool] | None = None) -> list[recognize.Reading]:
+        """Read every line; lines with an unsure character get a second opinion, unless
+        `settled` accepts their first reading."""
         readings = self._rec.read([line.crop for line in lines], alphabet=alphabet)
         count_line_reads(len(lines), 0)
         if self._recheck is None:
             return readings
-        unsure = [i for i, r in enumerate(readings) if every_line or not r.char_confidences
-                  or min(r.char_confidences) < self._recheck_below or _skips_a_character(r)]
+        unsure = [i for i, r in enumerate(readings) if every_line or (
+            (not r.char_confidences or min(r.char_confidences) < self._recheck_below
+             or _skips_a_character(r)) and not (settled is not None and settled(r.text)))]
         if not every_line:
             # A card has about a dozen lines; a page of other text must not cost twice.
             unsure = sorted(unsure, key=lambda i: _least_sure(readings[i]))[:MAX_RECHECKS]

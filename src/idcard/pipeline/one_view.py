@@ -12,7 +12,13 @@ import msgspec
 import numpy as np
 
 from idcard.card import BACK_FIELDS, FRONT_FIELDS, CardReading, Field, Notice, SideHint
-from idcard.extract import LABEL_FIELDS, RuleBook, front_value_cells, interpret_lines
+from idcard.extract import (
+    LABEL_FIELDS,
+    RuleBook,
+    front_value_cells,
+    interpret_lines,
+    never_a_value,
+)
 from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
@@ -220,7 +226,8 @@ class ViewReader:
                     clock: Stopwatch) -> dict[int, TextLine]:
         if not indices:
             return {}
-        result = self._engine.read_text_lines(view.image, [boxes[i] for i in indices])
+        result = self._engine.read_text_lines(view.image, [boxes[i] for i in indices],
+                                              settled=self._never_a_value)
         clock.add_all(result.timings_ms)
         return dict(zip(indices, result.lines, strict=True))
 
@@ -523,9 +530,13 @@ class ViewReader:
 
     def _ocr(self, view: CardView, clock: Stopwatch,
              detect_side: int | None = None) -> list[TextLine]:
-        result = self._engine.read_text_lines(view.image, detect_side=detect_side)
+        result = self._engine.read_text_lines(view.image, detect_side=detect_side,
+                                              settled=self._never_a_value)
         clock.add_all(result.timings_ms)
         return result.lines
+
+    def _never_a_value(self, text: str) -> bool:
+        return never_a_value(text, self._rules)
 
 
 @dataclass
