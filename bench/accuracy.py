@@ -228,6 +228,23 @@ def review_table(results: list[Result]) -> list[str]:
     return [*lines, "silent errors: " + (", ".join(quiet) or "none")]
 
 
+def group_table(results: list[Result], key: str) -> list[str]:
+    """Per value of the label's `key` (e.g. `condition`; absent or null is "none"): fields
+    right, flagged for review, and silent errors."""
+    groups: dict[str, list[tuple[Result, str]]] = {}
+    for r in results:
+        groups.setdefault(str(r.label.get(key) or "none"), []).extend(
+            (r, n) for n in r.expected)
+    lines = [f"{key:<20}{'fields right':>18}{'flagged':>10}{'silent':>8}"]
+    for group, scope in sorted(groups.items()):
+        right = sum(r.right(n) for r, n in scope)
+        flagged = sum(r.flagged(n) for r, n in scope)
+        silent = sum(r.silent_error(n) for r, n in scope)
+        lines.append(f"{group:<20}{_cell(right, len(scope)):>18}"
+                     f"{flagged / len(scope):>10.1%}{silent:>8}")
+    return lines
+
+
 def _miss_score(expected: str, got: str | None) -> float:
     """0 = nearly right … 1 = nothing in common; a missing value scores highest."""
     if got is None:
@@ -273,8 +290,10 @@ def summary(results: list[Result]) -> list[str]:
     ]
 
 
-def report(results: list[Result]) -> str:
+def report(results: list[Result], group: str | None = None) -> str:
     lines = [*field_table(results), "", *review_table(results), ""]
+    if group:
+        lines += [*group_table(results, group), ""]
     misses = worst_misses(results)
     lines += ["worst misses:", *(misses or ["  none"]), ""]
     if stage_ms:
@@ -290,12 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", type=Path, help="images with labels.json beside them")
     parser.add_argument("--url", help="a running service, e.g. http://127.0.0.1:8000")
     parser.add_argument("--limit", type=int, default=0, help="only the first N labels")
+    parser.add_argument("--group", help="also tabulate by this label key (e.g. condition)")
     args = parser.parse_args(argv)
     labels = load_labels(args.folder)
     labels = labels[:args.limit] if args.limit > 0 else labels
     read = http_reader(local_url(args.url)) if args.url else _named(in_process_reader())
     results = run(labels, args.folder, read)
-    print(report(results))
+    print(report(results, args.group))
     return 0 if results else 1
 
 

@@ -15,11 +15,12 @@ from idcard.pipeline import CardReader
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 import make_cards  # noqa: E402
+import make_conditions  # noqa: E402
 from cardgen.fonts import check_fonts  # noqa: E402
 
 needs_fonts = pytest.mark.skipif(bool(check_fonts()), reason="CJK/DejaVu fonts not installed")
 
-__all__ = ["REPO", "drawn", "load_reader", "make_cards", "needs_fonts"]
+__all__ = ["REPO", "drawn", "load_reader", "make_cards", "make_conditions", "needs_fonts"]
 
 
 def load_reader() -> CardReader:

@@ -115,6 +115,11 @@ _SCREEN_PATCH = 256
 _SCREEN_MIN_FREQUENCY = 0.12  # cycles per pixel: below are print and guilloche
 _SCREEN_PEAK_FLOOR = 100.0
 _SCREEN_PEAK_RAISED = 300.0
+# σ of the Gaussian a screen's card is read through, in straightened-card pixels (856 px
+# wide; its grid's pitch is 2.2-4.5 there). Chosen on the seed-303 condition set among
+# 1.5, 2 and 2.5 (29 -> 38, 41, 37 of 90 fields on its screen photos), checked on seed 404
+# (32 -> 40); forced on that set's cards without a condition it changed no field.
+_DESCREEN_SIGMA = 2.0
 # occlusion
 _COLOUR_SHIFT = 12.0  # (a*, b*) from the card's median: skin, a stamp, a sticker
 _COLOURED_INK_RAISED = 0.10  # of a field's area, above the card's share
@@ -481,6 +486,18 @@ def _off_grey(pixels: Image, usable: Image) -> tuple[int, int]:
     paper = np.take_along_axis(ranked, rank[:, None], axis=1)[:, 0]
     limit = np.maximum(_OFF_GREY_MIN, _OFF_GREY * paper / _PAPER_REFERENCE)
     return int((off_squared >= (limit ** 2)[:, None])[judged].sum()), int(judged.sum())
+
+
+def shows_screen(card: Image) -> bool:
+    """Whether a straightened card shows a screen's pixel grid (`screen_recapture`)."""
+    return _screen(card).raised
+
+
+def descreened(card: Image) -> Image:
+    """The card with a photographed screen's grid smoothed away, for reading: the grid's
+    dark rows and coloured stripes break each stroke into dots the detector does not join
+    into lines."""
+    return cv2.GaussianBlur(card, (0, 0), _DESCREEN_SIGMA)
 
 
 def _screen(card: Image) -> Signal:

@@ -3,6 +3,7 @@ a straightened front, and a second look at the name."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -22,6 +23,7 @@ from idcard.extract import (
 from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import reads_upside_down, text_block_view
+from idcard.imaging.quality import descreened, shows_screen
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
 from idcard.ocr import OcrEngine, legible
 from idcard.ocr.consensus import distrust_changes, keep_surer_common
@@ -32,6 +34,7 @@ from idcard.pipeline.placed import (
     plan_reads,
 )
 from idcard.pipeline.steps import (
+    DESCREENED,
     FIRST_LOOK,
     NAME_SECOND_LOOK,
     NUMBER_ROWS,
@@ -126,6 +129,22 @@ class ViewReader:
 
     def read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                   clock: Stopwatch) -> CardRead:
+        """The view read by every step that applies to it; a photographed screen read
+        again through a smoothed copy, keeping the view's own pixels (quality, crops)."""
+        read = self._read_view(view, outline, side, clock)
+        if side_complete(read.reading):
+            return read
+        with clock.stage("locate"):
+            screen = shows_screen(view.image)
+        if not screen:
+            return read
+        with clock.step(DESCREENED):
+            smoothed = CardView(descreened(view.image), view.to_source)
+            again = self._read_view(smoothed, outline, side, clock)
+        return _in_pixels_of(again, view) if again.field_count > read.field_count else read
+
+    def _read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
+                   clock: Stopwatch) -> CardRead:
         # A straightened card's text is large: detection can look at a smaller copy.
         detect_side = self._card_det_side if outline is not None else None
         card = outline is not None
@@ -686,6 +705,15 @@ def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
     points[:, 1] = points[:, 1].clip(0, size[1] - 1)
     a, b, c, d = ((float(x), float(y)) for x, y in points)
     return (a, b, c, d)
+
+
+def _in_pixels_of(read: CardRead, view: CardView) -> CardRead:
+    """A read of a copy of `view` (perhaps turned over) with `view`'s pixels put back."""
+    for turns in range(4):
+        same = view.rotated(turns)
+        if np.allclose(same.to_source, read.view.to_source):
+            return dataclasses.replace(read, view=same)
+    return read
 
 
 def _stamp_like(text: str, phrases: tuple[str, ...]) -> bool:

@@ -57,6 +57,12 @@ NAME_SECOND_LOOK = Step(
     "name_second_look",
     "names carry rare characters one model drops or swaps for a look-alike: read the "
     "name's lines again, a character wider, with every model")
+DESCREENED = Step(
+    "descreened",
+    "a view read with fields missing shows a screen's pixel grid (a photo of a screen "
+    "showing the card): its dark rows and coloured stripes break the strokes into dots "
+    "the detector does not join into lines. Read the view again smoothed, and keep "
+    "whichever reading found more fields")
 PAGE_CARDS = Step(
     "page_cards",
     "no card outline, or only a small one with print beside it, was found (a scanned "
@@ -71,4 +77,4 @@ TEXT_ALONE = Step(
 
 # In the order the reader may run them (see reader.py).
 STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, VOCABULARY,
-         NAME_SECOND_LOOK, PAGE_CARDS, TEXT_ALONE)
+         NAME_SECOND_LOOK, DESCREENED, PAGE_CARDS, TEXT_ALONE)

@@ -1,0 +1,53 @@
+"""A photo of a screen showing the card (drawn by tools/cardgen's screen_recapture
+condition) is read again through a smoothed copy (`descreened`), and still judged a
+screen recapture on its own pixels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from generated import load_reader, make_conditions, needs_fonts
+
+import idcard.pipeline.one_view as one_view
+from idcard.errors import InputError
+from idcard.pipeline import CardReader
+
+# Clean scans of screens, fronts and backs, from a seed no benchmark set uses.
+SCREENS = [(5, "clean", "screen_recapture", index, f"screen_{index}.jpg") for index in range(4)]
+
+
+@pytest.fixture(scope="module")
+def reader() -> CardReader:
+    return load_reader()
+
+
+def fields_right(reader: CardReader, shots: list[tuple[bytes, dict[str, str]]]) -> int:
+    right = 0
+    for data, printed in shots:
+        try:
+            fields = reader.read(data).reading.fields
+        except InputError:  # no_card_found: nothing right
+            continue
+        right += sum(getattr(fields, name) is not None
+                     and getattr(fields, name).value == value for name, value in printed.items())
+    return right
+
+
+@needs_fonts
+def test_a_photographed_screen_reads_more_fields_through_a_smoothed_copy(
+        reader: CardReader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shots = []
+    for job in SCREENS:
+        label = make_conditions.make_one(job, tmp_path)
+        shots.append(((tmp_path / job[4]).read_bytes(),
+                      {k: str(v) for k, v in label["fields"].items()}))  # type: ignore[union-attr]
+    outcome = reader.read(shots[0][0])
+    assert "step:descreened" in outcome.timings_ms
+    assert outcome.reading.quality is not None
+    assert outcome.reading.quality.screen_recapture.raised  # judged on the unsmoothed pixels
+
+    smoothed = fields_right(reader, shots)
+    monkeypatch.setattr(one_view, "shows_screen", lambda image: False)
+    plain = fields_right(reader, shots)
+    assert smoothed > plain
