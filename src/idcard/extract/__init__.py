@@ -6,6 +6,7 @@
 """
 
 from idcard.extract.interpret import (
+    card_print_in_place,
     front_value_cells,
     interpret_lines,
     labels_in_place,
@@ -14,5 +15,5 @@ from idcard.extract.interpret import (
 from idcard.extract.noise import never_a_value
 from idcard.extract.rules import LABEL_FIELDS, RuleBook, RulesError, load_rules
 
-__all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "front_value_cells", "interpret_lines",
-           "labels_in_place", "load_rules", "merge_sides", "never_a_value"]
+__all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "card_print_in_place", "front_value_cells",
+           "interpret_lines", "labels_in_place", "load_rules", "merge_sides", "never_a_value"]

@@ -112,6 +112,16 @@ def labels_in_place(lines: Sequence[TextLine], *, image_size: tuple[int, int],
     return fit is None or not misplaced(fit)
 
 
+def card_print_in_place(lines: Sequence[TextLine], *, image_size: tuple[int, int],
+                        side: CardSide, rules: RuleBook) -> bool:
+    """Whether these lines, read as `side`, hold most of the side's labels (and on the
+    back its title) where a card prints them: a card's own print, even where no value
+    was read (every value under a stamp)."""
+    pieces = drop_noise(_read_pieces(lines, image_size), rules).pieces
+    fit = card_fit(pieces, side, rules)
+    return fit is not None and looks_like_card(fit, side, rules)
+
+
 def front_value_cells(lines: Sequence[TextLine], names: Sequence[str], *,
                       image_size: tuple[int, int], rules: RuleBook) -> dict[str, Quad]:
     """Where a front's lines say each named field's value is printed (extract.front's

@@ -18,7 +18,7 @@ import numpy as np
 from idcard.card import CardReading, SideHint, SourcePage
 from idcard.config import Settings
 from idcard.errors import InputError
-from idcard.extract import RuleBook, labels_in_place, load_rules
+from idcard.extract import RuleBook, card_print_in_place, labels_in_place, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
 from idcard.imaging.locate import CardOutline, Corners, print_regions
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
@@ -200,7 +200,9 @@ class CardReader:
         found (and not two that read as cards), the page's text is glanced at: the cards
         it holds beside any outline, each in its print region, are read where they lie
         (page_cards). When all that gave too few fields (one card without an edge, or a
-        wrong outline), the text is read alone, levelled where it lies (text_alone)."""
+        wrong outline), the text is read alone, levelled where it lies (text_alone). An
+        outline around a side's own print with no value read is a card whose values are
+        all hidden; without any, the image holds no card."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
@@ -233,7 +235,12 @@ class CardReader:
                              and self._card_shaped(fallback)):
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
-            raise InputError("no_card_found", "no identity card text was found in the image")
+            # A card outline around a side's own print in place (its labels, the back's
+            # title) is a card whose values are all hidden (a stamp across them): answered
+            # with every field missing and flagged, not as no card.
+            reads = [r for r in reads if self._card_print(r)]
+            if not reads:
+                raise InputError("no_card_found", "no identity card text was found in the image")
         reads = _cards_only(reads)
         for read in reads:
             if _judged_by_text(read) and text_at_border(read, image.shape):
@@ -261,6 +268,11 @@ class CardReader:
                                                 card.region)
                  for card in cards[:_MAX_CARDS]]
         return [read for read in found if read.field_count > 0 and self._card_shaped(read)]
+
+    def _card_print(self, read: CardRead) -> bool:
+        side = read.reading.side
+        return read.outline is not None and side != "both" and card_print_in_place(
+            read.lines, image_size=read.view.size, side=side, rules=self._rules)
 
     def _card_shaped(self, read: CardRead) -> bool:
         """Whether text read outside any outline is a card's by its label geometry, not
