@@ -1,5 +1,6 @@
-"""A card whose values are all hidden (stamps as dark as the print across every value of
-a back) is still a card: answered with every field missing and flagged, not as no card."""
+"""Stamps across a back's values, on our own generated backs: a card whose values are all
+hidden is still a card (every field missing and flagged, not "no card"), and a label
+beside a stamp is read once, never as its value."""
 
 from __future__ import annotations
 
@@ -31,3 +32,14 @@ def test_a_back_with_every_value_under_a_stamp_is_a_card_with_fields_missing(
                if reason.code == "field_missing"}
     assert missing == set(BACK_FIELDS)
 
+
+
+@needs_fonts
+def test_a_label_beside_a_stamp_is_read_once_not_as_its_value(
+        reader: CardReader, tmp_path: Path) -> None:
+    # data/ccf-like's fourth stamped back: 签发机关 lies clear of the stamp on the first
+    # look and touches it on the look with the stamp lifted (stamp_cleared); taken from
+    # both, the second copy was read as the authority.
+    data, printed = drawn("back_stamped_003.jpg", tmp_path, 11, [("crop", 50), ("stamped", 70)])
+    authority = reader.read(data).reading.fields.issuing_authority
+    assert authority is not None and authority.value == printed["issuing_authority"]

@@ -324,7 +324,10 @@ class ViewReader:
         else:
             again = self._ocr(cleared, clock, detect_side)
         merged = [line for line in lines if not _under_any(line.box, stamps)]
-        merged += [line for line in again if _under_any(line.box, stamps)]
+        # A line beside a stamp may be found clear of it on one look and touching it on
+        # the other: it is taken once, from the first look.
+        merged += [line for line in again if _under_any(line.box, stamps)
+                   and not any(_overlaps(line.box, kept.box) for kept in merged)]
         merged_reading = self._interpret(merged, view, side, clock)
         if filled(merged_reading) >= filled(reading):
             return merged, merged_reading
