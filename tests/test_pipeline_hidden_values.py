@@ -33,7 +33,6 @@ def test_a_back_with_every_value_under_a_stamp_is_a_card_with_fields_missing(
     assert missing == set(BACK_FIELDS)
 
 
-
 @needs_fonts
 def test_a_label_beside_a_stamp_is_read_once_not_as_its_value(
         reader: CardReader, tmp_path: Path) -> None:
