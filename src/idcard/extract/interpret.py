@@ -117,7 +117,13 @@ def card_print_in_place(lines: Sequence[TextLine], *, image_size: tuple[int, int
     """Whether these lines, read as `side`, hold most of the side's labels (and on the
     back its title) where a card prints them: a card's own print, even where no value
     was read (every value under a stamp)."""
-    pieces = drop_noise(_read_pieces(lines, image_size), rules).pieces
+    return _print_in_place(drop_noise(_read_pieces(lines, image_size), rules).pieces, side,
+                           rules)
+
+
+def _print_in_place(pieces: Sequence[Piece], side: CardSide, rules: RuleBook) -> bool:
+    """Whether most of the side's labels (the back's title too) lie where a card prints
+    them in the best frame any of them proposes."""
     fit = card_fit(pieces, side, rules)
     return fit is not None and looks_like_card(fit, side, rules)
 
@@ -238,9 +244,7 @@ def _card_side(pieces: list[Piece], rules: RuleBook) -> CardSide | None:
     if front_words < wanted or back_words < wanted:
         return None
     sides: tuple[CardSide, CardSide] = ("front", "back")
-    cards = [side for side in sides
-             if (fit := card_fit(pieces, side, rules)) is not None
-             and looks_like_card(fit, side, rules)]
+    cards = [side for side in sides if _print_in_place(pieces, side, rules)]
     return cards[0] if len(cards) == 1 else None
 
 
