@@ -22,7 +22,7 @@ import scans
 from idcard.api.routes import _STEP_PREFIX, _timings
 from idcard.config import load_settings
 from idcard.imaging.ink import without_stamps
-from idcard.imaging.locate import CardOutline, tight_crop_outline
+from idcard.imaging.locate import CardOutline, find_card_outlines, tight_crop_outline
 from idcard.pipeline import CardReader, ReadOutcome
 from idcard.pipeline.one_view import _stamp_like
 from idcard.pipeline.steps import STEP_PREFIX, STEPS
@@ -90,9 +90,10 @@ def test_split_cards_needs_a_gap_wider_than_inside_a_card() -> None:
     assert len(split_cards(close)) == 1
 
 
-def outline(area: float, touches: bool) -> CardOutline:
-    corners = np.zeros((4, 2), dtype=np.float32)
-    return CardOutline(corners=corners, area_fraction=area, touches_edge=touches)
+def outline(area: float, touches: bool,
+            corners: tuple[tuple[float, float], ...] = ((0, 0),) * 4) -> CardOutline:
+    return CardOutline(corners=np.array(corners, dtype=np.float32), area_fraction=area,
+                       touches_edge=touches)
 
 
 def test_a_card_shaped_image_without_a_smaller_card_is_a_tight_crop() -> None:
@@ -109,6 +110,31 @@ def test_not_a_tight_crop_when_shaped_otherwise_or_a_card_lies_inside() -> None:
     image = np.zeros((284, 450, 3), np.uint8)
     assert tight_crop_outline(image, [outline(0.5, touches=False)]) is None
     assert tight_crop_outline(image, [outline(0.5, touches=True)]) is None
+
+
+def test_a_stamp_frame_inside_a_tight_crop_is_no_other_card() -> None:
+    image = np.zeros((284, 450, 3), np.uint8)
+    assert tight_crop_outline(image, [outline(0.07, touches=False)]) is not None
+    assert tight_crop_outline(image, [outline(0.3, touches=False)]) is None
+    # In a large photo of the card's shape, a card of 7 % of it is still a card.
+    photo = np.zeros((2000, 3000, 3), np.uint8)
+    card = outline(0.07, touches=False, corners=((1000, 800), (1800, 800), (1800, 1300),
+                                                  (1000, 1300)))
+    assert tight_crop_outline(photo, [card]) is None
+
+
+def test_tight_grey_crop_with_a_boxed_stamp_is_read_whole(reader: CardReader) -> None:
+    # A boxed two-character stamp: its frame has a card's proportions and is found as an
+    # outline, which used to deny the tight crop and send the card to the text-only path.
+    card = scans.card("front_clean_000.jpg")
+    height = 60 * card.shape[1] / scans.SCAN_WIDTH
+    image = scans.scanned(scans.stamp(card, "无效", (0.55 * card.shape[1],
+                                                     0.62 * card.shape[0]), height))
+    assert find_card_outlines(image), "the stamp's frame is no longer found: test is vacuous"
+    outcome = reader.read(scans.jpeg(image))
+    codes = {notice.code for notice in outcome.reading.warnings}
+    assert "card_outline_not_found" not in codes
+    assert outcome.reading.fields.id_number is not None
 
 
 def test_lighter_strokes_inside_a_stamp_are_lifted_and_print_kept() -> None:

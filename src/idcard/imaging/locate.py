@@ -80,6 +80,11 @@ def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
 _TIGHT_CROP_ASPECT = 0.06
 # An outline covering at least this share of an image of the card's shape is that card.
 _TIGHT_CROP_AREA = 0.8
+# Inside an image of the card's shape, a card-shaped outline smaller than this share,
+# and too small in pixels to hold legible print, is print on the card (a stamp's frame),
+# not another card. A card in a large 3:2 photo stays a card.
+_OTHER_CARD_AREA = 0.25
+_OTHER_CARD_MIN_SIDE = 600.0
 
 
 def tight_crop_outline(image: Image, outlines: list[CardOutline]) -> CardOutline | None:
@@ -89,8 +94,9 @@ def tight_crop_outline(image: Image, outlines: list[CardOutline]) -> CardOutline
     h, w = image.shape[:2]
     if abs(math.log((w / h) / _CARD_ASPECT)) > _TIGHT_CROP_ASPECT:
         return None
-    if outlines and not (outlines[0].touches_edge
-                         and outlines[0].area_fraction >= _TIGHT_CROP_AREA):
+    cards = [o for o in outlines if o.area_fraction >= _OTHER_CARD_AREA
+             or float(np.linalg.norm(_edges(o.corners), axis=1).max()) >= _OTHER_CARD_MIN_SIDE]
+    if cards and not (cards[0].touches_edge and cards[0].area_fraction >= _TIGHT_CROP_AREA):
         return None
     corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
     return CardOutline(corners=corners, area_fraction=1.0, touches_edge=False,
