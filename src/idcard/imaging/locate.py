@@ -25,6 +25,13 @@ Corners = NDArray[np.float32]
 _WORK_SIDE = 448
 _CARD_ASPECT = 85.6 / 54.0
 _MIN_AREA_FRACTION = 0.04
+# An open outline (a card's edge traced on three sides) counts only this large: smaller
+# ones are mostly bits of print.
+_MIN_OPEN_AREA_FRACTION = 0.15
+# An outline within this share of the image's size from three of its edges is the frame.
+_FRAME_MARGIN = 0.02
+# A piece of edge shorter than this share of the image's size is noise or print.
+_PIECE_MIN = 0.1
 _MIN_RECTANGULARITY = 0.85
 # A card seen at an angle is still nearly a parallelogram: corners stay near 90° and
 # opposite edges of similar length. Quads traced around a portrait or a text block are not.
@@ -56,22 +63,56 @@ def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
     small = cv2.GaussianBlur(small, (5, 5), 0)
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     support_map = _support_map(grey, small)
-    candidates: list[tuple[float, CardOutline]] = []
-    for mask in _candidate_masks(grey, small):
-        for quad in _card_quads(mask):
-            support = _edge_support(quad, support_map)
-            if support < _MIN_EDGE_SUPPORT:
-                continue
-            outline = _to_outline(quad / scale, colour.shape, support)
-            candidates.append((_quality(outline), outline))
-    # Overlapping candidates are one card: keep the best-fitting one of each group.
-    candidates.sort(key=lambda item: item[0], reverse=True)
-    found: list[CardOutline] = []
-    for _, outline in candidates:
-        if not any(_same_card(outline, other) for other in found):
-            found.append(outline)
+
+    def judged(masks: list[Image], open_min: float) -> list[tuple[float, CardOutline]]:
+        candidates = []
+        for mask in masks:
+            for quad in _card_quads(mask, open_min):
+                support = _edge_support(quad, support_map)
+                if support >= _MIN_EDGE_SUPPORT:
+                    outline = _to_outline(quad / scale, colour.shape, support)
+                    candidates.append((_quality(outline), outline))
+        return candidates
+
+    candidates = judged(_candidate_masks(grey, small), math.inf)
+    found = _one_per_card(candidates)
+    # In an image of the card's shape, the frame is the card cropped to its edges (see
+    # tight_crop_outline); elsewhere it is no card at all.
+    if not _card_shaped_image(colour.shape) and (
+            not found or _along_frame(found[0], colour.shape)):
+        # No card, or the frame itself passed for it: on ruled paper or a grained table
+        # the background's lines run into the card's edges and join all into one region.
+        # Looked at again with thin lines closed over, and open outlines allowed (a card
+        # edge too faint to trace on one side), the card inside is found: as large as
+        # an open outline must be (smaller ones here are blocks of print).
+        inner = [(quality, outline) for quality, outline
+                 in judged(_without_thin_lines(grey), _MIN_OPEN_AREA_FRACTION)
+                 if not _along_frame(outline, colour.shape)
+                 and outline.area_fraction >= _MIN_OPEN_AREA_FRACTION]
+        if inner:
+            found = _one_per_card(inner + [c for c in candidates
+                                           if not _along_frame(c[1], colour.shape)])
     found.sort(key=lambda o: o.area_fraction, reverse=True)
     return found[:max_cards]
+
+
+def _one_per_card(candidates: list[tuple[float, CardOutline]]) -> list[CardOutline]:
+    """Overlapping candidates are one card: the best-fitting one of each group."""
+    found: list[CardOutline] = []
+    for _, outline in sorted(candidates, key=lambda item: item[0], reverse=True):
+        if not any(_same_card(outline, other) for other in found):
+            found.append(outline)
+    return found
+
+
+def _along_frame(outline: CardOutline, shape: tuple[int, ...]) -> bool:
+    """Whether the outline runs along three or four of the image's own edges."""
+    h, w = shape[:2]
+    margin = _FRAME_MARGIN * max(h, w)
+    corners = outline.corners
+    sides = (corners[:, 0].min() <= margin, corners[:, 1].min() <= margin,
+             corners[:, 0].max() >= w - 1 - margin, corners[:, 1].max() >= h - 1 - margin)
+    return sum(bool(side) for side in sides) >= 3
 
 
 # How far an image's aspect may stray from the card's (log ratio) and still be the card
@@ -91,9 +132,9 @@ def tight_crop_outline(image: Image, outlines: list[CardOutline]) -> CardOutline
     """The whole image as the card's outline, when the image has the card's proportions
     and no smaller card was seen in it (none, or only one that fills it and runs into its
     border): an upload cropped to the card's edges."""
-    h, w = image.shape[:2]
-    if abs(math.log((w / h) / _CARD_ASPECT)) > _TIGHT_CROP_ASPECT:
+    if not _card_shaped_image(image.shape):
         return None
+    h, w = image.shape[:2]
     cards = [o for o in outlines if o.area_fraction >= _OTHER_CARD_AREA
              or float(np.linalg.norm(_edges(o.corners), axis=1).max()) >= _OTHER_CARD_MIN_SIDE]
     if cards and not (cards[0].touches_edge and cards[0].area_fraction >= _TIGHT_CROP_AREA):
@@ -101,6 +142,11 @@ def tight_crop_outline(image: Image, outlines: list[CardOutline]) -> CardOutline
     corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
     return CardOutline(corners=corners, area_fraction=1.0, touches_edge=False,
                        edge_support=0.0, tight_crop=True)
+
+
+def _card_shaped_image(shape: tuple[int, ...]) -> bool:
+    h, w = shape[:2]
+    return abs(math.log((w / h) / _CARD_ASPECT)) <= _TIGHT_CROP_ASPECT
 
 
 def _candidate_masks(grey: Image, colour: Image) -> list[Image]:
@@ -117,6 +163,38 @@ def _candidate_masks(grey: Image, colour: Image) -> list[Image]:
     # A card photocopied on white paper is the darker region: try the inverse too.
     masks += [bright, cv2.bitwise_not(bright)]
     return masks
+
+
+def _without_thin_lines(grey: Image) -> list[Image]:
+    """Edges (at the low sensitivity) once thin dark lines are closed over: a ruled
+    page's lines go, the broad tone step at a card's edge and its shadow stays."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
+    plain = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, kernel)
+    edges = cv2.morphologyEx(cv2.Canny(plain, 12.0, 36.0), cv2.MORPH_CLOSE, kernel,
+                             iterations=2)
+    return [edges, _pieces_together(edges)]
+
+
+def _pieces_together(edges: Image) -> Image:
+    """The rectangle around every sizeable piece of edge clear of the image's border,
+    filled: on a plain page what is left is the card alone, its edges maybe in pieces."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(edges)
+    h, w = edges.shape[:2]
+    reach = _FRAME_MARGIN * max(h, w)
+    keep = [i for i in range(1, count)
+            if math.hypot(stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT])
+            >= _PIECE_MIN * max(h, w)
+            and stats[i, cv2.CC_STAT_LEFT] > reach and stats[i, cv2.CC_STAT_TOP] > reach
+            and stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH] < w - reach
+            and stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT] < h - reach]
+    together = np.zeros_like(edges)
+    points = cv2.findNonZero(np.isin(labels, keep).astype(np.uint8))
+    if keep and points is not None:
+        # The smallest rectangle, not the hull: a corner whose edges were not traced
+        # would be cut off the hull, and the quad fitted to it with it.
+        box = cv2.boxPoints(cv2.minAreaRect(points))
+        cv2.fillConvexPoly(together, box.round().astype(np.int32), 255)
+    return together
 
 
 def _unlike_background(colour: Image) -> Image:
@@ -160,14 +238,19 @@ def _quality(outline: CardOutline) -> float:
     return outline.edge_support - 2.0 * abs(math.log(_aspect(outline.corners) / _CARD_ASPECT))
 
 
-def _card_quads(mask: Image) -> list[NDArray[np.float32]]:
+def _card_quads(mask: Image, open_min_fraction: float) -> list[NDArray[np.float32]]:
+    """Card-shaped quads around the mask's contours: those enclosing at least the
+    minimum area, and open ones (an edge traced on three sides only) whose hull covers
+    `open_min_fraction` of the image."""
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     area_min = _MIN_AREA_FRACTION * mask.shape[0] * mask.shape[1]
+    open_min = open_min_fraction * mask.shape[0] * mask.shape[1]
     quads = []
     for contour in contours:
-        if cv2.contourArea(contour) < area_min:
+        hull = cv2.convexHull(contour)
+        if cv2.contourArea(contour) < area_min and cv2.contourArea(hull) < open_min:
             continue
-        quad = _quadrilateral(cv2.convexHull(contour))
+        quad = _quadrilateral(hull)
         if quad is not None and _card_shaped(quad, mask.shape):
             quads.append(quad)
     return quads
