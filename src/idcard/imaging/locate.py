@@ -39,6 +39,7 @@ _CORNER_ANGLES = (60.0, 120.0)
 _MAX_OPPOSITE_RATIO = 1.4
 # Share of a candidate's outline that must lie on an edge of the image content.
 _MIN_EDGE_SUPPORT = 0.6
+_MIN_SECOND_LOOK_SUPPORT = 0.8
 _OUTLINE_SAMPLES = 160
 # How far (work pixels) an outline may sit from the edge it follows: corners fitted to
 # rounded, blurred cards land a few pixels off.
@@ -64,17 +65,18 @@ def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     support_map = _support_map(grey, small)
 
-    def judged(masks: list[Image], open_min: float) -> list[tuple[float, CardOutline]]:
+    def judged(masks: list[Image], open_min: float,
+               min_support: float) -> list[tuple[float, CardOutline]]:
         candidates = []
         for mask in masks:
             for quad in _card_quads(mask, open_min):
                 support = _edge_support(quad, support_map)
-                if support >= _MIN_EDGE_SUPPORT:
+                if support >= min_support:
                     outline = _to_outline(quad / scale, colour.shape, support)
                     candidates.append((_quality(outline), outline))
         return candidates
 
-    candidates = judged(_candidate_masks(grey, small), math.inf)
+    candidates = judged(_candidate_masks(grey, small), math.inf, _MIN_EDGE_SUPPORT)
     found = _one_per_card(candidates)
     # In an image of the card's shape, the frame is the card cropped to its edges (see
     # tight_crop_outline); elsewhere it is no card at all.
@@ -84,9 +86,12 @@ def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
         # the background's lines run into the card's edges and join all into one region.
         # Looked at again with thin lines closed over, and open outlines allowed (a card
         # edge too faint to trace on one side), the card inside is found: as large as
-        # an open outline must be (smaller ones here are blocks of print).
+        # an open outline must be (smaller ones here are blocks of print), and with more
+        # of its outline on an edge than a first look asks (a rectangle around a block
+        # of print on a patterned ground finds edges on much of its outline too).
         inner = [(quality, outline) for quality, outline
-                 in judged(_without_thin_lines(grey), _MIN_OPEN_AREA_FRACTION)
+                 in judged(_without_thin_lines(grey), _MIN_OPEN_AREA_FRACTION,
+                           _MIN_SECOND_LOOK_SUPPORT)
                  if not _along_frame(outline, colour.shape)
                  and outline.area_fraction >= _MIN_OPEN_AREA_FRACTION]
         if inner:
