@@ -69,6 +69,17 @@ def skew_degrees(boxes: Sequence[Quad]) -> float:
     return float(np.median(angles)) if angles else 0.0
 
 
+def levelled_view(view: CardView, angle: float) -> CardView:
+    """The view turned by `angle` degrees (a skew from `skew_degrees`) about its centre,
+    at its own size: the text's rows run level again."""
+    w, h = view.size
+    rotation = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
+    out = cv2.warpAffine(view.image, rotation, (w, h), flags=cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
+    forward = np.vstack([rotation, [0.0, 0.0, 1.0]])
+    return CardView(out, view.to_source @ np.linalg.inv(forward))
+
+
 def text_block_view(view: CardView, boxes: Sequence[Quad],
                     extent: Sequence[Quad] = ()) -> CardView:
     """Level the view by its text's skew and crop it to the text block plus a margin;

@@ -22,7 +22,12 @@ from idcard.extract import (
 )
 from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
-from idcard.imaging.orient import reads_upside_down, text_block_view
+from idcard.imaging.orient import (
+    levelled_view,
+    reads_upside_down,
+    skew_degrees,
+    text_block_view,
+)
 from idcard.imaging.quality import descreened, shows_screen
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
 from idcard.ocr import OcrEngine, legible
@@ -36,6 +41,7 @@ from idcard.pipeline.placed import (
 from idcard.pipeline.steps import (
     DESCREENED,
     FIRST_LOOK,
+    LEVELLED,
     NAME_SECOND_LOOK,
     NUMBER_ROWS,
     STAMP_CLEARED,
@@ -46,6 +52,9 @@ from idcard.pipeline.steps import (
 from idcard.pipeline.timing import Stopwatch
 from idcard.text import Quad, TextLine
 
+# Text rows tilted this much (degrees) across a straightened card put a value beside the
+# wrong label's row: a label and its value sit ~230 px apart, and rows ~65 px.
+_LEVEL_FROM_DEGREES = 2.5
 # A reading from a card outline with fewer fields than this makes us try the text itself.
 MIN_FIELDS_FROM_OUTLINE = 3
 # A card prints at least this many lines.
@@ -134,6 +143,9 @@ class ViewReader:
         read = self._read_view(view, outline, side, clock)
         if side_complete(read.reading):
             return read
+        read = self._read_levelled(read, side, clock)
+        if side_complete(read.reading):
+            return read
         with clock.stage("locate"):
             screen = shows_screen(view.image)
         if not screen:
@@ -142,6 +154,18 @@ class ViewReader:
             smoothed = CardView(descreened(view.image), view.to_source)
             again = self._read_view(smoothed, outline, side, clock)
         return _in_pixels_of(again, view) if again.field_count > read.field_count else read
+
+    def _read_levelled(self, read: CardRead, side: SideHint, clock: Stopwatch) -> CardRead:
+        """A card view whose lines run tilted, read again turned level (the more fields
+        kept). Only card outlines: a view of the text alone is levelled already."""
+        if read.outline is None:
+            return read
+        angle = skew_degrees([line.box for line in read.lines])
+        if abs(angle) < _LEVEL_FROM_DEGREES:
+            return read
+        with clock.step(LEVELLED):
+            again = self._read_view(levelled_view(read.view, angle), read.outline, side, clock)
+        return again if again.field_count > read.field_count else read
 
     def _read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                    clock: Stopwatch) -> CardRead:

@@ -57,6 +57,12 @@ NAME_SECOND_LOOK = Step(
     "name_second_look",
     "names carry rare characters one model drops or swaps for a look-alike: read the "
     "name's lines again, a character wider, with every model")
+LEVELLED = Step(
+    "levelled",
+    "a card view read with fields missing has its text rows tilted (an outline fitted "
+    "a little off the card's edges): a value then sits beside its label a row too high "
+    "or low. Read the view again turned level by its lines' skew, and keep whichever "
+    "reading found more fields")
 DESCREENED = Step(
     "descreened",
     "a view read with fields missing shows a screen's pixel grid (a photo of a screen "
@@ -77,4 +83,4 @@ TEXT_ALONE = Step(
 
 # In the order the reader may run them (see reader.py).
 STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, VOCABULARY,
-         NAME_SECOND_LOOK, DESCREENED, PAGE_CARDS, TEXT_ALONE)
+         NAME_SECOND_LOOK, LEVELLED, DESCREENED, PAGE_CARDS, TEXT_ALONE)
