@@ -58,6 +58,11 @@ def row_variants(name: str) -> dict[str, list[Word]]:
         "label half read": [sex_label, sex, Word("族" + name, WIDTH * 0.40, ROW_Y, VALUE_PX)],
         "first label character": [sex_label, sex,
                                   Word("民" + name, WIDTH * 0.40, ROW_Y, VALUE_PX)],
+        # The label with one character misread (no known alias), read with the value.
+        "label's first character misread": [
+            sex_label, sex, Word("网族" + name, WIDTH * 0.40, ROW_Y, VALUE_PX)],
+        "label's second character misread": [
+            sex_label, sex, Word("民旋" + name, WIDTH * 0.40, ROW_Y, VALUE_PX)],
         "with 族": [sex_label, sex, label, Word(name + "族", WIDTH * 0.44, ROW_Y, VALUE_PX)],
         "whole row one line": [merged(merged(sex_label, sex), merged(label, value))],
         "no label": [sex_label, sex, value],

@@ -44,6 +44,7 @@ def test_rules_error_is_an_exception() -> None:
     ("ethnicities.toml", '"汉", ', '', "names", "expected 56"),
     ("ethnicities.toml", '"汊" = "汉"', '"汊" = "火星"', "misreadings.汊", "not in `names`"),
     ("characters.toml", '"O" = "0"', '"O" = "Q"', "digit_confusables.O", "one of"),
+    ("characters.toml", '"—" = "一"', '"—" = "1"', "name_confusables.—", "Han character"),
     ("values.toml", "sex = '^[男女]$'", "sex = '^[男女$'", "patterns.sex", "bad regex"),
     ("thresholds.toml", "low_confidence = 0.80", "low_confidence = 1.5", "low_confidence",
      "between 0 and 1"),

@@ -106,21 +106,26 @@ def test_a_birth_date_row_read_in_its_characters_is_parsed_as_a_date(
     assert "birth_date_from_id" not in [w.code for w in reading.warnings]
 
 
-def test_a_name_is_no_surer_than_a_character_read_beside_it_that_no_name_prints() -> None:
+def test_a_name_is_no_surer_than_a_character_read_beside_it_that_no_name_prints(
+        rules: RuleBook) -> None:
     def name_of(text: str, confidences: tuple[float, ...]) -> tuple[str, float]:
         line = TextLine(text=text, confidence=0.9, box=((0, 0), (90, 0), (90, 30), (0, 30)),
                         char_confidences=confidences,
                         char_positions=tuple((i + 0.5) / len(text) for i in range(len(text))))
         piece = piece_from_line(line)
         assert piece is not None
-        value = read_name(chars_of([piece]))
+        value = read_name(chars_of([piece]), rules)
         assert value is not None
         confidence = confidence_of(value.chars) if value.confidence is None \
             else value.confidence
         return value.text, confidence
-    # 陶一 read with a dash for 一: the dash is dropped, its doubt is not.
-    assert name_of("陶—", (1.0, 0.79)) == ("陶", pytest.approx(0.79))
+    # 陶一 read with a dash for 一: the dash is read as the one-stroke character it is
+    # drawn like, and the name keeps its doubt; the reading stays in `raw`.
+    assert name_of("陶—", (1.0, 0.79)) == ("陶一", pytest.approx(0.79))
+    assert name_of("陶ー", (1.0, 0.95)) == ("陶一", pytest.approx(0.95))
     assert name_of("陶一", (1.0, 0.99)) == ("陶一", pytest.approx(0.995))
+    # Other marks beside a name are still no part of it.
+    assert name_of("陶]", (1.0, 0.79)) == ("陶", pytest.approx(0.79))
 
 
 def test_an_address_begins_at_its_first_han_character() -> None:

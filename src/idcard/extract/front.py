@@ -240,7 +240,7 @@ def _index_after(chars: list[Char], marker: Char) -> int:
 
 def _read_name(ctx: _Context) -> dict[str, Value | None]:
     segments = _row_segments(ctx, "name")
-    return {"name": ctx.take(read_name(_chars(segments)), segments)}
+    return {"name": ctx.take(read_name(_chars(segments), ctx.rules), segments)}
 
 
 def _read_address(ctx: _Context) -> dict[str, Value | None]:

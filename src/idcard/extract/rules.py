@@ -67,6 +67,7 @@ class CharacterRules(_Strict, frozen=True):
     digit_confusables: dict[str, str]
     check_character_confusables: dict[str, str]
     confusable_digits: dict[str, str] = {}
+    name_confusables: dict[str, str] = {}
 
 
 class DateRules(_Strict, frozen=True):
@@ -370,6 +371,10 @@ def _check_characters(rules: CharacterRules) -> None:
             if len(source) != 1 or target not in allowed or len(target) != 1:
                 raise RulesError("characters.toml", f"{table}.{source}",
                                  f"must map one character to one of {allowed}")
+    for source, target in rules.name_confusables.items():
+        if len(source) != 1 or len(target) != 1 or not "\u4e00" <= target <= "\u9fff":
+            raise RulesError("characters.toml", f"name_confusables.{source}",
+                             "must map one character to one Han character")
     for digit, others in rules.confusable_digits.items():
         if not (digit.isdigit() and len(digit) == 1 and others.isdigit()):
             raise RulesError("characters.toml", f"confusable_digits.{digit}",

@@ -224,36 +224,64 @@ def read_ethnicity(chars: Sequence[Char], rules: RuleBook, *, strict: bool = Fal
     label = rules.labels.labels.get("ethnicity")
     label_chars = set("".join(label.spellings)) if label is not None else set()
     names = rules.printed_ethnicity_names
+    as_read = list(kept)
     while kept and kept[0].char in label_chars and not any(
             n.startswith(kept[0].char) for n in names):
         kept.pop(0)
     if not kept:
         return None
+    found = _known_ethnicity(kept, rules)
+    if found is None and label is not None and _label_one_off(as_read[:2], label.text):
+        # The label read with one character wrong (网族汉 or 民旋汉 for 民族汉): a known
+        # name after it is the value.
+        found = _known_ethnicity(as_read[2:], rules)
+    if found is not None or strict:
+        return found
+    return Value("".join(c.char for c in kept), tuple(kept))
+
+
+def _known_ethnicity(kept: Sequence[Char], rules: RuleBook) -> Value | None:
+    """A known name, or a known misreading of one, at the start of `kept`."""
     text = "".join(c.char for c in kept)
     # The longest known name at the start wins (布依 over 布, 土家 over 土).
-    for name in sorted(names, key=len, reverse=True):
+    for name in sorted(rules.printed_ethnicity_names, key=len, reverse=True):
         if text.startswith(name):
             return Value(name, tuple(kept[:len(name)]))
     for length in range(len(text), 0, -1):
         known = rules.ethnicities.misreadings.get(text[:length])
         if known is not None:
             return Value(known, tuple(kept[:length]))
-    return None if strict else Value(text, tuple(kept))
+    return None
 
 
-def read_name(chars: Sequence[Char]) -> Value | None:
+def _label_one_off(chars: Sequence[Char], label: str) -> bool:
+    """Whether two characters are a two-character label with exactly one misread."""
+    if len(chars) != 2 or len(label) != 2:
+        return False
+    same = sum(c.char == want for c, want in zip(chars, label, strict=True))
+    return same == 1
+
+
+def read_name(chars: Sequence[Char], rules: RuleBook) -> Value | None:
     """Han characters (and the middle dot of transliterated names). A name prints nothing
-    else, so a character read right beside the kept ones on their line (陶— for 陶一) is a
-    misread part of the name: the name is no surer than that character was read."""
-    kept = [c for c in chars if _CJK.match(c.char) or c.char in _NAME_DOTS]
+    else, so a character read right beside the kept ones on their line is a misread part
+    of the name: one drawn like a one-stroke Han character (陶— for 陶一, the rules'
+    `name_confusables`) is read as it; any such character leaves the name no surer than
+    it was read."""
+    han = [c for c in chars if _CJK.match(c.char)]
+    confusables = rules.characters.name_confusables
+    strokes = {id(c) for c in chars if c.char in confusables and _beside(c, han)}
+    kept = [c for c in chars
+            if _CJK.match(c.char) or c.char in _NAME_DOTS or id(c) in strokes]
     while kept and kept[0].char in _NAME_DOTS:
         kept.pop(0)
     while kept and kept[-1].char in _NAME_DOTS:
         kept.pop()
     if not kept:
         return None
-    text = "".join("·" if c.char in _NAME_DOTS else c.char for c in kept)
-    taken = {id(c) for c in kept}
+    text = "".join("·" if c.char in _NAME_DOTS else confusables.get(c.char, c.char)
+                   for c in kept)
+    taken = {id(c) for c in kept} - strokes
     return _doubted(text, kept, [c for c in chars if id(c) not in taken and _beside(c, kept)])
 
 
