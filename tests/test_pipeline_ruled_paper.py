@@ -74,3 +74,18 @@ def test_a_card_on_ruled_paper_is_read_without_false_warnings(
         for field, value in printed.items():
             found = getattr(outcome.reading.fields, field)
             assert found is not None and found.value == str(value), (name, field)
+
+
+def test_each_side_of_an_outline_is_judged_on_its_own() -> None:
+    from idcard.imaging.locate import _side_support
+
+    edges = np.full((300, 400), 255, np.uint8)
+    cv2.rectangle(edges, (50, 60), (350, 240), 0, 1)
+    distance = cv2.distanceTransform(edges, cv2.DIST_L2, 3)
+    card = np.array([[50, 60], [350, 60], [350, 240], [50, 240]], np.float32)
+    assert _side_support(card, distance).min() == 1.0
+    # Three sides on the card's edges, the fourth cut across it: the mean still looks
+    # well supported, the cut side does not.
+    cut = np.array([[50, 120], [350, 100], [350, 240], [50, 240]], np.float32)
+    sides = _side_support(cut, distance)
+    assert sides.mean() > 0.6 and sides[0] == 0.0

@@ -40,6 +40,7 @@ _MAX_OPPOSITE_RATIO = 1.4
 # Share of a candidate's outline that must lie on an edge of the image content.
 _MIN_EDGE_SUPPORT = 0.6
 _MIN_SECOND_LOOK_SUPPORT = 0.8
+_MIN_SECOND_LOOK_SIDE = 0.5
 _OUTLINE_SAMPLES = 160
 # How far (work pixels) an outline may sit from the edge it follows: corners fitted to
 # rounded, blurred cards land a few pixels off.
@@ -65,13 +66,14 @@ def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     support_map = _support_map(grey, small)
 
-    def judged(masks: list[Image], open_min: float,
-               min_support: float) -> list[tuple[float, CardOutline]]:
+    def judged(masks: list[Image], open_min: float, min_support: float,
+               min_side: float = 0.0) -> list[tuple[float, CardOutline]]:
         candidates = []
         for mask in masks:
             for quad in _card_quads(mask, open_min):
-                support = _edge_support(quad, support_map)
-                if support >= min_support:
+                sides = _side_support(quad, support_map)
+                support = float(sides.mean())
+                if support >= min_support and sides.min() >= min_side:
                     outline = _to_outline(quad / scale, colour.shape, support)
                     candidates.append((_quality(outline), outline))
         return candidates
@@ -88,10 +90,12 @@ def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
         # edge too faint to trace on one side), the card inside is found: as large as
         # an open outline must be (smaller ones here are blocks of print), and with more
         # of its outline on an edge than a first look asks (a rectangle around a block
-        # of print on a patterned ground finds edges on much of its outline too).
+        # of print on a patterned ground finds edges on much of its outline too), on
+        # every side (a quad fitted to three traced edges may cut across the card with
+        # its fourth, where the real edge is faint but there).
         inner = [(quality, outline) for quality, outline
                  in judged(_without_thin_lines(grey), _MIN_OPEN_AREA_FRACTION,
-                           _MIN_SECOND_LOOK_SUPPORT)
+                           _MIN_SECOND_LOOK_SUPPORT, _MIN_SECOND_LOOK_SIDE)
                  if not _along_frame(outline, colour.shape)
                  and outline.area_fraction >= _MIN_OPEN_AREA_FRACTION]
         if inner:
@@ -228,6 +232,11 @@ def _support_map(grey: Image, colour: Image) -> Image:
 
 def _edge_support(quad: NDArray[np.float32], distance: Image) -> float:
     """Share of the outline (corners aside: they are rounded) within reach of an edge."""
+    return float(_side_support(quad, distance).mean())
+
+
+def _side_support(quad: NDArray[np.float32], distance: Image) -> NDArray[np.float64]:
+    """Per side of the quad, the share of it (corners aside) within reach of an edge."""
     h, w = distance.shape[:2]
     t = np.linspace(0.1, 0.9, _OUTLINE_SAMPLES // 4)[:, None]
     points = np.concatenate([quad[i] + (quad[(i + 1) % 4] - quad[i]) * t for i in range(4)])
@@ -235,7 +244,8 @@ def _edge_support(quad: NDArray[np.float32], distance: Image) -> float:
     inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
     near = np.zeros(len(xy), dtype=bool)
     near[inside] = distance[xy[inside, 1], xy[inside, 0]] <= _EDGE_REACH
-    return float(near.mean())
+    shares: NDArray[np.float64] = near.reshape(4, -1).mean(axis=1)
+    return shares
 
 
 def _quality(outline: CardOutline) -> float:
