@@ -243,3 +243,18 @@ def test_a_screen_full_of_other_text_is_no_card(reader: CardReader) -> None:
     with pytest.raises(InputError) as raised:
         reader.read(png(screen))
     assert raised.value.code == "no_card_found"
+    assert "outline" not in raised.value.detail
+
+
+def test_a_card_too_small_and_blurred_to_read_is_named_as_such(reader: CardReader) -> None:
+    # The card's edges are plain on a dark ground, its print is not: the answer says a
+    # card-shaped outline was found, so that a caller asks for a closer, sharper photo.
+    card = cut_card("front_clean_000.jpg")
+    small = cv2.GaussianBlur(cv2.resize(card, (200, 126), interpolation=cv2.INTER_AREA),
+                             (0, 0), 3.0)
+    photo = np.full((480, 640, 3), (40, 30, 120), np.uint8)
+    photo[150:276, 200:400] = small
+    with pytest.raises(InputError) as raised:
+        reader.read(png(photo))
+    assert raised.value.code == "no_card_found"
+    assert "outline 20" in raised.value.detail and "closer" in raised.value.detail

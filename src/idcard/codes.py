@@ -171,7 +171,8 @@ PROBLEM_CODES: Mapping[ProblemCode, str] = {
     "image_too_small": "the image is too small to hold a readable card",
     "too_many_pixels": "the image has more pixels than the service accepts",
     "unsupported_image": "the decoded pixels are of a kind the reader cannot use",
-    "no_card_found": "no identity card text was found in the image (or on any page of the PDF)",
+    "no_card_found": "no identity card text was found in the image (or on any page of the PDF); "
+                     "the detail says when a card-shaped outline was found but could not be read",
     "pdf_encrypted": "the PDF is encrypted (with a password or permissions only); it is not "
                      "opened",
     "pdf_unreadable": "the PDF is damaged, has no pages, or a page could not be rendered",

@@ -238,9 +238,10 @@ class CardReader:
             # A card outline around a side's own print in place (its labels, the back's
             # title) is a card whose values are all hidden (a stamp across them): answered
             # with every field missing and flagged, not as no card.
-            reads = [r for r in reads if self._card_print(r)]
-            if not reads:
-                raise InputError("no_card_found", "no identity card text was found in the image")
+            printed = [r for r in reads if self._card_print(r)]
+            if not printed:
+                raise _no_card_text(reads)
+            reads = printed
         reads = _cards_only(reads)
         for read in reads:
             if _judged_by_text(read) and text_at_border(read, image.shape):
@@ -291,6 +292,22 @@ def _cards_only(reads: list[CardRead]) -> list[CardRead]:
     other = [r for r in reads if 0 < r.field_count < _MIN_FIELDS_OF_A_CARD
              and r.reading.side in {"front", "back"} - sides and sides <= {"front", "back"}]
     return cards + other[:1] if cards else reads
+
+
+def _no_card_text(reads: list[CardRead]) -> InputError:
+    """`no_card_found`; where a card's outline was found but nothing on it could be read
+    (too small or too blurred), saying so, so that the caller can ask for a closer,
+    sharper photo rather than for another document."""
+    sides = [float(np.linalg.norm(np.roll(r.outline.corners, -1, axis=0) - r.outline.corners,
+                                  axis=1).max())
+             for r in reads if r.outline is not None and not r.outline.tight_crop]
+    if not sides:
+        return InputError("no_card_found", "no identity card text was found in the image")
+    return InputError(
+        "no_card_found",
+        f"a card-shaped outline {max(sides):.0f} px long was found, but no identity card "
+        "text could be read on it: if it is a card, photograph it closer, in focus and "
+        "evenly lit")
 
 
 def _judged_by_text(read: CardRead) -> bool:
