@@ -48,8 +48,7 @@ def never_a_value(text: str, rules: RuleBook) -> bool:
     """Whether a whole OCR line is print that no field takes: a label word (as printed or
     as OCR misreads it), a side's title (中华人民共和国), or a stamp's words. Reading such a
     line again changes no field."""
-    if text in rules.side.front or text in rules.side.back or any(
-            text in rule.spellings for rule in rules.labels.labels.values()):
+    if text in rules.side.front or text in rules.side.back or text in rules.label_words:
         return True
     if len(text) < _WHOLE_STAMP:
         return False

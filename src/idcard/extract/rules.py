@@ -219,6 +219,12 @@ class RuleBook(msgspec.Struct, frozen=True, kw_only=True, dict=True):
         return (*self.ethnicities.names, *self.ethnicities.former_names)
 
     @cached_property
+    def label_words(self) -> frozenset[str]:
+        """Every label as printed and as OCR is known to misread it, whole."""
+        return frozenset(word for rule in self.labels.labels.values()
+                         for word in rule.spellings)
+
+    @cached_property
     def word_finder(self) -> WordFinder:
         """Label and side words found in text (extract.labels.find_word)."""
         return WordFinder(self.labels.char_aliases, self.thresholds.fuzzy_label_min_length)

@@ -56,6 +56,11 @@ class CardOutline:
     # The image is the card: cropped to its edges, so no edge is seen inside the image.
     tight_crop: bool = False
 
+    @property
+    def longest_side(self) -> float:
+        """Its longest edge, in source pixels."""
+        return float(np.linalg.norm(_edges(self.corners), axis=1).max())
+
 
 def find_card_outlines(image: Image, max_cards: int = 3) -> list[CardOutline]:
     """Card-shaped quadrilaterals with visible edges, largest first, one per card."""
@@ -145,7 +150,7 @@ def tight_crop_outline(image: Image, outlines: list[CardOutline]) -> CardOutline
         return None
     h, w = image.shape[:2]
     cards = [o for o in outlines if o.area_fraction >= _OTHER_CARD_AREA
-             or float(np.linalg.norm(_edges(o.corners), axis=1).max()) >= _OTHER_CARD_MIN_SIDE]
+             or o.longest_side >= _OTHER_CARD_MIN_SIDE]
     if cards and not (cards[0].touches_edge and cards[0].area_fraction >= _TIGHT_CROP_AREA):
         return None
     corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)

@@ -138,8 +138,9 @@ class ViewReader:
 
     def read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                   clock: Stopwatch) -> CardRead:
-        """The view read by every step that applies to it; a photographed screen read
-        again through a smoothed copy, keeping the view's own pixels (quality, crops)."""
+        """The view read by every step that applies to it; with fields missing, read again
+        turned level when its lines run tilted, and a photographed screen read again
+        through a smoothed copy, keeping the view's own pixels (quality, crops)."""
         read = self._read_view(view, outline, side, clock)
         if side_complete(read.reading):
             return read

@@ -298,9 +298,8 @@ def _no_card_text(reads: list[CardRead]) -> InputError:
     """`no_card_found`; where a card's outline was found but nothing on it could be read
     (too small or too blurred), saying so, so that the caller can ask for a closer,
     sharper photo rather than for another document."""
-    sides = [float(np.linalg.norm(np.roll(r.outline.corners, -1, axis=0) - r.outline.corners,
-                                  axis=1).max())
-             for r in reads if r.outline is not None and not r.outline.tight_crop]
+    sides = [r.outline.longest_side for r in reads
+             if r.outline is not None and not r.outline.tight_crop]
     if not sides:
         return InputError("no_card_found", "no identity card text was found in the image")
     return InputError(

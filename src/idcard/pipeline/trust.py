@@ -103,8 +103,7 @@ def label_boxes(read: CardRead, rules: RuleBook) -> list[Quad]:
     """Where the card's labels are printed: the lines read as a label word alone (as
     printed or as misread), and the stretch of each one-line value's row before it (a
     label too faint or washed out to be detected is still there)."""
-    words = {word for rule in rules.labels.labels.values() for word in rule.spellings}
-    boxes = [line.box for line in read.lines if line.text.strip() in words]
+    boxes = [line.box for line in read.lines if line.text.strip() in rules.label_words]
     margin = _CARD_MARGIN * read.view.size[0]
     for name in _LABELLED_VALUES:
         field: Field | None = getattr(read.reading.fields, name, None)
