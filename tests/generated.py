@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from idcard.config import load_settings
@@ -23,8 +24,13 @@ needs_fonts = pytest.mark.skipif(bool(check_fonts()), reason="CJK/DejaVu fonts n
 __all__ = ["REPO", "drawn", "load_reader", "make_cards", "make_conditions", "needs_fonts"]
 
 
-def load_reader() -> CardReader:
-    return CardReader.load(load_settings())
+def load_reader(rec_pack: str | None = None) -> CardReader:
+    """The default reader, or one whose first recogniser is `rec_pack` (with no thorough
+    step: the reader of that pack alone)."""
+    settings = load_settings()
+    if rec_pack is not None:
+        settings = msgspec.structs.replace(settings, rec_pack=rec_pack)
+    return CardReader.load(settings)
 
 
 def drawn(file: str, out: Path, seed: int, tiers: list[tuple[str, int]],

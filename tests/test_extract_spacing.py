@@ -144,7 +144,10 @@ def test_an_authority_read_without_its_rare_character_is_flagged() -> None:
     person = dataclasses.replace(make_identity(random.Random(1)), issuing_authority=printed)
     card = draw_back(person, random.Random(1)).image
     data = cv2.imencode(".jpg", cv2.cvtColor(card, cv2.COLOR_RGBA2BGR))[1].tobytes()
-    reading = CardReader.load(load_settings()).read(data, side="auto").reading
+    # v4 first: it is the recogniser that drops 蓥 (v6 tiny, read first by default, reads
+    # it as another character, which the thorough step then flags as disputed).
+    settings = msgspec.structs.replace(load_settings(), rec_pack="ppocrv4")
+    reading = CardReader.load(settings).read(data, side="auto").reading
     field = reading.fields.issuing_authority
     assert field is not None
     if field.value == printed:

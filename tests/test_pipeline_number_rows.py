@@ -21,9 +21,16 @@ from idcard.text import TextLine
 TIERS = [("stamped", 70)]
 
 
+# The cards below were picked where v4, reading first, needs the step (the default until
+# the ninth session of 2026-11-30, now the thorough recogniser). The fast v6 tiny, read
+# again by v4 where it is unsure, reads some of them without it, so the step is shown
+# with v4 first.
+STEP_NEEDED_BY = "ppocrv4"
+
+
 @pytest.fixture(scope="module")
 def reader() -> CardReader:
-    return load_reader()
+    return load_reader(STEP_NEEDED_BY)
 
 
 @pytest.fixture(scope="module")

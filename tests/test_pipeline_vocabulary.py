@@ -23,9 +23,15 @@ pytestmark = needs_fonts
 TIERS = [("crop", 50), ("stamped", 70)]
 
 
+# The cards below were picked where v4, reading first, needs the step (the default until
+# the ninth session of 2026-11-30, now the thorough recogniser); the fast v6 tiny reads
+# 塔塔 there and the step is shown with v4 first.
+STEP_NEEDED_BY = "ppocrv4"
+
+
 @pytest.fixture(scope="module")
 def reader() -> CardReader:
-    return load_reader()
+    return load_reader(STEP_NEEDED_BY)
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ WarningCode = Literal[
     "address_place_unknown",
     "authority_place_misread",
     "value_form_unknown",
+    "readings_disagree",
     "ethnicity_former_name",
     "blur",
     "glare",
@@ -117,6 +118,10 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                           "(rules/values.toml `value_holds`: an issuing authority names its "
                           "公安局): it was probably misread; the message names the field, "
                           "which is flagged for review",
+    "readings_disagree": "the card was hard to read, so it was read by both recognisers "
+                         "(the `thorough` step), and they read this field differently: the "
+                         "value is the better reading's, flagged for review; the message "
+                         "names the field",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "

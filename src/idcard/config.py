@@ -31,14 +31,19 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     models_dir: Path = msgspec.field(default_factory=_default_models_dir)
     rules_dir: Path = msgspec.field(default_factory=_default_rules_dir)
     det_pack: str = "ppocrv3"
-    # Chosen by measurement (README, "Model packs"): v3 finds lines fastest, v4 reads
-    # common text best, v5 (the re-check) knows rare name characters v3/v4 lack.
-    rec_pack: str = "ppocrv4"
+    # Chosen by measurement (README, "Model packs"): v3 finds lines fastest, v6 tiny
+    # reads a clear card's lines in a third of v4's time, v6 small (the re-check) knows
+    # rare name characters the others lack.
+    rec_pack: str = "ppocrv6-tiny"
     runtime: Literal["onnxruntime", "paddle", "openvino"] = "onnxruntime"
     # Lines whose least sure character is below `recheck_below` are read again by this
     # pack's recogniser ("" = never): it knows rare name characters the others lack.
     recheck_pack: str = "ppocrv6-small"
     recheck_below: float = 0.9
+    # A card view the fast recogniser reads with a field missing or unsure, or from a
+    # card small in the photo, is read again with this pack's (slower, surer on blurred,
+    # grey and stamped print) and the better reading kept ("" = never).
+    thorough_pack: str = "ppocrv4"
     ocr_threads: int = 0  # threads per model session; 0 = cores / pool size
     pool_size: int = 0  # OCR worker threads; 0 = chosen from the cores
     queue_size: int = 8  # requests waiting for a worker before 503

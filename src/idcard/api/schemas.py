@@ -88,8 +88,11 @@ class ModelUsed(msgspec.Struct, kw_only=True):
 
     det: Annotated[str, Meta(description="text detection model",
                              examples=["PP-OCRv3_det"])]
-    rec: Annotated[str, Meta(description="text recognition model",
-                             examples=["PP-OCRv3_rec"])]
+    rec: Annotated[str, Meta(description="text recognition models: the fast one, the "
+                                         "re-check after `+`, and the one that reads hard "
+                                         "cards again (the `thorough` step)",
+                             examples=["PP-OCRv6_tiny_rec+PP-OCRv6_small_rec "
+                                       "(thorough: PP-OCRv4_rec)"])]
     runtime: Annotated[str, Meta(description="inference runtime", examples=["onnxruntime"])]
 
 
@@ -176,6 +179,8 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "place the issuing authority names is one character off a division of "
                     "GB/T 2260), value_form_unknown (the value holds none of the words "
                     "every printed value of the field holds: an authority without 公安局), "
+                    "readings_disagree (a card hard to read was read by both recognisers, "
+                    "which read the field differently), "
                     "card_choice_unsure (the image "
                     "repeats the card's labels elsewhere and which text is the card is "
                     "unsure), blur, glare (on the name only: they are reported in "

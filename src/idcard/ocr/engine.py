@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,32 @@ class _Line:
     quarter_turned: bool
 
 
+class _Memo:
+    """The last few detections and oriented line crops, by the image they were made of:
+    the thorough step reads a view again, with another recogniser, and its boxes and
+    crops are the ones the fast recogniser's read found (a fifth of its time). Shared by
+    an engine and its thorough twin, one worker's; each entry holds its image, so no
+    other array can take its identity while it is remembered."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[object, ...], tuple[np.ndarray, object]] = OrderedDict()
+
+    def recall(self, image: np.ndarray, key: tuple[object, ...],
+               make: Callable[[], _T]) -> _T:
+        # A sparse sample of the pixels as well: an image changed in place is not the same.
+        full = (id(image), image.shape, hash(image[::23, ::29].tobytes()), *key)
+        found = self._items.get(full)
+        if found is not None and found[0] is image:
+            self._items.move_to_end(full)
+            return found[1]  # type: ignore[return-value]
+        value = make()
+        self._items[full] = (image, value)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return value
+
+
 def require_packs(settings: Settings) -> ConfiguredPacks:
     """Check the configured packs are installed; ModelsMissingError names the fix."""
     runtime = settings.runtime
@@ -147,12 +174,14 @@ class OcrEngine:
 
     def __init__(self, *, det: Network, cls: Network, rec: _Recogniser,
                  det_params: detect.DetectionParams, info: ModelInfo,
-                 recheck: _Recogniser | None = None, recheck_below: float = 0.0) -> None:
+                 recheck: _Recogniser | None = None, recheck_below: float = 0.0,
+                 memo: _Memo | None = None) -> None:
         self._det, self._cls, self._rec = det, cls, rec
         self._det_params = det_params
         self._info = info
         self._recheck = recheck
         self._recheck_below = recheck_below
+        self._memo = memo or _Memo()
 
     @classmethod
     def load(cls, settings: Settings, *, reference_batching: bool = False) -> OcrEngine:
@@ -188,6 +217,21 @@ class OcrEngine:
             recheck=recheck, recheck_below=settings.recheck_below,
         )
 
+    def thorough(self, settings: Settings) -> OcrEngine | None:
+        """This engine reading with the configured thorough pack's recogniser (None when
+        there is none): detection, the line classifier and the re-check are this
+        engine's, shared, so only one more recogniser is held in memory."""
+        name = require_packs(settings).thorough
+        if name is None:
+            return None
+        rec = _open_recogniser(settings.runtime, settings.effective_ocr_threads(),
+                               settings.models_dir / name, False, lanes=True)
+        recheck = f"+{self._recheck.model}" if self._recheck else ""
+        return OcrEngine(det=self._det, cls=self._cls, rec=rec, det_params=self._det_params,
+                         info=msgspec.structs.replace(self._info, rec=rec.model + recheck),
+                         recheck=self._recheck, recheck_below=self._recheck_below,
+                         memo=self._memo)
+
     @property
     def model_info(self) -> ModelInfo:
         return self._info
@@ -201,7 +245,7 @@ class OcrEngine:
         if bgr is None:
             return []
         return [DetectedBox(quad=_as_quad(d.box), score=d.score)
-                for d in self._detect(bgr, detect_side)]
+                for d in self._detected(image, bgr, detect_side)]
 
     def read_text_lines(self, image: np.ndarray, boxes: list[Quad] | None = None,
                         *, second_opinion: bool = False, rare_characters: bool = False,
@@ -230,11 +274,11 @@ class OcrEngine:
         if bgr is None:
             return OcrResult(lines=[], timings_ms=timings)
         if boxes is None:
-            found = _timed(timings, "detect", lambda: self._detect(bgr, detect_side))
+            found = _timed(timings, "detect", lambda: self._detected(image, bgr, detect_side))
             quads = [d.box for d in found]
         else:
             quads = [as_quad_array(q) for q in boxes]
-        lines, flips = _timed(timings, "classify", lambda: self._orient(bgr, quads))
+        lines, flips = _timed(timings, "classify", lambda: self._oriented(image, bgr, quads))
         readings = _timed(timings, "recognize", lambda: self._read(
             lines, second_opinion, rare_characters, alphabet, settled))
         text_lines = [_text_line(line, flip, reading)
@@ -303,6 +347,18 @@ class OcrEngine:
                                     second_knows=self._recheck.known)
             readings[index] = with_doubts(merged, doubts)
         return readings
+
+    def _detected(self, image: np.ndarray, bgr: BgrImage,
+                  side: int | None) -> list[detect.Detection]:
+        return list(self._memo.recall(image, ("detect", side),
+                                      lambda: self._detect(bgr, side)))
+
+    def _oriented(self, image: np.ndarray, bgr: BgrImage,
+                  quads: list[QuadArray]) -> tuple[list[_Line], list[bool]]:
+        where = b"".join(np.asarray(q, np.float32).tobytes() for q in quads)
+        lines, flips = self._memo.recall(image, ("orient", where),
+                                         lambda: self._orient(bgr, quads))
+        return list(lines), list(flips)
 
     def _detect(self, bgr: BgrImage, side: int | None = None) -> list[detect.Detection]:
         params = self._det_params

@@ -126,6 +126,7 @@ class ConfiguredPacks(NamedTuple):
     det: str
     rec: str  # also holds the line-orientation classifier
     recheck: str | None  # the second recogniser's pack, if any
+    thorough: str | None = None  # the recogniser for views the fast one reads unsure
 
 
 def configured_packs(settings: Settings) -> ConfiguredPacks:
@@ -134,9 +135,11 @@ def configured_packs(settings: Settings) -> ConfiguredPacks:
     runtime_format = "paddle" if settings.runtime == "paddle" else "onnx"
     recheck = settings.recheck_pack if settings.recheck_pack not in ("", settings.rec_pack) \
         else None
+    thorough = pack_name_for(settings.thorough_pack, runtime_format) \
+        if settings.thorough_pack not in ("", settings.rec_pack) else None
     return ConfiguredPacks(det=pack_name_for(settings.det_pack, runtime_format),
                            rec=pack_name_for(settings.rec_pack, runtime_format),
-                           recheck=recheck)
+                           recheck=recheck, thorough=thorough)
 
 
 def configured_pack_names(settings: Settings) -> list[str]:

@@ -36,6 +36,7 @@ from idcard.pipeline.one_view import (
 )
 from idcard.pipeline.pages import PageRead, combine_pages
 from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
+from idcard.pipeline.thorough import SurestViews
 from idcard.pipeline.timing import Stopwatch
 from idcard.pipeline.trust import decide_review, judge_quality, merged_quality
 from idcard.pipeline.views import (
@@ -95,8 +96,10 @@ class _ImagePage:
 
 
 class CardReader:
-    def __init__(self, settings: Settings, engine: OcrEngine, rules: RuleBook) -> None:
+    def __init__(self, settings: Settings, engine: OcrEngine, rules: RuleBook,
+                 thorough: OcrEngine | None = None) -> None:
         self._engine = engine
+        self._thorough = thorough
         self._limits = DecodeLimits(max_pixels=settings.max_pixels, min_side=settings.min_side)
         self._pdf_limits = PdfLimits(max_pages=settings.max_pdf_pages, dpi=settings.pdf_dpi,
                                      max_pixels=settings.max_pixels, min_side=settings.min_side)
@@ -105,13 +108,20 @@ class CardReader:
         self._rules = rules
         self._review_below = settings.review_below
         self._views = ViewReader(engine, rules, settings.card_det_side, settings.locate_cards)
+        self._card_views = SurestViews(
+            self._views, None if thorough is None else ViewReader(
+                thorough, rules, settings.card_det_side, settings.locate_cards),
+            rules, settings.review_below)
         info = engine.model_info
-        self.model_info = ModelInfo(det=info.det, rec=info.rec, runtime=info.runtime)
+        rec = info.rec if thorough is None else \
+            f"{info.rec} (thorough: {thorough.model_info.rec.split('+')[0]})"
+        self.model_info = ModelInfo(det=info.det, rec=rec, runtime=info.runtime)
 
     @classmethod
     def load(cls, settings: Settings) -> CardReader:
         """Load the models and rules and warm the engine (a few hundred ms)."""
-        reader = cls(settings, OcrEngine.load(settings), load_rules(settings.rules_dir))
+        engine = OcrEngine.load(settings)
+        reader = cls(settings, engine, load_rules(settings.rules_dir), engine.thorough(settings))
         reader.warm_up()
         return reader
 
@@ -120,7 +130,9 @@ class CardReader:
         for row, text in enumerate(("NAME 1990 3 7", "ID 42011119900307123X")):
             cv2.putText(sample, text, (60, 150 + 200 * row), cv2.FONT_HERSHEY_SIMPLEX, 1.6,
                         (20, 20, 20), 3)
-        self._engine.read_text_lines(sample)
+        for engine in (self._engine, self._thorough):
+            if engine is not None:
+                engine.read_text_lines(sample)
         warm_up_place_tables()
 
     def read_lines(self, data: bytes) -> list[TextLine]:
@@ -207,7 +219,7 @@ class CardReader:
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
         card_side: SideHint = side if len(views) == 1 else "auto"
-        reads = [self._views.read_view(view, outline, card_side, clock)
+        reads = [self._card_views.read_view(view, outline, card_side, clock)
                  for view, outline in views]
         page: list[Quad] | None = None  # the page's text-line boxes, once glanced at
         # Two outlines that each read as a card leave no room for another card's text.
@@ -229,7 +241,7 @@ class CardReader:
                     reads += self._cards_beside(image, page, regions, views, clock)
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE:
             with clock.step(TEXT_ALONE):
-                fallback = self._views.read_view(
+                fallback = self._card_views.read_view(
                     text_view(self._engine, image, clock, page), None, side, clock)
             if not reads or (fallback.field_count > max(r.field_count for r in reads)
                              and self._card_shaped(fallback)):

@@ -69,6 +69,13 @@ DESCREENED = Step(
     "showing the card): its dark rows and coloured stripes break the strokes into dots "
     "the detector does not join into lines. Read the view again smoothed, and keep "
     "whichever reading found more fields")
+THOROUGH = Step(
+    "thorough",
+    "the fast recogniser read a card view with a field missing or unsure, or the card is "
+    "small in the photo (enlarged to be read, its strokes soft): where print is hard to "
+    "read it misreads more than the slower recogniser. Read the view again (every step "
+    "above) with the thorough recogniser, keep the better reading, and trust no field "
+    "the two read differently")
 PAGE_CARDS = Step(
     "page_cards",
     "no card outline, or only a small one with print beside it, was found (a scanned "
@@ -83,4 +90,4 @@ TEXT_ALONE = Step(
 
 # In the order the reader may run them (see reader.py).
 STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, VOCABULARY,
-         NAME_SECOND_LOOK, LEVELLED, DESCREENED, PAGE_CARDS, TEXT_ALONE)
+         NAME_SECOND_LOOK, LEVELLED, DESCREENED, THOROUGH, PAGE_CARDS, TEXT_ALONE)

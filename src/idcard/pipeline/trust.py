@@ -211,6 +211,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
     unknown_place = fields_named(reading.warnings, "address_place_unknown")
     misread_place = fields_named(reading.warnings, "authority_place_misread")
     unlike_printed = fields_named(reading.warnings, "value_form_unknown")
+    disagreed = fields_named(reading.warnings, "readings_disagree")
     covered = {signal: [name for name in getattr(quality, signal).fields
                         if fields is None or name in fields]
                for signal, fields in FLAGGED_BY.items() if getattr(quality, signal).raised}
@@ -230,6 +231,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
             ("address_place_unknown", name in unknown_place),
             ("authority_place_misread", name in misread_place),
             ("value_form_unknown", name in unlike_printed),
+            ("readings_disagree", name in disagreed),
         ) if hit]
         why += [signal for signal, names in covered.items()
                 if name in names and name not in sure]
