@@ -58,7 +58,8 @@ class SurestViews:
 
     def _unsure(self, read: CardRead) -> bool:
         # A view with nothing read is no card (a stamp's frame, a wrong outline) as often
-        # as a card: reading it again would double the cost of every such outline.
+        # as a card: reading it again would double the cost of every such outline (a
+        # small card's is read again all the same, by `_small_card`).
         return read.field_count > 0 and self._reviewed(read).review_needed
 
     def _rank(self, read: CardRead) -> tuple[int, int, int, float]:
