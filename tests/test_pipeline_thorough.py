@@ -69,12 +69,28 @@ def test_readings_that_agree_or_miss_a_field_are_not_disputed() -> None:
     assert with_disputes(back("灌云县公安局"), back(None)).warnings == []
 
 
-def test_a_field_read_alike_is_as_sure_as_the_less_sure_reader() -> None:
+def test_a_fast_reading_kept_is_as_sure_as_the_thorough_reader_of_a_field_read_alike() -> None:
     sure, unsure = back("灌云县公安局"), back("灌云县公安局", confidence=0.84)
     for kept, other in ((sure, unsure), (unsure, sure)):
         authority = with_disputes(kept, other).fields.issuing_authority
         assert authority is not None and authority.confidence == 0.84
         assert authority.value == "灌云县公安局"
+
+
+def test_a_thorough_reading_kept_keeps_its_confidence_where_the_fast_one_doubted() -> None:
+    sure, unsure = back("灌云县公安局"), back("灌云县公安局", confidence=0.84)
+    authority = with_disputes(sure, unsure, other_doubts=False).fields.issuing_authority
+    assert authority is not None and authority.confidence == 0.99
+    disputed = with_disputes(sure, back("灌去县公安局"), other_doubts=False)
+    assert [n.code for n in disputed.warnings] == ["readings_disagree"]
+
+
+def test_the_kept_thorough_reading_is_not_doubted_by_the_fast_one() -> None:
+    views, _, _ = surest(back("灌云县公安局", start=None, confidence=0.84),
+                         back("灌云县公安局"))
+    read = views.read_view(card_view(), WHOLE, "auto", Stopwatch())
+    authority = read.reading.fields.issuing_authority
+    assert read.field_count == 3 and authority is not None and authority.confidence == 0.99
 
 
 class _Fixed:

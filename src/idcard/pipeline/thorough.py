@@ -6,8 +6,8 @@ third of its time, but misreads more where print is hard to read: blurred or sma
 grey scans, stamps across the text. Its reading says where that is: a field missing or
 below the review threshold, a failed check, or a card enlarged to be read. There the view
 is read again with the thorough recogniser and the better reading kept; a field the two
-read differently is flagged for review (`readings_disagree`), one they read alike is as
-sure as the less sure reader.
+read differently is flagged for review (`readings_disagree`); where the fast reading is
+kept, a field both read alike is as sure as the thorough reader was.
 """
 
 from __future__ import annotations
@@ -47,9 +47,11 @@ class SurestViews:
             return read
         with clock.step(THOROUGH):
             again = self._thorough.read_view(view, outline, side, clock)
-        kept, other = (again, read) if self._rank(again) > self._rank(read) else (read, again)
-        kept.reading = with_disputes(kept.reading, other.reading)
-        return kept
+        if self._rank(again) > self._rank(read):
+            again.reading = with_disputes(again.reading, read.reading, other_doubts=False)
+            return again
+        read.reading = with_disputes(read.reading, again.reading)
+        return read
 
     def _reviewed(self, read: CardRead) -> CardReading:
         # Before the image's quality signals are known: what the reading itself doubts.
@@ -71,12 +73,16 @@ class SurestViews:
                 sum(f.confidence for f in fields))
 
 
-def with_disputes(kept: CardReading, other: CardReading) -> CardReading:
+def with_disputes(kept: CardReading, other: CardReading, *,
+                  other_doubts: bool = True) -> CardReading:
     """`kept` with a `readings_disagree` notice for each field that `other` read as
     another value (one of two readers misread it, and neither says which: a reader sure
-    of a misread glyph is what made the card unsure in the first place), and each field
-    both read alike only as sure as the less sure of the two (a reader unsure of a
-    character is not overruled by one that may read every soft stroke as sure)."""
+    of a misread glyph is what made the card unsure in the first place). With
+    `other_doubts` (the kept reading is the fast recogniser's), each field both read
+    alike is only as sure as the less sure of the two: the thorough reader's doubt is not
+    overruled by a fast reader sure of every soft stroke. The fast reader's doubt where
+    the thorough reading is kept is not counted: measured, it added flags on right
+    fields and caught no error (README, *Ninth session*)."""
     names: list[str] = []
     surest: dict[str, Field] = {}
     for name in kept.fields.__struct_fields__:
@@ -86,7 +92,7 @@ def with_disputes(kept: CardReading, other: CardReading) -> CardReading:
             continue
         if mine.value != theirs.value:
             names.append(name)
-        elif theirs.confidence < mine.confidence:
+        elif other_doubts and theirs.confidence < mine.confidence:
             surest[name] = msgspec.structs.replace(mine, confidence=theirs.confidence)
     if not names and not surest:
         return kept
