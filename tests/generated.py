@@ -25,8 +25,8 @@ __all__ = ["REPO", "drawn", "load_reader", "make_cards", "make_conditions", "nee
 
 
 def load_reader(rec_pack: str | None = None) -> CardReader:
-    """The default reader, or one whose first recogniser is `rec_pack` (with no thorough
-    step: the reader of that pack alone)."""
+    """The default reader, or one whose first recogniser is `rec_pack` (`ppocrv4`, the
+    thorough pack, then reads alone: the thorough step never runs)."""
     settings = load_settings()
     if rec_pack is not None:
         settings = msgspec.structs.replace(settings, rec_pack=rec_pack)
