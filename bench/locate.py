@@ -11,7 +11,6 @@ the stored pixels, which the finder sees turned). Pure imaging: no model is load
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from common import load_labels
 
 from idcard.imaging.locate import find_card_outlines, tight_crop_outline
 
@@ -56,7 +56,7 @@ def main() -> int:
     times: list[float] = []
     for folder in args.dirs:
         counts = {"card": 0, "other": 0, "none": 0}
-        for label in json.loads((folder / "labels.json").read_text()):
+        for label in load_labels(folder):
             quads = label.get("card_quads")
             if not quads or label.get("exif_orientation", 1) != 1:
                 continue

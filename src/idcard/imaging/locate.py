@@ -235,11 +235,6 @@ def _support_map(grey: Image, colour: Image) -> Image:
     return cv2.distanceTransform(cv2.bitwise_not(edges), cv2.DIST_L2, 3)
 
 
-def _edge_support(quad: NDArray[np.float32], distance: Image) -> float:
-    """Share of the outline (corners aside: they are rounded) within reach of an edge."""
-    return float(_side_support(quad, distance).mean())
-
-
 def _side_support(quad: NDArray[np.float32], distance: Image) -> NDArray[np.float64]:
     """Per side of the quad, the share of it (corners aside) within reach of an edge."""
     h, w = distance.shape[:2]
@@ -267,10 +262,10 @@ def _card_quads(mask: Image, open_min_fraction: float) -> list[NDArray[np.float3
     open_min = open_min_fraction * mask.shape[0] * mask.shape[1]
     quads = []
     for contour in contours:
-        hull = cv2.convexHull(contour)
-        if cv2.contourArea(contour) < area_min and cv2.contourArea(hull) < open_min:
+        if cv2.contourArea(contour) < area_min and not (
+                math.isfinite(open_min) and cv2.contourArea(cv2.convexHull(contour)) >= open_min):
             continue
-        quad = _quadrilateral(hull)
+        quad = _quadrilateral(cv2.convexHull(contour))
         if quad is not None and _card_shaped(quad, mask.shape):
             quads.append(quad)
     return quads
