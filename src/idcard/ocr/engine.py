@@ -208,11 +208,10 @@ class OcrEngine:
                                        settings.models_dir / packs.recheck, False, lanes=False)
             recheck = dataclasses.replace(recheck, rare_classes=np.array(
                 [len(char) == 1 and rare(char) for char in recheck.characters]))
-        rec_name = rec.model + (f"+{recheck.model}" if recheck else "")
         return cls(
             det=det, cls=cls_net, rec=rec, det_params=_detection_params(det_spec,
                                                                          settings.det_limit),
-            info=ModelInfo(det=det_spec.det_model, rec=rec_name,
+            info=ModelInfo(det=det_spec.det_model, rec=_rec_name(rec, recheck),
                            cls=spec_of(packs.rec).cls_model, runtime=runtime),
             recheck=recheck, recheck_below=settings.recheck_below,
         )
@@ -226,15 +225,20 @@ class OcrEngine:
             return None
         rec = _open_recogniser(settings.runtime, settings.effective_ocr_threads(),
                                settings.models_dir / name, False, lanes=True)
-        recheck = f"+{self._recheck.model}" if self._recheck else ""
         return OcrEngine(det=self._det, cls=self._cls, rec=rec, det_params=self._det_params,
-                         info=msgspec.structs.replace(self._info, rec=rec.model + recheck),
+                         info=msgspec.structs.replace(self._info,
+                                                      rec=_rec_name(rec, self._recheck)),
                          recheck=self._recheck, recheck_below=self._recheck_below,
                          memo=self._memo)
 
     @property
     def model_info(self) -> ModelInfo:
         return self._info
+
+    @property
+    def recogniser_model(self) -> str:
+        """The model that reads every line first (without the re-check's)."""
+        return self._rec.model
 
     def detect_text_lines(self, image: np.ndarray,
                           detect_side: int | None = None) -> list[DetectedBox]:
@@ -387,6 +391,10 @@ class OcrEngine:
 def legible(line: TextLine) -> bool:
     """Whether a detected line's reading is kept: neither empty nor unconfident."""
     return bool(line.text.strip()) and line.confidence >= MIN_LINE_CONFIDENCE
+
+
+def _rec_name(rec: _Recogniser, recheck: _Recogniser | None) -> str:
+    return rec.model + (f"+{recheck.model}" if recheck else "")
 
 
 def _open_detection(runtime: str, threads: int, det_dir: Path,

@@ -114,7 +114,7 @@ class CardReader:
             rules, settings.review_below)
         info = engine.model_info
         rec = info.rec if thorough is None else \
-            f"{info.rec} (thorough: {thorough.model_info.rec.split('+')[0]})"
+            f"{info.rec} (thorough: {thorough.recogniser_model})"
         self.model_info = ModelInfo(det=info.det, rec=rec, runtime=info.runtime)
 
     @classmethod

@@ -12,8 +12,6 @@ kept, a field both read alike is as sure as the thorough reader was.
 
 from __future__ import annotations
 
-import math
-
 import msgspec
 
 from idcard.card import CardFields, CardReading, Field, Notice, SideHint
@@ -29,6 +27,8 @@ from idcard.pipeline.trust import confirmed, decide_review, merged_quality
 # its strokes are a few pixels wide, soft after enlarging, where the fast recogniser
 # misreads a character it is sure of (零林乡 for 枣林乡).
 SMALL_CARD_ENLARGED = 1.5
+# The review decision before the image's quality signals are known.
+_NO_SIGNALS = merged_quality(())
 
 
 class SurestViews:
@@ -43,11 +43,18 @@ class SurestViews:
     def read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                   clock: Stopwatch) -> CardRead:
         read = self._fast.read_view(view, outline, side, clock)
-        if self._thorough is None or not (self._unsure(read) or _small_card(read)):
+        if self._thorough is None:
+            return read
+        doubted = self._reviewed(read)
+        # A view with nothing read is no card (a stamp's frame, a wrong outline) as often
+        # as a card: reading it again would double the cost of every such outline (a
+        # small card's is read again all the same).
+        unsure = read.field_count > 0 and doubted.review_needed
+        if not (unsure or _small_card(read)):
             return read
         with clock.step(THOROUGH):
             again = self._thorough.read_view(view, outline, side, clock)
-        if self._rank(again) > self._rank(read):
+        if _rank(self._reviewed(again)) > _rank(doubted):
             again.reading = with_disputes(again.reading, read.reading, other_doubts=False)
             return again
         read.reading = with_disputes(read.reading, again.reading)
@@ -55,22 +62,16 @@ class SurestViews:
 
     def _reviewed(self, read: CardRead) -> CardReading:
         # Before the image's quality signals are known: what the reading itself doubts.
-        return decide_review(read.reading, merged_quality(()), self._review_below,
+        return decide_review(read.reading, _NO_SIGNALS, self._review_below,
                              self._rules.thresholds.low_confidence)
 
-    def _unsure(self, read: CardRead) -> bool:
-        # A view with nothing read is no card (a stamp's frame, a wrong outline) as often
-        # as a card: reading it again would double the cost of every such outline (a
-        # small card's is read again all the same, by `_small_card`).
-        return read.field_count > 0 and self._reviewed(read).review_needed
 
-    def _rank(self, read: CardRead) -> tuple[int, int, int, float]:
-        """More fields, then more of them confirmed by their checks (a birth date the
-        number states), then more trusted, then surer."""
-        reviewed = self._reviewed(read)
-        fields = _present(reviewed.fields)
-        return (len(fields), len(confirmed(reviewed)), sum(not f.review for f in fields),
-                sum(f.confidence for f in fields))
+def _rank(reviewed: CardReading) -> tuple[int, int, int, float]:
+    """More fields, then more of them confirmed by their checks (a birth date the number
+    states), then more trusted, then surer."""
+    fields = _present(reviewed.fields)
+    return (len(fields), len(confirmed(reviewed)), sum(not f.review for f in fields),
+            sum(f.confidence for f in fields))
 
 
 def with_disputes(kept: CardReading, other: CardReading, *,
@@ -108,8 +109,5 @@ def _present(fields: CardFields) -> list[Field]:
 
 
 def _small_card(read: CardRead) -> bool:
-    if read.outline is None:
-        return False
-    corners = read.view.source_corners()
-    width = max(math.dist(corners[0], corners[1]), math.dist(corners[2], corners[3]))
-    return width > 0 and read.view.size[0] / width >= SMALL_CARD_ENLARGED
+    return read.outline is not None and \
+        read.view.size[0] >= SMALL_CARD_ENLARGED * read.outline.longest_side
