@@ -23,6 +23,7 @@ from idcard.extract.layout import (
     cut_out_labels,
     estimate_frame,
     on_row,
+    rescaled_by_rows,
     row_centre,
     rows_of,
     typical_height,
@@ -67,16 +68,34 @@ class _Context:
     segments: list[Segment]
     height: float
     used: set[int] = field(default_factory=set)  # ids of segments given to a field
+    # The centre y of each value's first row, by the layout's row name.
+    rows: dict[str, float] = field(default_factory=dict)
 
     def free(self, segments: Sequence[Segment]) -> list[Segment]:
         return [s for s in segments if id(s) not in self.used]
 
-    def take(self, value: Value | None, segments: Sequence[Segment]) -> Value | None:
+    def take(self, value: Value | None, segments: Sequence[Segment],
+             row: str | None = None) -> Value | None:
         if value is not None:
             chosen = {id(c.glyph) for c in value.chars}
-            self.used.update(id(s) for s in segments
-                             if any(id(g) in chosen for g in s.piece.glyphs))
+            taken = [s for s in segments if any(id(g) in chosen for g in s.piece.glyphs)]
+            self.used.update(id(s) for s in taken)
+            if row is not None and taken:
+                self.rows[row] = min(s.piece.centre_y for s in taken)
         return value
+
+    def rescale(self) -> None:
+        """Where the labels found gave no scale, the rows of the values found by their
+        own shape (birth date, number) give it: a line's height is a poor ruler (blur
+        and glare swell its box), and a card-shaped image may hold a margin."""
+        layout = self.rules.layout
+        rows = [(layout.front_labels[name][1], hit.span.centre_y)
+                for name, hit in self.hits.items() if name in layout.front_labels]
+        rows += [(layout.front_rows[name], y) for name, y in self.rows.items()
+                 if name not in self.hits]
+        anchors = [(layout.front_labels[name][0], hit.span)
+                   for name, hit in self.hits.items() if name in layout.front_labels]
+        self.frame = rescaled_by_rows(self.frame, rows, anchors, layout.aspect_ratio)
 
 
 def read_front(pieces: Sequence[Piece], image_size: tuple[int, int],
@@ -89,10 +108,12 @@ def read_front(pieces: Sequence[Piece], image_size: tuple[int, int],
     segments = [s for s in cut_out_labels(pieces, hits_all) if not _in_portrait(s, frame, rules)]
     ctx = _Context(rules, frame, hits, segments, height)
     draft = FrontDraft(labels=hits, frame=frame)
-    for _field, reader in _READERS:
-        for key, value in reader(ctx).items():
-            if value is not None:
-                draft.values[key] = value
+    for reader in _BY_SHAPE:
+        draft.values |= {k: v for k, v in reader(ctx).items() if v is not None}
+    ctx.rescale()
+    for reader in _BY_ROW:
+        draft.values |= {k: v for k, v in reader(ctx).items() if v is not None}
+    draft.frame = ctx.frame
     return draft
 
 
@@ -177,7 +198,7 @@ def _read_id(ctx: _Context) -> dict[str, Value | None]:
                 segments = row
                 break
             value = None
-    return {"id_number": ctx.take(value, segments)}
+    return {"id_number": ctx.take(value, segments, "id_number")}
 
 
 def _whole_number(text: str) -> bool:
@@ -200,7 +221,7 @@ def _read_birth(ctx: _Context) -> dict[str, Value | None]:
                 if value is not None:
                     segments = row
                     break
-    return {"birth_date": ctx.take(value, segments)}
+    return {"birth_date": ctx.take(value, segments, "birth")}
 
 
 def _read_sex_and_ethnicity(ctx: _Context) -> dict[str, Value | None]:
@@ -280,11 +301,7 @@ def _number_row_top(ctx: _Context) -> float:
 
 
 _Reader = Callable[[_Context], dict[str, Value | None]]
-# Most distinctive first, so that what they claim is not offered to vaguer fields.
-_READERS: tuple[tuple[str, _Reader], ...] = (
-    ("id_number", _read_id),
-    ("birth_date", _read_birth),
-    ("sex", _read_sex_and_ethnicity),
-    ("name", _read_name),
-    ("address", _read_address),
-)
+# Most distinctive first, so that what they claim is not offered to vaguer fields; the
+# rows of those found by their own shape scale the frame for the others (_Context.rescale).
+_BY_SHAPE: tuple[_Reader, ...] = (_read_id, _read_birth)
+_BY_ROW: tuple[_Reader, ...] = (_read_sex_and_ethnicity, _read_name, _read_address)

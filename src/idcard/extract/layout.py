@@ -32,6 +32,9 @@ class Frame:
     height: float
     # False when guessed from the text's extent alone: then x positions are only rough.
     anchored: bool = True
+    # True when label rows far apart gave the scale; else it is the line height's or the
+    # image's guess.
+    scaled: bool = False
 
     def fx(self, x: float) -> float:
         return (x - self.x0) / self.width
@@ -82,16 +85,33 @@ def _frame_from_anchors(anchors: list[tuple[tuple[float, float], Piece]], line: 
                         layout: LayoutRules) -> Frame:
     by_height = line / layout.line_height
     fys = [fy for (_, fy), _ in anchors]
-    card_h = by_height
+    card_h, scaled = by_height, False
     if max(fys) - min(fys) >= _MIN_SPREAD_FOR_SCALE:
-        card_h = _fit_scale([(fy, span.centre_y) for (_, fy), span in anchors]) or by_height
+        fitted = _fit_scale([(fy, span.centre_y) for (_, fy), span in anchors])
         # A wildly different scale means a label was matched on the wrong row.
-        if not 0.5 * by_height <= card_h <= 2.0 * by_height:
-            card_h = by_height
+        if fitted is not None and 0.5 * by_height <= fitted <= 2.0 * by_height:
+            card_h, scaled = fitted, True
     card_w = card_h * layout.aspect_ratio
     y0 = median(span.centre_y - fy * card_h for (_, fy), span in anchors)
     x0 = median(span.left - fx * card_w for (fx, _), span in anchors)
-    return Frame(x0, y0, card_w, card_h)
+    return Frame(x0, y0, card_w, card_h, scaled=scaled)
+
+
+def rescaled_by_rows(frame: Frame, rows: Sequence[tuple[float, float]],
+                     anchors: Sequence[tuple[float, Piece]], aspect_ratio: float) -> Frame:
+    """The frame scaled by text found on known rows (canonical fraction, centre y) far
+    apart, where it had no scale of its own; x placed again by `anchors` (canonical x,
+    label span) when there are any. Unchanged when the rows give no sane scale."""
+    fys = [f for f, _ in rows]
+    if frame.scaled or len(rows) < 2 or max(fys) - min(fys) < _MIN_SPREAD_FOR_SCALE:
+        return frame
+    card_h = _fit_scale(list(rows))
+    if card_h is None or not 0.5 * frame.height <= card_h <= 2.0 * frame.height:
+        return frame
+    card_w = card_h * aspect_ratio
+    y0 = median(y - f * card_h for f, y in rows)
+    x0 = median(span.left - fx * card_w for fx, span in anchors) if anchors else frame.x0
+    return Frame(x0, y0, card_w, card_h, anchored=frame.anchored, scaled=True)
 
 
 def _fit_scale(points: list[tuple[float, float]]) -> float | None:
