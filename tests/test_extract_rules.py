@@ -54,7 +54,7 @@ def test_rules_error_is_an_exception() -> None:
     ("layout.toml", "ethnicity = [0.42, 0.185, 0.64, 0.305]",
      "ethnicity = [0.64, 0.185, 0.42, 0.305]", "value_regions.ethnicity", "x0 < x1"),
     ("layout.toml", "\nname = [0.17, 0.065, 0.50, 0.185]", "\nbirth = [0.1, 0.1, 0.2, 0.2]",
-     "value_regions.birth", "not a front field"),
+     "value_regions.birth", "not a field"),
     ("values.toml", 'id_number = "0123456789X"', 'issuing_authority = "局"',
      "field_alphabets.issuing_authority", "a front field's characters"),
     ("values.toml", 'birth_date = "0123456789年月日"', 'birth_date = ""',

@@ -115,9 +115,9 @@ class LayoutRules(_Strict, frozen=True):
     # Words printed at fixed places on the back besides its labels (its title): with the
     # labels, they tell a card's back from text that only repeats the back's labels.
     back_marks: dict[str, tuple[float, float]] = {}
-    # Front fields whose value is read again where it is printed (x0, y0, x1, y1) when a
-    # straightened card gave none: short values (汉, a two-character name) are the ones
-    # a detector drops from a blurred card.
+    # Fields whose value is read again where it is printed (x0, y0, x1, y1) when a
+    # straightened card of their side gave none: short values (汉, a two-character name)
+    # and a back's small print are the ones a detector drops from a blurred card.
     value_regions: dict[str, tuple[float, float, float, float]] = {}
     # Where every value (and `portrait_eyes`) is printed: masked, and judged for image
     # quality, where a field was not read.
@@ -450,8 +450,8 @@ def _check_layout(rules: LayoutRules) -> None:
         raise RulesError("layout.toml", "word_min_size",
                          "word_min_size in (0, 1], word_slack >= 0, min_placed_words >= 1")
     for name, (x0, y0, x1, y1) in rules.value_regions.items():
-        if name not in FRONT_FIELDS:
-            raise RulesError("layout.toml", f"value_regions.{name}", "not a front field")
+        if name not in (*FRONT_FIELDS, *BACK_FIELDS):
+            raise RulesError("layout.toml", f"value_regions.{name}", "not a field")
         if not 0 <= x0 < x1 <= 1 or not 0 <= y0 < y1 <= 1:
             raise RulesError("layout.toml", f"value_regions.{name}",
                              "must be x0 < x1 and y0 < y1, fractions of the card")

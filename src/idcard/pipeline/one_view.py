@@ -179,7 +179,8 @@ class ViewReader:
             with clock.step(STAMP_CLEARED):
                 lines, reading = self._read_without_stamps(view, lines, reading, stamps, side,
                                                            clock, detect_side)
-        regions = self._missing_value_regions(reading) if outline is not None else []
+        regions = missing_value_regions(reading, self._rules.layout.value_regions) \
+            if outline is not None else []
         if regions:
             with clock.step(VALUE_REGIONS):
                 if self._look_where_values_belong(view, lines, regions, clock):
@@ -357,14 +358,6 @@ class ViewReader:
         if filled(merged_reading) >= filled(reading):
             return merged, merged_reading
         return lines, reading
-
-    def _missing_value_regions(self, reading: CardReading) -> list[Region]:
-        """Where a front's missing values are printed (rules' `value_regions`, fractions
-        of the card's width and height)."""
-        if reading.side != "front":
-            return []
-        return [region for name, region in self._rules.layout.value_regions.items()
-                if getattr(reading.fields, name) is None]
 
     def _look_where_values_belong(self, view: CardView, lines: list[TextLine],
                                   regions: list[Region], clock: Stopwatch) -> bool:
@@ -584,6 +577,15 @@ class ViewReader:
 
     def _never_a_value(self, text: str) -> bool:
         return never_a_value(text, self._rules)
+
+
+def missing_value_regions(reading: CardReading,
+                          regions: Mapping[str, Region]) -> list[Region]:
+    """Where the missing values of the side read are printed (`regions`: rules'
+    `value_regions`, fractions of the card's width and height)."""
+    side_fields = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(reading.side, ())
+    return [region for name, region in regions.items()
+            if name in side_fields and getattr(reading.fields, name) is None]
 
 
 @dataclass

@@ -37,8 +37,9 @@ STAMP_CLEARED = Step(
     "and take the lines under the stamp from that reading")
 VALUE_REGIONS = Step(
     "value_regions",
-    "a front value was not found among the detected lines (faint, broken by a stamp or "
-    "glare): read the place the layout prints it on its own")
+    "a value was not found among the detected lines (faint, broken by a stamp or glare, "
+    "a back's small print beside its large title): read the place the layout prints it "
+    "on its own")
 NUMBER_ROWS = Step(
     "number_rows",
     "a front's ID number or birth date was not read, or the number was read short or "
