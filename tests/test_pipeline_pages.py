@@ -124,6 +124,23 @@ def test_another_card_is_looked_for_only_where_print_lies_beside_the_outline() -
     assert print_beside([], None)  # no outline: the page is always glanced at
 
 
+def test_a_pattern_across_the_page_is_not_another_card() -> None:
+    # Ruled paper: thin lines across the whole page, bridged into one region around the
+    # card, are no card's print; another card's print beside the card still is.
+    page = blank_page()
+    for y in range(20, page.shape[0], 30):
+        cv2.line(page, (0, y), (page.shape[1], y), (150, 130, 120), 2)
+    print_block(page, 250, 100, 6)
+    outline = CardOutline(corners=np.array([[200, 60], [700, 60], [700, 380], [200, 380]],
+                                           np.float32), area_fraction=0.16,
+                          touches_edge=False)
+    regions = print_regions(page)
+    assert any(cv2.contourArea(r) > 0.9 * page.shape[0] * page.shape[1] for r in regions)
+    assert not print_beside(regions, outline)
+    card_print = np.array([[260, 620], [760, 620], [760, 900], [260, 900]], np.float32)
+    assert print_beside([*regions, card_print], outline)
+
+
 def test_a_region_widens_the_crop_without_tilting_it() -> None:
     image = np.zeros((600, 800, 3), np.uint8)
     lines = [box(300, 200), box(300, 240)]

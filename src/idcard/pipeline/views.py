@@ -39,6 +39,11 @@ _CARD_GAP = 3.0
 # for a faint copy whose print is only partly found. The glance it saves costs a full
 # detection (80 ms on 2 cores); most small outlines are phone photos of one card.
 _PRINT_OF_A_CARD = 0.25
+# A print region larger than this many times the outlined card is no card's print: it is
+# a pattern across the page (ruled paper, a printed cloth) that the bridging joined
+# around the card, and says nothing of another card beside it. Two cards' print bridged
+# into one region stays within about twice a card.
+_PRINT_OF_TWO_CARDS = 3.0
 # A second outline at least this large (relative to the first) is a second card.
 _SECOND_CARD_AREA_RATIO = 0.25
 # A card is 33 × 21 of its value lines' heights (856 × 540 px, 26 px lines): a print
@@ -119,8 +124,11 @@ def print_beside(regions: list[Corners], outline: CardOutline | None) -> bool:
     outside = 0.0
     for region in regions:
         corners = region.astype(np.float32)
+        area = cv2.contourArea(corners)
+        if area > _PRINT_OF_TWO_CARDS * card_area:
+            continue
         shared, _ = cv2.intersectConvexConvex(corners, card)
-        outside += cv2.contourArea(corners) - shared
+        outside += area - shared
     return outside >= _PRINT_OF_A_CARD * card_area
 
 
