@@ -48,6 +48,10 @@ def create_app(settings: Settings,
     A key file that cannot be used raises `KeyFileError` (naming the file) here, before
     anything starts.
     """
+    from idcard.pipeline import tune_allocator
+
+    # Before any thread of the service allocates: each would keep an arena of its own.
+    tune_allocator()
     factory = reader_factory or partial(_load_reader, settings)
     keys = ReloadingKeyRing(settings.api_keys_file) if settings.api_keys_file else None
     metrics = Metrics()

@@ -27,7 +27,7 @@ from idcard.ocr.engine import (
     legible,
     require_packs,
 )
-from idcard.ocr.runtime import line_reads, network_time_ms
+from idcard.ocr.runtime import line_reads, network_time_ms, tune_allocator
 
 __all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "WordScores", "legible",
-           "line_reads", "network_time_ms", "require_packs"]
+           "line_reads", "network_time_ms", "require_packs", "tune_allocator"]

@@ -8,7 +8,9 @@
 - `crops.py`: the card and portrait crops; `timing.py`: the stopwatch of `timings_ms`.
 """
 
+from idcard.ocr import tune_allocator
 from idcard.pipeline.crops import CROP_NAMES
 from idcard.pipeline.reader import CardReader, ModelInfo, ReadOutcome
 
-__all__ = ["CROP_NAMES", "CardReader", "ModelInfo", "ReadOutcome"]
+# A service calls `tune_allocator` before it starts its threads (see idcard.ocr.runtime).
+__all__ = ["CROP_NAMES", "CardReader", "ModelInfo", "ReadOutcome", "tune_allocator"]
