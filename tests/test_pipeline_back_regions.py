@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from generated import load_reader, make_conditions, needs_fonts
+from generated import load_reader, needs_fonts
+from test_pipeline_screen import drawn_conditions, fields_right
 
 import idcard.pipeline.one_view as one_view
 from idcard.card import CardFields, CardReading, Field
-from idcard.errors import InputError
 from idcard.extract import load_rules
 from idcard.pipeline import CardReader
 from idcard.pipeline.one_view import Region
@@ -35,41 +35,26 @@ def test_a_back_missing_its_values_is_read_where_the_back_prints_them() -> None:
     blank = CardReading(side="back", fields=CardFields())
     half = CardReading(side="back", fields=CardFields(valid_from=period))
     regions = one_view.missing_value_regions
-    assert regions(blank, layout) == [layout["issuing_authority"], layout["valid_from"]]
-    assert regions(half, layout) == [layout["issuing_authority"]]
+    assert regions(blank, layout) == {name: layout[name]
+                                      for name in ("issuing_authority", "valid_from")}
+    assert list(regions(half, layout)) == ["issuing_authority"]
     front = CardReading(side="front", fields=CardFields())
-    assert regions(front, layout) == [layout["name"], layout["ethnicity"]]
+    assert list(regions(front, layout)) == ["name", "ethnicity"]
 
 
 @needs_fonts
 def test_backs_of_photographed_screens_read_more_fields(
         reader: CardReader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    backs = []
-    for job in SHOTS:
-        label = make_conditions.make_one(job, tmp_path)
-        if label["side"] == "back":
-            backs.append(((tmp_path / job[4]).read_bytes(),
-                          {k: str(v) for k, v in label["fields"].items()}))  # type: ignore[union-attr]
+    backs = [(data, printed) for data, printed, side in drawn_conditions(SHOTS, tmp_path)
+             if side == "back"]
     assert backs
 
-    def fields_right() -> int:
-        right = 0
-        for data, printed in backs:
-            try:
-                fields = reader.read(data).reading.fields
-            except InputError:  # no_card_found: nothing right
-                continue
-            right += sum(getattr(fields, name) is not None
-                         and getattr(fields, name).value == value
-                         for name, value in printed.items())
-        return right
-
-    with_regions = fields_right()
+    with_regions = fields_right(reader, backs)
     both_sides = one_view.missing_value_regions
 
     def front_regions(reading: CardReading,
-                      regions: Mapping[str, Region]) -> list[Region]:
-        return both_sides(reading, regions) if reading.side == "front" else []
+                      regions: Mapping[str, Region]) -> dict[str, Region]:
+        return both_sides(reading, regions) if reading.side == "front" else {}
 
     monkeypatch.setattr(one_view, "missing_value_regions", front_regions)
-    assert with_regions > fields_right()
+    assert with_regions > fields_right(reader, backs)

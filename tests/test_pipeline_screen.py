@@ -22,6 +22,20 @@ def reader() -> CardReader:
     return load_reader()
 
 
+def drawn_conditions(jobs: list[tuple[int, str, str, int, str]],
+                     folder: Path) -> list[tuple[bytes, dict[str, str], str]]:
+    """Each job of tools/make_conditions.py drawn into `folder`: its bytes, printed fields
+    and side."""
+    shots = []
+    for job in jobs:
+        label = make_conditions.make_one(job, folder)
+        fields = label["fields"]
+        assert isinstance(fields, dict)
+        shots.append(((folder / job[4]).read_bytes(), {k: str(v) for k, v in fields.items()},
+                      str(label["side"])))
+    return shots
+
+
 def fields_right(reader: CardReader, shots: list[tuple[bytes, dict[str, str]]]) -> int:
     right = 0
     for data, printed in shots:
@@ -37,11 +51,7 @@ def fields_right(reader: CardReader, shots: list[tuple[bytes, dict[str, str]]]) 
 @needs_fonts
 def test_a_photographed_screen_reads_more_fields_through_a_smoothed_copy(
         reader: CardReader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shots = []
-    for job in SCREENS:
-        label = make_conditions.make_one(job, tmp_path)
-        shots.append(((tmp_path / job[4]).read_bytes(),
-                      {k: str(v) for k, v in label["fields"].items()}))  # type: ignore[union-attr]
+    shots = [(data, printed) for data, printed, _ in drawn_conditions(SCREENS, tmp_path)]
     outcome = reader.read(shots[0][0])
     assert "step:descreened" in outcome.timings_ms
     assert outcome.reading.quality is not None

@@ -180,7 +180,7 @@ class ViewReader:
                 lines, reading = self._read_without_stamps(view, lines, reading, stamps, side,
                                                            clock, detect_side)
         regions = missing_value_regions(reading, self._rules.layout.value_regions) \
-            if outline is not None else []
+            if outline is not None else {}
         if regions:
             with clock.step(VALUE_REGIONS):
                 if self._look_where_values_belong(view, lines, regions, clock):
@@ -360,14 +360,18 @@ class ViewReader:
         return lines, reading
 
     def _look_where_values_belong(self, view: CardView, lines: list[TextLine],
-                                  regions: list[Region], clock: Stopwatch) -> bool:
-        """Read each region of a straightened card on its own; adds what is read to
-        `lines`."""
-        boxes = [region_box(view.size, *region) for region in regions]
+                                  regions: Mapping[str, Region], clock: Stopwatch) -> bool:
+        """Read each field's region of a straightened card on its own; adds what is read
+        to `lines`. A field whose every printed value holds a word (rules'
+        `value_holds`: 公安局) keeps its region's reading only when it holds one: read
+        whole, a place under a stamp reads the stamp's strokes as characters."""
+        boxes = [region_box(view.size, *region) for region in regions.values()]
         result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
         clock.add_all(result.timings_ms)
-        found = [line for line in result.lines
-                 if line.text.strip() and line.confidence >= _MIN_REGION_CONFIDENCE]
+        holds = self._rules.values.value_holds
+        found = [line for name, line in zip(regions, result.lines, strict=True)
+                 if line.text.strip() and line.confidence >= _MIN_REGION_CONFIDENCE
+                 and (name not in holds or any(word in line.text for word in holds[name]))]
         lines.extend(found)
         return bool(found)
 
@@ -580,12 +584,12 @@ class ViewReader:
 
 
 def missing_value_regions(reading: CardReading,
-                          regions: Mapping[str, Region]) -> list[Region]:
+                          regions: Mapping[str, Region]) -> dict[str, Region]:
     """Where the missing values of the side read are printed (`regions`: rules'
-    `value_regions`, fractions of the card's width and height)."""
+    `value_regions`, fractions of the card's width and height), by field."""
     side_fields = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(reading.side, ())
-    return [region for name, region in regions.items()
-            if name in side_fields and getattr(reading.fields, name) is None]
+    return {name: region for name, region in regions.items()
+            if name in side_fields and getattr(reading.fields, name) is None}
 
 
 @dataclass
