@@ -4,48 +4,27 @@ looked for where the card prints them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+
+from lines.cardlines import Identity, Transform, Variation, Word, front_words, layout
 
 from idcard.card import CardReading
 from idcard.extract import interpret_lines, load_rules
 from idcard.extract.layout import Frame, rescaled_by_rows
-from idcard.text import Quad, TextLine
+from idcard.text import TextLine
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = load_rules(ROOT / "rules")
+PERSON = Identity()
+GROUPS = frozenset(front_words(PERSON))
 
 
-def _line(text: str, x: float, centre_y: float, height: float) -> TextLine:
-    width = len(text) * height * 0.9
-    top, bottom = centre_y - height / 2, centre_y + height / 2
-    box: Quad = ((x, top), (x + width, top), (x + width, bottom), (x, bottom))
-    return TextLine(text, 0.99, box, char_confidences=(0.99,) * len(text))
-
-
-def _front(card_h: float, top: float, line_h: float, labels: dict[str, str]) -> list[TextLine]:
-    """A front's value lines on a card `card_h` high whose top edge is at `top`, each
-    `line_h` tall, with only the given labels (row name -> label text) read."""
-    card_w = card_h * RULES.layout.aspect_ratio
-    rows = RULES.layout.front_rows
-
-    def at(fraction: float) -> float:
-        return top + fraction * card_h
-
-    x = 0.18 * card_w
-    lines = [
-        _line("韩立新", x, at(rows["name"]), line_h),
-        _line("男", x, at(rows["sex"]), line_h),
-        _line("汉", 0.42 * card_w, at(rows["sex"]), line_h),
-        _line("1986年3月9日", x, at(rows["birth"]), line_h),
-        _line("河北省保定市莲池区东风路", x, at(rows["address"]), line_h),
-        _line("88号2单元301室", x, at(rows["address"] + 0.085), line_h),
-        _line("130602198603090012", 0.32 * card_w, at(rows["id_number"]), line_h),
-    ]
-    places = RULES.layout.front_labels
-    lines += [_line(text, places[row][0] * card_w, at(places[row][1]), 0.7 * line_h)
-              for row, text in labels.items()]
-    return lines
+def _swollen(factor: float) -> dict[str, list[Word]]:
+    """The front's words with every value's box `factor` times as tall (blur, glare)."""
+    return {name: [label, *(replace(word, size=word.size * factor) for word in values)]
+            for name, (label, *values) in front_words(PERSON).items()}
 
 
 def _read(lines: list[TextLine], size: tuple[int, int]) -> CardReading:
@@ -54,24 +33,23 @@ def _read(lines: list[TextLine], size: tuple[int, int]) -> CardReading:
 
 
 def test_lines_swollen_by_blur_do_not_scale_the_card() -> None:
-    # Line boxes a third taller than print (blur, glare) and one label read: the line
-    # height alone puts the card a third too large and the name row off the name.
-    lines = _front(540, 0, 0.075 * 540, {"id_number": "公民身份号码"})
-    reading = _read(lines, (856, 540))
-    fields = reading.fields
-    assert fields.name is not None and fields.name.value == "韩立新"
-    assert fields.sex is not None and fields.sex.value == "男"
-    assert fields.ethnicity is not None and fields.ethnicity.value == "汉"
+    # Line boxes a third taller than print and one label read: the line height alone
+    # puts the card a third too large and the name row off the name.
+    lines = layout(_swollen(1.35), Variation(drop_labels=GROUPS - {"id_number"}))
+    fields = _read(lines, (856, 540)).fields
+    assert fields.name is not None and fields.name.value == PERSON.name
+    assert fields.sex is not None and fields.sex.value == PERSON.sex
+    assert fields.ethnicity is not None and fields.ethnicity.value == PERSON.ethnicity
 
 
 def test_a_margin_around_the_card_keeps_the_address_whole() -> None:
     # A scan 384 px high holding a card 340 px high below a margin, one label read, the
     # lines swollen: neither the line height nor the image's height puts the address row
     # on its first line.
-    lines = _front(340, 30, 26, {"ethnicity": "民族"})
-    reading = _read(lines, (527, 384))
-    assert reading.fields.address is not None
-    assert reading.fields.address.value == "河北省保定市莲池区东风路88号2单元301室"
+    lines = layout(_swollen(1.35), Variation(drop_labels=GROUPS - {"ethnicity"},
+                                             transform=Transform(340 / 540, 20.0, 30.0)))
+    address = _read(lines, (527, 384)).fields.address
+    assert address is not None and address.value == PERSON.address
 
 
 def test_rows_far_apart_give_the_scale() -> None:
