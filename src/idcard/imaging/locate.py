@@ -262,10 +262,13 @@ def _card_quads(mask: Image, open_min_fraction: float) -> list[NDArray[np.float3
     open_min = open_min_fraction * mask.shape[0] * mask.shape[1]
     quads = []
     for contour in contours:
-        if cv2.contourArea(contour) < area_min and not (
-                math.isfinite(open_min) and cv2.contourArea(cv2.convexHull(contour)) >= open_min):
+        enclosing = cv2.contourArea(contour) >= area_min
+        if not enclosing and not math.isfinite(open_min):
+            continue  # no open outline may count: a small contour needs no hull
+        hull = cv2.convexHull(contour)
+        if not enclosing and cv2.contourArea(hull) < open_min:
             continue
-        quad = _quadrilateral(cv2.convexHull(contour))
+        quad = _quadrilateral(hull)
         if quad is not None and _card_shaped(quad, mask.shape):
             quads.append(quad)
     return quads
