@@ -14,6 +14,8 @@ from idcard.extract.interpret import (
 )
 from idcard.extract.noise import never_a_value
 from idcard.extract.rules import LABEL_FIELDS, RuleBook, RulesError, load_rules
+from idcard.extract.values import unlike_printed
 
 __all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "card_print_in_place", "front_value_cells",
-           "interpret_lines", "labels_in_place", "load_rules", "merge_sides", "never_a_value"]
+           "interpret_lines", "labels_in_place", "load_rules", "merge_sides", "never_a_value",
+           "unlike_printed"]

@@ -63,7 +63,7 @@ from idcard.extract.repair import (
 from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
 from idcard.extract.spacing import characters_missing, indents
-from idcard.extract.values import Value, read_birth_date, read_id_number
+from idcard.extract.values import Value, read_birth_date, read_id_number, unlike_printed
 from idcard.text import Quad, TextLine
 from idcard.validate import (
     authority_place_misread,
@@ -332,9 +332,7 @@ def _one_orientation(pieces: list[Piece]) -> list[Piece]:
 
 def _unlike_printed(values: dict[str, Value], rules: RuleBook) -> list[str]:
     """Fields whose value holds none of the words every printed value of theirs holds."""
-    holds = rules.values.value_holds
-    return [name for name, value in values.items()
-            if name in holds and not any(word in value.text for word in holds[name])]
+    return [name for name, value in values.items() if unlike_printed(name, value.text, rules)]
 
 
 def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:

@@ -19,6 +19,7 @@ from idcard.extract import (
     front_value_cells,
     interpret_lines,
     never_a_value,
+    unlike_printed,
 )
 from idcard.imaging.ink import red_dropped, without_stamps
 from idcard.imaging.locate import CardOutline
@@ -368,10 +369,9 @@ class ViewReader:
         boxes = [region_box(view.size, *region) for region in regions.values()]
         result = self._engine.read_text_lines(view.image, boxes, second_opinion=True)
         clock.add_all(result.timings_ms)
-        holds = self._rules.values.value_holds
         found = [line for name, line in zip(regions, result.lines, strict=True)
                  if line.text.strip() and line.confidence >= _MIN_REGION_CONFIDENCE
-                 and (name not in holds or any(word in line.text for word in holds[name]))]
+                 and not unlike_printed(name, line.text, self._rules)]
         lines.extend(found)
         return bool(found)
 
