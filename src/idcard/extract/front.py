@@ -107,14 +107,13 @@ def read_front(pieces: Sequence[Piece], image_size: tuple[int, int],
     frame = estimate_frame(hits, rules.layout.front_labels, pieces, image_size, rules.layout)
     segments = [s for s in cut_out_labels(pieces, hits_all) if not _in_portrait(s, frame, rules)]
     ctx = _Context(rules, frame, hits, segments, height)
-    draft = FrontDraft(labels=hits, frame=frame)
+    values: dict[str, Value] = {}
     for reader in _BY_SHAPE:
-        draft.values |= {k: v for k, v in reader(ctx).items() if v is not None}
+        values |= {k: v for k, v in reader(ctx).items() if v is not None}
     ctx.rescale()
     for reader in _BY_ROW:
-        draft.values |= {k: v for k, v in reader(ctx).items() if v is not None}
-    draft.frame = ctx.frame
-    return draft
+        values |= {k: v for k, v in reader(ctx).items() if v is not None}
+    return FrontDraft(values=values, labels=hits, frame=ctx.frame)
 
 
 def value_cells(pieces: Sequence[Piece], names: Sequence[str],
