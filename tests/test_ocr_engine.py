@@ -97,6 +97,42 @@ def test_upside_down_card_reads_and_boxes_start_where_reading_starts(
         assert x1 < x0 and y3 < y0
 
 
+def test_lines_of_one_card_are_turned_alike(engine: OcrEngine, card: np.ndarray) -> None:
+    """'all_alike' classifies a few lines and turns every one by their verdict: an
+    upside-down card's lines all read, upright ones are left as they are."""
+    turned = np.ascontiguousarray(card[::-1, ::-1])
+    for image in (card, turned):
+        boxes = [b.quad for b in engine.detect_text_lines(image)]
+        each = engine.read_text_lines(image, boxes).lines
+        alike = engine.read_text_lines(image, boxes, way_up="all_alike").lines
+        assert [squeeze(line.text) for line in alike] == [squeeze(line.text) for line in each]
+        assert [line.box for line in alike] == [line.box for line in each]
+
+
+def test_lines_turned_both_ways_are_each_classified(engine: OcrEngine,
+                                                    card: np.ndarray) -> None:
+    """Two copies of a card in one image, one each way: the lines classified first
+    disagree, so every line is classified and every line reads."""
+    both = np.ascontiguousarray(np.vstack([card, card[::-1, ::-1]]))
+    boxes = [b.quad for b in engine.detect_text_lines(both)]
+    lines = engine.read_text_lines(both, boxes, way_up="all_alike").lines
+    assert sorted(squeeze(line.text) for line in lines) == sorted(EXPECTED * 2)
+
+
+def test_boxes_of_lines_read_before_are_not_turned_again(engine: OcrEngine,
+                                                         card: np.ndarray) -> None:
+    """'as_boxed': a box that starts where its text starts is read that way, even on an
+    upside-down image, and no line is classified."""
+    turned = np.ascontiguousarray(card[::-1, ::-1])
+    read = engine.read_text_lines(turned).lines
+    again = engine.read_text_lines(turned, [line.box for line in read], way_up="as_boxed")
+    assert [squeeze(line.text) for line in again.lines] == [squeeze(line.text) for line in read]
+    # Given as detected (top-left first), the same boxes read upside down: nothing turned.
+    detected = [b.quad for b in engine.detect_text_lines(turned)]
+    unturned = engine.read_text_lines(turned, detected, way_up="as_boxed").lines
+    assert not {squeeze(line.text) for line in unturned} & set(EXPECTED)
+
+
 def test_quarter_turned_lines_are_read(engine: OcrEngine, card: np.ndarray) -> None:
     turned = np.ascontiguousarray(np.rot90(card, -1))  # clockwise: text reads downwards
     lines = engine.read_text_lines(turned).lines

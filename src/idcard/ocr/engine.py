@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import msgspec
 import numpy as np
@@ -57,6 +57,8 @@ MIN_CHARS_FOR_GAP = 4
 GAP_RATIO = 1.75
 # Upper bound on the detector's input side, whatever the settings say: bounds memory.
 MAX_DET_LIMIT = 4096
+# What is known of which way up the lines to read lie (OcrEngine.read_text_lines).
+WayUp = Literal["each_line", "all_alike", "as_boxed"]
 
 _T = TypeVar("_T")
 
@@ -255,7 +257,8 @@ class OcrEngine:
                         *, second_opinion: bool = False, rare_characters: bool = False,
                         detect_side: int | None = None,
                         alphabet: str | None = None,
-                        settled: Callable[[str], bool] | None = None) -> OcrResult:
+                        settled: Callable[[str], bool] | None = None,
+                        way_up: WayUp = "each_line") -> OcrResult:
         """Detect (unless `boxes` are given), orient and read every text line.
 
         Detected lines come back in reading order, without empty or unconfident readings.
@@ -271,7 +274,11 @@ class OcrEngine:
         number's digits across a stamp's strokes): every other class is ignored, and each
         character keeps its probability among all classes as its confidence. `settled`
         says which first readings need no second opinion, however unsure (a label word, a
-        stamp's words: print whose reading only has to name it).
+        stamp's words: print whose reading only has to name it). `way_up` says what is
+        known of which way up the lines lie: nothing ("each_line": each is classified);
+        that they are one card's print, all alike ("all_alike": the classifier sees the
+        widest few, classify.upside_down_together); or that each given box starts where
+        its text starts ("as_boxed": a line read before, none is turned).
         """
         timings = {"detect": 0.0, "classify": 0.0, "recognize": 0.0}
         bgr = as_bgr8(image)
@@ -282,7 +289,8 @@ class OcrEngine:
             quads = [d.box for d in found]
         else:
             quads = [as_quad_array(q) for q in boxes]
-        lines, flips = _timed(timings, "classify", lambda: self._oriented(image, bgr, quads))
+        lines, flips = _timed(timings, "classify",
+                              lambda: self._oriented(image, bgr, quads, way_up))
         readings = _timed(timings, "recognize", lambda: self._read(
             lines, second_opinion, rare_characters, alphabet, settled))
         text_lines = [_text_line(line, flip, reading)
@@ -357,11 +365,11 @@ class OcrEngine:
         return list(self._memo.recall(image, ("detect", side),
                                       lambda: self._detect(bgr, side)))
 
-    def _oriented(self, image: np.ndarray, bgr: BgrImage,
-                  quads: list[QuadArray]) -> tuple[list[_Line], list[bool]]:
+    def _oriented(self, image: np.ndarray, bgr: BgrImage, quads: list[QuadArray],
+                  way_up: WayUp) -> tuple[list[_Line], list[bool]]:
         where = b"".join(np.asarray(q, np.float32).tobytes() for q in quads)
-        lines, flips = self._memo.recall(image, ("orient", where),
-                                         lambda: self._orient(bgr, quads))
+        lines, flips = self._memo.recall(image, ("orient", where, way_up),
+                                         lambda: self._orient(bgr, quads, way_up))
         return list(lines), list(flips)
 
     def _detect(self, bgr: BgrImage, side: int | None = None) -> list[detect.Detection]:
@@ -373,13 +381,18 @@ class OcrEngine:
         found = detect.boxes_from_map(probability, (bgr.shape[0], bgr.shape[1]), params)
         return [found[i] for i in reading_order([d.box for d in found])]
 
-    def _orient(self, bgr: BgrImage, quads: list[QuadArray]) -> tuple[list[_Line], list[bool]]:
+    def _orient(self, bgr: BgrImage, quads: list[QuadArray],
+                way_up: WayUp) -> tuple[list[_Line], list[bool]]:
         lines: list[_Line] = []
         for quad in quads:
             cropped = crop_line(bgr, quad)
             crop, turned = cropped if cropped is not None else (_blank_crop(), False)
             lines.append(_Line(box=quad, crop=crop, quarter_turned=turned))
-        flips = classify.upside_down([line.crop for line in lines], self._cls)
+        crops = [line.crop for line in lines]
+        if way_up == "as_boxed":
+            return lines, [False] * len(lines)
+        flips = classify.upside_down_together(crops, self._cls) if way_up == "all_alike" \
+            else classify.upside_down(crops, self._cls)
         for index, flip in enumerate(flips):
             if flip:
                 line = lines[index]

@@ -273,7 +273,8 @@ class ViewReader:
         if not indices:
             return {}
         result = self._engine.read_text_lines(view.image, [boxes[i] for i in indices],
-                                              settled=self._never_a_value)
+                                              settled=self._never_a_value,
+                                              way_up="all_alike")
         clock.add_all(result.timings_ms)
         return dict(zip(indices, result.lines, strict=True))
 
@@ -550,8 +551,10 @@ class ViewReader:
         # The box is stretched by about one character: a detector may stop short of a
         # last character drawn in a rarer glyph.
         boxes = [_stretched(lines[i].box, view.size) for i in chosen]
+        # Boxes of lines read before start where their text starts: none needs turning.
         result = self._engine.read_text_lines(view.image, boxes, second_opinion=True,
-                                              rare_characters=NAME_RARE_CHARACTERS)
+                                              rare_characters=NAME_RARE_CHARACTERS,
+                                              way_up="as_boxed")
         clock.add_all(result.timings_ms)
         changed = False
         for index, again in zip(chosen, result.lines, strict=True):
