@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, ImageOps
 
 from idcard.errors import InputError
 from idcard.imaging.decode import DecodeLimits, decode_image
@@ -182,6 +182,34 @@ def test_exif_rotated_fixture_decodes_upright() -> None:
         stored_w, stored_h = raw.size
     image = decode_image(data, LIMITS)
     assert image.shape[:2] == (stored_w, stored_h)  # sides swapped: turned upright
+
+
+def pillow_bgr(data: bytes) -> np.ndarray:
+    """What Pillow alone decodes: upright, RGB, turned to BGR."""
+    with Image.open(io.BytesIO(data)) as image:
+        upright = ImageOps.exif_transpose(image) or image
+        return cv2.cvtColor(np.asarray(upright.convert("RGB")), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_jpeg_pixels_are_pillows_in_every_orientation(orientation: int, mode: str) -> None:
+    """JPEGs are decoded by OpenCV for speed: pixel for pixel what Pillow decodes."""
+    rng = np.random.default_rng(orientation)
+    noise = rng.integers(0, 256, (90, 160, 3), dtype=np.uint8)
+    stored = Image.fromarray(cv2.GaussianBlur(noise, (5, 5), 0)).convert(mode)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(stored, "JPEG", quality=90, exif=exif.tobytes())
+    assert np.array_equal(decode_image(data, LIMITS), pillow_bgr(data))
+
+
+def test_fixture_jpegs_decode_as_pillow_decodes_them() -> None:
+    files = sorted(FIXTURES.glob("*.jpg"))[::4]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert np.array_equal(decode_image(data, LIMITS), pillow_bgr(data)), path.name
 
 
 def test_broken_exif_does_not_reject_the_image() -> None:
