@@ -388,9 +388,9 @@ class OcrEngine:
             cropped = crop_line(bgr, quad)
             crop, turned = cropped if cropped is not None else (_blank_crop(), False)
             lines.append(_Line(box=quad, crop=crop, quarter_turned=turned))
-        crops = [line.crop for line in lines]
         if way_up == "as_boxed":
             return lines, [False] * len(lines)
+        crops = [line.crop for line in lines]
         flips = classify.upside_down_together(crops, self._cls) if way_up == "all_alike" \
             else classify.upside_down(crops, self._cls)
         for index, flip in enumerate(flips):
