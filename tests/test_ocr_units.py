@@ -9,7 +9,7 @@ import pytest
 
 from idcard.errors import InputError
 from idcard.ocr import detect, recognize
-from idcard.ocr.engine import _skips_a_character
+from idcard.ocr.engine import _least_sure, _skips_a_character
 from idcard.ocr.geometry import order_clockwise, reading_order, reading_quad
 from idcard.ocr.image import as_bgr8
 
@@ -151,6 +151,22 @@ def _reading(positions: list[float]) -> recognize.Reading:
 def test_a_gap_as_wide_as_a_character_asks_for_a_second_reading(positions: list[float],
                                                                skips: bool) -> None:
     assert _skips_a_character(_reading(positions)) is skips
+
+
+def _read_as(text: str, confidences: tuple[float, ...]) -> recognize.Reading:
+    return recognize.Reading(text=text, confidence=sum(confidences) / len(confidences),
+                             char_confidences=confidences,
+                             char_positions=tuple((i + 0.5) / len(text) for i in range(len(text))))
+
+
+def test_an_unsure_space_does_not_make_a_line_unsure() -> None:
+    """Only a printed character's confidence asks for a second reading: a space's says how
+    wide a gap is (the v6 tiny reading of a date line on a photo, 月7 日)."""
+    spaced = _read_as("2012年 2 月7 日", (1.0,) * 5 + (0.67, 1.0, 0.68, 1.0, 1.0, 0.84, 1.0))
+    assert _least_sure(spaced) == 1.0
+    doubted = _read_as("红旗 街", (1.0, 0.59, 0.5, 1.0))
+    assert _least_sure(doubted) == 0.59
+    assert _least_sure(_read_as("  ", (0.4, 0.7))) == 0.4  # nothing but spaces: as read
 
 
 def test_reading_in_an_alphabet_ignores_other_classes_and_keeps_their_doubt() -> None:
