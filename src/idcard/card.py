@@ -20,6 +20,11 @@ FRONT_FIELDS = ("name", "sex", "ethnicity", "birth_date", "address", "id_number"
 BACK_FIELDS = ("issuing_authority", "valid_from", "valid_until")
 
 
+def fields_printed_on(side: Side) -> tuple[str, ...]:
+    """The fields the side read prints: both sides' for `both`."""
+    return {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(side, FRONT_FIELDS + BACK_FIELDS)
+
+
 class Field(msgspec.Struct, kw_only=True):
     """One field's value, how sure we are, where it was read, and what OCR literally said."""
 

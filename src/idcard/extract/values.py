@@ -30,12 +30,12 @@ class Value:
     confidence: float | None = None
 
 
-
 def unlike_printed(name: str, text: str, rules: RuleBook) -> bool:
     """Whether `text` holds none of the words every printed value of the field holds
     (rules' `value_holds`: an authority's 公安局); False for a field without such words."""
     holds = rules.values.value_holds.get(name)
     return holds is not None and not any(word in text for word in holds)
+
 
 def numeric_char(char: str, rules: RuleBook) -> str:
     """The digit a character in a numeric field most likely is (unchanged if no idea)."""

@@ -12,7 +12,7 @@ import cv2
 import msgspec
 import numpy as np
 
-from idcard.card import BACK_FIELDS, FRONT_FIELDS, CardReading, Field, Notice, SideHint
+from idcard.card import FRONT_FIELDS, CardReading, Field, Notice, SideHint, fields_printed_on
 from idcard.extract import (
     LABEL_FIELDS,
     RuleBook,
@@ -590,7 +590,9 @@ def missing_value_regions(reading: CardReading,
                           regions: Mapping[str, Region]) -> dict[str, Region]:
     """Where the missing values of the side read are printed (`regions`: rules'
     `value_regions`, fractions of the card's width and height), by field."""
-    side_fields = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(reading.side, ())
+    if reading.side == "both":
+        return {}  # two cards in one view: neither lies where one card's layout says
+    side_fields = fields_printed_on(reading.side)
     return {name: region for name, region in regions.items()
             if name in side_fields and getattr(reading.fields, name) is None}
 
@@ -811,6 +813,5 @@ def _overlaps(a: Quad, b: Quad) -> bool:
 
 def side_complete(reading: CardReading) -> bool:
     """Whether every field printed on the side(s) read was found."""
-    names = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(reading.side,
-                                                           FRONT_FIELDS + BACK_FIELDS)
-    return all(getattr(reading.fields, name) is not None for name in names)
+    return all(getattr(reading.fields, name) is not None
+               for name in fields_printed_on(reading.side))

@@ -17,14 +17,13 @@ from collections.abc import Iterable
 import msgspec
 
 from idcard.card import (
-    BACK_FIELDS,
-    FRONT_FIELDS,
     CardReading,
     Field,
     Notice,
     Quality,
     QualitySignal,
     ReviewReason,
+    fields_printed_on,
 )
 from idcard.codes import WarningCode
 from idcard.extract import RuleBook
@@ -67,8 +66,7 @@ _MESSAGES: dict[WarningCode, str] = {
 
 def regions_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
     """Each field's box on this view, or its layout region when it was not read."""
-    names = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(read.reading.side,
-                                                              FRONT_FIELDS + BACK_FIELDS)
+    names = fields_printed_on(read.reading.side)
     regions: dict[str, Quad] = {}
     for name in names:
         field: Field | None = getattr(read.reading.fields, name)
@@ -83,8 +81,7 @@ def layout_of(read: CardRead, rules: RuleBook) -> dict[str, Quad]:
     """Where a straightened card prints each field of its side (none on other views)."""
     if read.outline is None:
         return {}
-    names = {"front": FRONT_FIELDS, "back": BACK_FIELDS}.get(read.reading.side,
-                                                              FRONT_FIELDS + BACK_FIELDS)
+    names = fields_printed_on(read.reading.side)
     return {name: region_box(read.view.size, *rules.layout.field_regions[name])
             for name in names if name in rules.layout.field_regions}
 
@@ -237,9 +234,7 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
                 if name in names and name not in sure]
         reasons += [ReviewReason(code, name) for code in why]
         updates[name] = msgspec.structs.replace(field, review=bool(why))
-    sides = {"front": FRONT_FIELDS, "back": BACK_FIELDS}
-    expected = sides.get(reading.side, FRONT_FIELDS + BACK_FIELDS)
-    reasons += [ReviewReason("field_missing", name) for name in expected
+    reasons += [ReviewReason("field_missing", name) for name in fields_printed_on(reading.side)
                 if getattr(reading.fields, name) is None]
     suspect = [name for name in SUSPECT_SIGNALS if getattr(quality, name).raised]
     reasons += [ReviewReason(name) for name in suspect]
