@@ -20,8 +20,9 @@ from lines.cardlines import (
     with_text,
 )
 
-from idcard.card import CardReading
+from idcard.card import CardReading, Quality, QualitySignal, ReviewReason
 from idcard.extract import RuleBook, interpret_lines, load_rules
+from idcard.pipeline.trust import decide_review
 from idcard.validate import birth_date_of, checksum_ok, is_legacy, region_known, sex_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +116,58 @@ def test_the_number_facts_of_a_17_digit_body() -> None:
     assert birth_date_of(BODY) == date(1990, 3, 7)
     assert sex_of(BODY) == "男"
     assert birth_date_of(BODY[:16]) is None and sex_of(BODY[:16]) is None
+
+
+# A stamp over the birth row's month and day: the row reads its year (and maybe more).
+def birth_row_read_as(words: dict[str, list[object]], *parts: str) -> dict[str, list[object]]:
+    out = dict(words)
+    out["birth_date"] = words["birth_date"][:1 + len(parts)]
+    for index, text in enumerate(parts, start=1):
+        out = with_text(out, "birth_date", index, text)  # type: ignore[arg-type]
+    return out
+
+
+def test_a_date_read_in_part_is_completed_from_a_17_digit_number_that_agrees(
+        rules: RuleBook) -> None:
+    reading = read(birth_row_read_as(with_text(front_words(PERSON), "id_number", 1, BODY),
+                                     "1990"), rules)
+    field = reading.fields.birth_date
+    assert field is not None and field.value == "1990-03-07"
+    assert field.raw == "1990"  # the part read
+    assert "birth_date_completed_from_id" in codes(reading)
+    # The check judges the printed date, which was not read whole.
+    assert reading.checks.birth_date_matches_id == "absent"
+    quiet = Quality(**{name: QualitySignal(score=0.0, raised=False)
+                       for name in Quality.__struct_fields__})
+    reviewed = decide_review(reading, quiet, review_below=0.5)
+    assert reviewed.fields.birth_date is not None and reviewed.fields.birth_date.review
+    assert ReviewReason("repaired", "birth_date") in reviewed.review_reasons
+
+
+def test_year_and_month_read_complete_the_day_and_a_failing_18_digit_number_counts(
+        rules: RuleBook) -> None:
+    failing = BODY + ("0" if PERSON.id_number[17] != "0" else "1")
+    assert not checksum_ok(failing)
+    words = birth_row_read_as(with_text(front_words(PERSON), "id_number", 1, failing),
+                              "1990", "年", "3")
+    field = read(words, rules).fields.birth_date
+    assert field is not None and field.value == "1990-03-07"
+
+
+@pytest.mark.parametrize("parts", [("1991",), ("1990", "年", "4"), ("19",), ()])
+def test_no_date_is_completed_where_the_row_disagrees_or_shows_less_than_the_year(
+        rules: RuleBook, parts: tuple[str, ...]) -> None:
+    words = birth_row_read_as(with_text(front_words(PERSON), "id_number", 1, BODY), *parts)
+    reading = read(words, rules)
+    assert reading.fields.birth_date is None
+    assert "birth_date_completed_from_id" not in codes(reading)
+
+
+def test_no_date_is_completed_from_unsure_date_digits(rules: RuleBook) -> None:
+    unsure_month = [1.0] * 10 + [0.3] + [1.0] * 6  # the number's 11th digit
+    words = with_text(front_words(PERSON), "id_number", 1, BODY, unsure_month)
+    assert read(birth_row_read_as(words, "1990"), rules).fields.birth_date is None
+    words = with_text(front_words(PERSON), "id_number", 1, BODY)
+    words = birth_row_read_as(words, "1990")
+    words = with_text(words, "birth_date", 1, "1990", [1.0, 1.0, 0.3, 1.0])  # type: ignore[arg-type]
+    assert read(words, rules).fields.birth_date is None

@@ -24,6 +24,7 @@ WarningCode = Literal[
     "id_number_repaired",
     "birth_date_repaired",
     "birth_date_from_id",
+    "birth_date_completed_from_id",
     "sex_repaired",
     "address_repaired",
     "issuing_authority_repaired",
@@ -71,6 +72,12 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                            "is the one the number states, `raw` keeps the reading",
     "birth_date_from_id": "the birth date was not read on the card; it is taken from the ID "
                           "number",
+    "birth_date_completed_from_id": "the birth date was read only in part on the card (a "
+                                    "stamp over its month or day); the part read agrees "
+                                    "with the ID number, whose check character does not "
+                                    "prove it (it fails, or 17 digits are printed), and "
+                                    "the rest is taken from the number. `raw` keeps the "
+                                    "part read; the field is flagged for review",
     "sex_repaired": "the sex was read unsure (below the confidence threshold, or a look-alike) "
                     "and disagrees with a valid ID number; the value is the one the number "
                     "states, `raw` keeps the reading. A sex read confidently is never replaced",

@@ -58,6 +58,9 @@ class FrontDraft:
     values: dict[str, Value] = field(default_factory=dict)
     labels: dict[str, LabelHit] = field(default_factory=dict)
     frame: Frame | None = None
+    # The birth row's characters where no whole date was read on it (a stamp over its
+    # month or day): the part legible still confirms the date the number states.
+    birth_row: tuple[Char, ...] = ()
 
 
 @dataclass
@@ -70,6 +73,7 @@ class _Context:
     used: set[int] = field(default_factory=set)  # ids of segments given to a field
     # The centre y of each value's first row, by the layout's row name.
     rows: dict[str, float] = field(default_factory=dict)
+    birth_row: tuple[Char, ...] = ()
 
     def free(self, segments: Sequence[Segment]) -> list[Segment]:
         return [s for s in segments if id(s) not in self.used]
@@ -113,7 +117,7 @@ def read_front(pieces: Sequence[Piece], image_size: tuple[int, int],
     ctx.rescale()
     for reader in _BY_ROW:
         values |= {k: v for k, v in reader(ctx).items() if v is not None}
-    return FrontDraft(values=values, labels=hits, frame=ctx.frame)
+    return FrontDraft(values=values, labels=hits, frame=ctx.frame, birth_row=ctx.birth_row)
 
 
 def value_cells(pieces: Sequence[Piece], names: Sequence[str],
@@ -220,6 +224,8 @@ def _read_birth(ctx: _Context) -> dict[str, Value | None]:
                 if value is not None:
                     segments = row
                     break
+    if value is None:
+        ctx.birth_row = tuple(_chars(segments))
     return {"birth_date": ctx.take(value, segments, "birth")}
 
 

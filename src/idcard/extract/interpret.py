@@ -54,6 +54,7 @@ from idcard.extract.pieces import (
 )
 from idcard.extract.repair import (
     IdNumberReading,
+    completed_birth_date,
     proven_birth_date,
     proven_sex,
     repair_id_number,
@@ -279,13 +280,13 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                                "the labels read do not all sit where a card prints them "
                                "(text around the card repeats them), so which text is the "
                                "card is unsure; every field needs review"))
-    values = _read_values(pieces, side, image_size, rules)
+    values, birth_row = _read_values(pieces, side, image_size, rules)
     if side == "front" and words:
         values |= words
     read = CardFields(**{name: _to_field(v) for name, v in values.items()})
     fields = read
     if side == "front":
-        fields, repairs = _repair(read, values, rules, today)
+        fields, repairs = _repair(read, values, birth_row, rules, today)
         warnings += repairs
     places, repairs = repaired_places(values, rules)
     fields = _replace(fields, dict(places))
@@ -363,12 +364,14 @@ def _usable(line: TextLine) -> bool:
 
 
 def _read_values(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
-                 rules: RuleBook) -> dict[str, Value]:
+                 rules: RuleBook) -> tuple[dict[str, Value], tuple[Char, ...]]:
+    """The values read, and a front's birth row where no whole date was read on it."""
     if not pieces:
-        return {}
+        return {}, ()
     if side == "front":
-        return read_front(pieces, image_size, rules).values
-    return read_back(pieces, image_size, rules).values
+        draft = read_front(pieces, image_size, rules)
+        return draft.values, draft.birth_row
+    return read_back(pieces, image_size, rules).values, ()
 
 
 def _to_field(value: Value) -> Field:
@@ -381,9 +384,11 @@ def _any(fields: CardFields) -> bool:
     return any(getattr(fields, name) is not None for name in fields.__struct_fields__)
 
 
-def _repair(read: CardFields, values: dict[str, Value], rules: RuleBook,
-            today: date) -> tuple[CardFields, list[Notice]]:
-    """The fields with what a valid number proves filled in where the reading is unsure."""
+def _repair(read: CardFields, values: dict[str, Value], birth_row: tuple[Char, ...],
+            rules: RuleBook, today: date) -> tuple[CardFields, list[Notice]]:
+    """The fields with what a valid number proves filled in where the reading is unsure;
+    with a number its check character does not prove, only a birth date read in part
+    that agrees with it (`completed_birth_date`)."""
     notices: list[Notice] = []
     number = read.id_number
     found = values.get("id_number")
@@ -407,6 +412,11 @@ def _repair(read: CardFields, values: dict[str, Value], rules: RuleBook,
             if proven is not None:
                 updates[name], notice = proven
                 notices.append(notice)
+    elif read.birth_date is None:
+        completed = completed_birth_date(number, id_reading, birth_row, rules, today)
+        if completed is not None:
+            updates["birth_date"], notice = completed
+            notices.append(notice)
     return _replace(read, updates), notices
 
 
@@ -487,7 +497,8 @@ def merge_sides(front: CardReading, back: CardReading, *, today: date | None = N
     return CardReading(side="both", fields=fields, checks=checks, warnings=warnings)
 
 
-_NOT_PRINTED_BIRTH = {"birth_date_repaired", "birth_date_from_id"}
+_NOT_PRINTED_BIRTH = {"birth_date_repaired", "birth_date_from_id",
+                      "birth_date_completed_from_id"}
 
 
 def _printed_birth(front: CardReading) -> date | None:

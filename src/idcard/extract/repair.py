@@ -135,6 +135,53 @@ def proven_birth_date(number: Field, reading: IdNumberReading | None, current: V
                             "value is the date id_number states, the reading is in raw")
 
 
+def completed_birth_date(number: Field, reading: IdNumberReading, birth_row: Sequence[Char],
+                         rules: RuleBook, today: date) -> tuple[Field, Notice] | None:
+    """The birth date stated by a number its check character does not prove (it fails,
+    or the card prints 17 digits), where the printed date was read only in part (a stamp
+    over its month or day): taken only when every date digit of the number was read sure
+    and the digits read sure on the birth row, at least the year, are how the stated
+    date begins. Two places of the print agreeing where both are legible is the evidence
+    the check character cannot give; `raw` keeps the part read."""
+    stated = birth_date_of(number.value)
+    span = birth_date_span(number.value)
+    if stated is None or span is None or not is_plausible_birth(stated, today):
+        return None
+    chars = _number_chars(reading, number.value, *span)
+    if not chars or any(_unsure(c, rules, _DIGITS) for c in chars):
+        return None
+    legible = _sure_digits(birth_row, rules)
+    if len(legible) < len(str(stated.year)) or not any(
+            form.startswith(legible) for form in _printed_forms(stated)):
+        return None
+    field = Field(value=stated.isoformat(), confidence=confidence_of(chars),
+                  box=box_of(chars), raw=raw_of(birth_row))
+    return field, Notice("birth_date_completed_from_id",
+                         "birth_date was read only in part on the card; where legible it "
+                         "agrees with id_number, whose check character does not prove it, "
+                         "and the rest is taken from id_number; the part read is in raw")
+
+
+def _sure_digits(chars: Sequence[Char], rules: RuleBook) -> str:
+    """The digits of a row read as digits and sure, up to the first one that is not."""
+    digits = []
+    for char in chars:
+        if not (char.char.isascii() and char.char.isdigit()):
+            continue
+        if _unsure(char, rules, _DIGITS):
+            break
+        digits.append(char.char)
+    return "".join(digits)
+
+
+def _printed_forms(day: date) -> set[str]:
+    """The date's digits as a card may print them: month and day with or without a
+    leading zero (cards print 1990年3月7日)."""
+    months = {str(day.month), f"{day.month:02d}"}
+    days = {str(day.day), f"{day.day:02d}"}
+    return {f"{day.year}{m}{d}" for m in months for d in days}
+
+
 def date_read_unsure(current: Value, stated: date, rules: RuleBook) -> bool:
     """Whether every digit where the read date differs from `stated` was read unsure
     (below the confidence threshold, a letter folded into a digit, or not read at all)."""

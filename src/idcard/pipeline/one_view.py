@@ -619,9 +619,11 @@ class _CardText:
 
 
 def _printed(reading: CardReading, name: str) -> Field | None:
-    """The field as read on the card: None when it was not read, or only taken from
-    another field (`<name>_from_id`: the number's parity is no reading of the print)."""
-    if any(notice.code == f"{name}_from_id" for notice in reading.warnings):
+    """The field as read on the card: None when it was not read, or taken from another
+    field (`<name>_from_id`: the number's parity is no reading of the print), wholly or
+    in part (`<name>_completed_from_id`)."""
+    taken = (f"{name}_from_id", f"{name}_completed_from_id")
+    if any(notice.code in taken for notice in reading.warnings):
         return None
     found: Field | None = getattr(reading.fields, name)
     return found

@@ -202,8 +202,11 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
     failed = {name for check, names in CHECK_FIELDS.items()
               if getattr(reading.checks, check) == "fail" for name in names}
     sure = confirmed(reading)
-    repaired = {n.code.removesuffix("_repaired") for n in reading.warnings
-                if n.code.endswith("_repaired")}
+    # A value completed from a number its check character does not prove is as unsure
+    # as a repaired one.
+    repaired = {n.code.removesuffix("_repaired").removesuffix("_completed_from_id")
+                for n in reading.warnings
+                if n.code.endswith(("_repaired", "_completed_from_id"))}
     missing = fields_named(reading.warnings, "characters_missing")
     unknown_place = fields_named(reading.warnings, "address_place_unknown")
     misread_place = fields_named(reading.warnings, "authority_place_misread")
