@@ -162,6 +162,49 @@ def test_a_reading_whose_checks_confirm_more_fields_is_kept() -> None:
     assert birth is not None and birth.value == "1982-02-20"
 
 
+def front(name: str | None, name_confidence: float = 0.99,
+          address_confidence: float = 0.99) -> CardReading:
+    number = "532626198202209012"
+    fields = CardFields(name=None if name is None else field(name, name_confidence),
+                        sex=field("男"), ethnicity=field("朝鲜"),
+                        birth_date=field("1982-02-20"),
+                        address=field("重庆市南川区南塘镇东岗村3组3号", address_confidence),
+                        id_number=field(number))
+    return CardReading(side="front", fields=fields, checks=run_checks(
+        fields, {"朝鲜"}, today=date(2026, 11, 30)))
+
+
+def test_a_reading_that_doubts_only_its_name_is_not_read_again() -> None:
+    # The name's second look read it with every model already; the thorough recogniser
+    # spells fewer names than the re-check one.
+    views, _, careful = surest(front("何雅镕", name_confidence=0.6), front("何雅德"))
+    clock = Stopwatch()
+    read = views.read_view(card_view(), WHOLE, "auto", clock)
+    assert careful.calls == 0 and "step:thorough" not in clock.ms
+    assert read.reading.fields.name is not None and read.reading.fields.name.value == "何雅镕"
+
+
+@pytest.mark.parametrize("fast", [
+    front(None),  # the name missing: the thorough reader may find it
+    front("何雅镕", name_confidence=0.6, address_confidence=0.6),  # another field doubted
+])
+def test_a_reading_that_misses_its_name_or_doubts_more_is_read_again(
+        fast: CardReading) -> None:
+    views, _, careful = surest(fast, front("何雅德"))
+    views.read_view(card_view(), WHOLE, "auto", Stopwatch())
+    assert careful.calls == 1
+
+
+def test_a_photo_of_a_rare_name_is_not_read_again_and_its_name_is_flagged(
+        reader: CardReader) -> None:
+    outcome = reader.read((FIXTURES / "front_photo_001.jpg").read_bytes())
+    assert "step:thorough" not in outcome.timings_ms
+    fields = outcome.reading.fields
+    assert fields.name is not None and fields.name.review
+    others = [getattr(fields, n) for n in fields.__struct_fields__ if n != "name"]
+    assert not any(f.review for f in others if f is not None)
+
+
 def outline_of(width: int) -> CardOutline:
     # The outline of a card `width` px wide in the photo, as card_view(width) shows it.
     scale = width / 856.0

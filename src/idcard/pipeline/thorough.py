@@ -49,7 +49,8 @@ class SurestViews:
         # A view with nothing read is no card (a stamp's frame, a wrong outline) as often
         # as a card: reading it again would double the cost of every such outline (a
         # small card's is read again all the same).
-        unsure = read.field_count > 0 and doubted.review_needed
+        unsure = read.field_count > 0 and doubted.review_needed \
+            and not _only_the_name_doubted(doubted)
         if not (unsure or _small_card(read)):
             return read
         with clock.step(THOROUGH):
@@ -102,6 +103,15 @@ def with_disputes(kept: CardReading, other: CardReading, *,
         warnings=kept.warnings + [
             Notice("readings_disagree", f"{name}: the two recognisers read it differently")
             for name in names])
+
+
+def _only_the_name_doubted(reviewed: CardReading) -> bool:
+    """Whether the name, read, is all the reading doubts. Its lines were read again by
+    every model the engine has (the name's second look), the re-check recogniser among
+    them, which spells more names than the thorough one: reading the whole card again
+    cannot settle the name, and finds nothing to settle elsewhere."""
+    return reviewed.fields.name is not None and bool(reviewed.review_reasons) and all(
+        reason.field == "name" for reason in reviewed.review_reasons)
 
 
 def _present(fields: CardFields) -> list[Field]:
