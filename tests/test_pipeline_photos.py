@@ -21,7 +21,12 @@ from PIL import Image
 
 from idcard.config import load_settings
 from idcard.errors import InputError
+from idcard.extract import load_rules
+from idcard.ocr import OcrEngine
 from idcard.pipeline import CardReader, ReadOutcome
+from idcard.pipeline.one_view import ViewReader
+from idcard.pipeline.timing import Stopwatch
+from idcard.pipeline.views import card_views
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LABELS: dict[str, dict[str, Any]] = {
@@ -106,6 +111,55 @@ def test_a_photo_reads_the_same_in_every_quarter_turn(reader: CardReader, name: 
     # Boxes are in the pixels the client sent: inside the card as it lies in the turned image.
     quad = turned_points(card_quad(name), turns, (image.shape[1], image.shape[0]))
     assert inside(centres(outcome), quad)
+
+
+@pytest.mark.parametrize("name", ["front_photo_002.jpg", "back_photo_001.jpg"])
+def test_an_upside_down_card_is_turned_by_geometry_not_read_again(
+        reader: CardReader, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line classifier turns each line of an upside-down card to read it, so the view
+    is turned over without detecting or reading it a second time."""
+    runs: list[int] = []
+    detect = OcrEngine._detect
+
+    def counted(engine: OcrEngine, *args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return detect(engine, *args, **kwargs)
+
+    monkeypatch.setattr(OcrEngine, "_detect", counted)
+    upright = reader.read(png(pixels(name)))
+    upright_runs = len(runs)
+    turned = reader.read(png(np.ascontiguousarray(np.rot90(pixels(name), 2))))
+    assert "step:turned_over" in turned.timings_ms
+    assert len(runs) - upright_runs == upright_runs
+    assert_key_fields(turned, name)
+    for field in upright.reading.fields.__struct_fields__:
+        assert value(turned, field) == value(upright, field), field
+
+
+def test_an_upside_down_card_read_unsure_is_read_again_turned(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the reading turned by geometry is not sure, the card is read again the right
+    way up (detection and label places do better on hard print): here a reader that
+    trusts no reading stands for one whose turned reading is unsure."""
+    settings = load_settings()
+    engine = OcrEngine.load(settings)
+    doubting = ViewReader(engine, load_rules(settings.rules_dir), settings.card_det_side,
+                          settings.locate_cards, sure=lambda _reading: False)
+    runs: list[int] = []
+    detect = OcrEngine._detect
+
+    def counted(engine: OcrEngine, *args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return detect(engine, *args, **kwargs)
+
+    monkeypatch.setattr(OcrEngine, "_detect", counted)
+    image = np.ascontiguousarray(np.rot90(pixels("back_photo_001.jpg"), 2))
+    view, outline = card_views(image, True)[0]
+    read = doubting.read_view(view, outline, "auto", Stopwatch())
+    assert len(runs) == 2  # the view, then the view turned
+    assert read.reading.fields.issuing_authority is not None
+    assert read.reading.fields.issuing_authority.value == \
+        LABELS["back_photo_001.jpg"]["fields"]["issuing_authority"]
 
 
 # How PIL's exif_transpose undoes each orientation, so we can do the opposite.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import msgspec
@@ -38,7 +39,7 @@ from idcard.pipeline.pages import PageRead, combine_pages
 from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
 from idcard.pipeline.thorough import SurestViews
 from idcard.pipeline.timing import Stopwatch
-from idcard.pipeline.trust import decide_review, judge_quality, merged_quality
+from idcard.pipeline.trust import decide_review, judge_quality, merged_quality, reads_surely
 from idcard.pipeline.views import (
     PageCard,
     card_views,
@@ -107,10 +108,13 @@ class CardReader:
         self._locate_cards = settings.locate_cards
         self._rules = rules
         self._review_below = settings.review_below
-        self._views = ViewReader(engine, rules, settings.card_det_side, settings.locate_cards)
+        sure = partial(reads_surely, review_below=settings.review_below,
+                       doubtful_below=rules.thresholds.low_confidence)
+        self._views = ViewReader(engine, rules, settings.card_det_side, settings.locate_cards,
+                                 sure)
         self._card_views = SurestViews(
             self._views, None if thorough is None else ViewReader(
-                thorough, rules, settings.card_det_side, settings.locate_cards),
+                thorough, rules, settings.card_det_side, settings.locate_cards, sure),
             rules, settings.review_below)
         info = engine.model_info
         rec = info.rec if thorough is None else \

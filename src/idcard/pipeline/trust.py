@@ -31,7 +31,7 @@ from idcard.extract.findings import fields_named
 from idcard.extract.interpret import CHECK_FIELDS
 from idcard.imaging.quality import SIGNALS, QualityReport, Signal, assess
 from idcard.imaging.view import region_box
-from idcard.pipeline.one_view import CardRead
+from idcard.pipeline.one_view import CardRead, side_complete
 from idcard.text import Quad
 from idcard.validate import LONG_TERM
 
@@ -252,3 +252,9 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
         warnings=warnings, quality=quality, review_needed=bool(reasons),
         review_reasons=reasons)
 
+
+def reads_surely(reading: CardReading, review_below: float, doubtful_below: float) -> bool:
+    """Whether a reading has every field of its side and flags none, before the image's
+    quality signals are known."""
+    return side_complete(reading) and not decide_review(
+        reading, merged_quality(()), review_below, doubtful_below).review_needed
