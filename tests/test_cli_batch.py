@@ -8,6 +8,8 @@ import csv
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +201,16 @@ def test_recursive_glob_through_a_symlink_loop_ends_with_each_file_once(tmp_path
     found = expand([str(folder / "**" / "*.jpg"), str(folder)])
     assert sorted(Path(i.path).name for i in found) == sorted([FRONT, BACK])
     assert all(i.error is None for i in found)
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
+    """`idcard extract card.jpg | head -c 100`: the reader closes the pipe before the
+    JSON is written; the command exits 0 without a traceback."""
+    command = [sys.executable, "-m", "idcard", "extract",
+               str(FIXTURES / "front_clean_000.jpg")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # gone before the reading is printed
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, errors
+    assert "Traceback" not in errors and "BrokenPipe" not in errors

@@ -252,6 +252,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"idcard: {exc.code}: {exc.detail}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of our output went away (`idcard extract card.jpg | head`): what it
+        # read is all it wanted. Later writes (at exit's flush) go nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     return code
 
 
