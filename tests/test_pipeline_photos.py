@@ -113,11 +113,9 @@ def test_a_photo_reads_the_same_in_every_quarter_turn(reader: CardReader, name: 
     assert inside(centres(outcome), quad)
 
 
-@pytest.mark.parametrize("name", ["front_photo_002.jpg", "back_photo_001.jpg"])
-def test_an_upside_down_card_is_turned_by_geometry_not_read_again(
-        reader: CardReader, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The line classifier turns each line of an upside-down card to read it, so the view
-    is turned over without detecting or reading it a second time."""
+@pytest.fixture
+def detector_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per run of the text detector (the real one) during the test."""
     runs: list[int] = []
     detect = OcrEngine._detect
 
@@ -126,18 +124,26 @@ def test_an_upside_down_card_is_turned_by_geometry_not_read_again(
         return detect(engine, *args, **kwargs)
 
     monkeypatch.setattr(OcrEngine, "_detect", counted)
+    return runs
+
+
+@pytest.mark.parametrize("name", ["front_photo_002.jpg", "back_photo_001.jpg"])
+def test_an_upside_down_card_is_turned_by_geometry_not_read_again(
+        reader: CardReader, name: str, detector_runs: list[int]) -> None:
+    """The line classifier turns each line of an upside-down card to read it, so the view
+    is turned over without detecting or reading it a second time."""
     upright = reader.read(png(pixels(name)))
-    upright_runs = len(runs)
+    upright_runs = len(detector_runs)
     turned = reader.read(png(np.ascontiguousarray(np.rot90(pixels(name), 2))))
     assert "step:turned_over" in turned.timings_ms
-    assert len(runs) - upright_runs == upright_runs
+    assert len(detector_runs) - upright_runs == upright_runs
     assert_key_fields(turned, name)
     for field in upright.reading.fields.__struct_fields__:
         assert value(turned, field) == value(upright, field), field
 
 
 def test_an_upside_down_card_read_unsure_is_read_again_turned(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        detector_runs: list[int]) -> None:
     """Where the reading turned by geometry is not sure, the card is read again the right
     way up (detection and label places do better on hard print): here a reader that
     trusts no reading stands for one whose turned reading is unsure."""
@@ -145,18 +151,10 @@ def test_an_upside_down_card_read_unsure_is_read_again_turned(
     engine = OcrEngine.load(settings)
     doubting = ViewReader(engine, load_rules(settings.rules_dir), settings.card_det_side,
                           settings.locate_cards, sure=lambda _reading: False)
-    runs: list[int] = []
-    detect = OcrEngine._detect
-
-    def counted(engine: OcrEngine, *args: Any, **kwargs: Any) -> Any:
-        runs.append(1)
-        return detect(engine, *args, **kwargs)
-
-    monkeypatch.setattr(OcrEngine, "_detect", counted)
     image = np.ascontiguousarray(np.rot90(pixels("back_photo_001.jpg"), 2))
     view, outline = card_views(image, True)[0]
     read = doubting.read_view(view, outline, "auto", Stopwatch())
-    assert len(runs) == 2  # the view, then the view turned
+    assert len(detector_runs) == 2  # the view, then the view turned
     assert read.reading.fields.issuing_authority is not None
     assert read.reading.fields.issuing_authority.value == \
         LABELS["back_photo_001.jpg"]["fields"]["issuing_authority"]

@@ -199,8 +199,12 @@ def read_counting(reader: CardReader, data: bytes) -> tuple[dict[str, Any], int]
             line_reads()[0] - before)
 
 
+# Upside down, no label can be placed on the first look (every box is recognised), and
+# the card is then turned over by its geometry without being read again: both readers
+# recognise its lines once, and placing saves nothing (test_pipeline_photos counts that
+# it is detected once).
 @pytest.mark.parametrize(("name", "turns", "saved"), [
-    ("front_clean_000.jpg", 0, 4), ("front_clean_000.jpg", 2, 4), ("back_clean_000.jpg", 0, 2)])
+    ("front_clean_000.jpg", 0, 4), ("front_clean_000.jpg", 2, 0), ("back_clean_000.jpg", 0, 2)])
 def test_a_straightened_card_reads_the_same_fields_with_fewer_lines(
         readers: tuple[CardReader, CardReader], name: str, turns: int, saved: int) -> None:
     image = cv2.imread(str(FIXTURES / name), cv2.IMREAD_COLOR)

@@ -246,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings()
     try:
         code: int = args.run(args, settings)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit
     except (ModelsMissingError, KeyFileError) as exc:
         print(f"idcard: {exc}", file=sys.stderr)
         return 1
