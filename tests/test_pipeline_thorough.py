@@ -144,34 +144,26 @@ def test_of_two_complete_readings_the_one_with_fewer_doubts_is_kept_and_flagged(
     assert [n.code for n in read.reading.warnings] == ["readings_disagree"]
 
 
+def front(name: str | None = "何雅德", name_confidence: float = 0.99,
+          address_confidence: float = 0.99, birth: str = "1982-02-20",
+          birth_confidence: float = 0.99) -> CardReading:
+    """A front read with its checks run (its number states 1982-02-20)."""
+    fields = CardFields(name=None if name is None else field(name, name_confidence),
+                        sex=field("男"), ethnicity=field("朝鲜"),
+                        birth_date=field(birth, birth_confidence),
+                        address=field("重庆市南川区南塘镇东岗村3组3号", address_confidence),
+                        id_number=field("532626198202209012"))
+    return CardReading(side="front", fields=fields, checks=run_checks(
+        fields, {"朝鲜"}, today=date(2026, 11, 30)))
+
+
 def test_a_reading_whose_checks_confirm_more_fields_is_kept() -> None:
-    number = "532626198202209012"
-
-    def front(birth: str, confidence: float) -> CardReading:
-        fields = CardFields(name=field("何雅德"), sex=field("男"), ethnicity=field("朝鲜"),
-                            birth_date=field(birth, confidence),
-                            address=field("重庆市南川区南塘镇东岗村3组3号"),
-                            id_number=field(number))
-        return CardReading(side="front", fields=fields, checks=run_checks(
-            fields, {"朝鲜"}, today=date(2026, 11, 30)))
-
     # The fast reading is surer of its birth date, which the number contradicts.
-    views, _, _ = surest(front("1982-02-02", 0.95), front("1982-02-20", 0.90))
+    views, _, _ = surest(front(birth="1982-02-02", birth_confidence=0.95),
+                         front(birth="1982-02-20", birth_confidence=0.90))
     read = views.read_view(card_view(), WHOLE, "auto", Stopwatch())
     birth = read.reading.fields.birth_date
     assert birth is not None and birth.value == "1982-02-20"
-
-
-def front(name: str | None, name_confidence: float = 0.99,
-          address_confidence: float = 0.99) -> CardReading:
-    number = "532626198202209012"
-    fields = CardFields(name=None if name is None else field(name, name_confidence),
-                        sex=field("男"), ethnicity=field("朝鲜"),
-                        birth_date=field("1982-02-20"),
-                        address=field("重庆市南川区南塘镇东岗村3组3号", address_confidence),
-                        id_number=field(number))
-    return CardReading(side="front", fields=fields, checks=run_checks(
-        fields, {"朝鲜"}, today=date(2026, 11, 30)))
 
 
 def test_a_reading_that_doubts_only_its_name_is_not_read_again() -> None:

@@ -228,10 +228,7 @@ class ViewReader:
             # read again the right way up, where detection and label places do better
             # on hard print (measured: data/cards hard and both tiers lost 3 fields).
             with clock.step(TURNED_OVER):
-                turned = view.rotated(2)
-                turned_lines = [msgspec.structs.replace(
-                    line, box=turned.box_from_source(view.map_box(line.box)))
-                    for line in lines]
+                turned_lines, turned = _turned_over(lines, view)
                 turned_reading = self._interpret(turned_lines, turned, side, clock)
             if self._sure(turned_reading):
                 return turned_lines, turned, turned_reading
@@ -314,11 +311,7 @@ class ViewReader:
             lifted = CardView(red_dropped(view.image), view.to_source)
             lines = self._ocr(lifted, clock, self._card_det_side)
             if reads_upside_down(lines):
-                turned = view.rotated(2)
-                lines = [msgspec.structs.replace(
-                    line, box=turned.box_from_source(view.map_box(line.box)))
-                    for line in lines]
-                view = turned
+                lines, view = _turned_over(lines, view)
             reading = self._interpret(lines, view, side, clock)
         # No stamp_cleared here: on the generated both-sides pages it recovered nothing
         # (120/180 fields with and without) and costs a second read of each card; run
@@ -633,6 +626,14 @@ class _CardText:
             elif (line := self.read.get(index)) is not None and legible(line):
                 lines.append(line)
         return lines
+
+
+def _turned_over(lines: list[TextLine], view: CardView) -> tuple[list[TextLine], CardView]:
+    """The view turned 180° and its lines' boxes with it, their text as read: lines the
+    classifier turned to read them need no second reading."""
+    turned = view.rotated(2)
+    return [msgspec.structs.replace(line, box=turned.box_from_source(view.map_box(line.box)))
+            for line in lines], turned
 
 
 def _printed(reading: CardReading, name: str) -> Field | None:

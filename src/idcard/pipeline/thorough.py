@@ -21,14 +21,12 @@ from idcard.imaging.view import CardView
 from idcard.pipeline.one_view import CardRead, ViewReader
 from idcard.pipeline.steps import THOROUGH
 from idcard.pipeline.timing import Stopwatch
-from idcard.pipeline.trust import confirmed, decide_review, merged_quality
+from idcard.pipeline.trust import confirmed, reviewed_before_quality
 
 # A card outline enlarged by this much or more to be straightened was small in the photo:
 # its strokes are a few pixels wide, soft after enlarging, where the fast recogniser
 # misreads a character it is sure of (零林乡 for 枣林乡).
 SMALL_CARD_ENLARGED = 1.5
-# The review decision before the image's quality signals are known.
-_NO_SIGNALS = merged_quality(())
 
 
 class SurestViews:
@@ -62,9 +60,8 @@ class SurestViews:
         return read
 
     def _reviewed(self, read: CardRead) -> CardReading:
-        # Before the image's quality signals are known: what the reading itself doubts.
-        return decide_review(read.reading, _NO_SIGNALS, self._review_below,
-                             self._rules.thresholds.low_confidence)
+        return reviewed_before_quality(read.reading, self._review_below,
+                                       self._rules.thresholds.low_confidence)
 
 
 def _rank(reviewed: CardReading) -> tuple[int, int, int, float]:

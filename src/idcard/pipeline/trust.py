@@ -152,6 +152,10 @@ def merged_quality(reports: Iterable[QualityReport]) -> Quality:
         for name in SIGNALS})
 
 
+# No quality signal raised: the review decision on a reading alone.
+_NO_SIGNALS = merged_quality(())
+
+
 # The checks that confirm a field's reading against other print: its check character, or
 # another field printed apart from it. (birth_date_plausible and region_code_known only
 # doubt a reading; a validity period ending 长期 does not pin its start.)
@@ -253,8 +257,16 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
         review_reasons=reasons)
 
 
+def reviewed_before_quality(reading: CardReading, review_below: float,
+                            doubtful_below: float) -> CardReading:
+    """The review decision on what the reading itself doubts, before the image's quality
+    signals are known (a view still being read)."""
+    return decide_review(reading, _NO_SIGNALS, review_below, doubtful_below)
+
+
 def reads_surely(reading: CardReading, review_below: float, doubtful_below: float) -> bool:
     """Whether a reading has every field of its side and flags none, before the image's
     quality signals are known."""
-    return side_complete(reading) and not decide_review(
-        reading, merged_quality(()), review_below, doubtful_below).review_needed
+    return side_complete(reading) and not reviewed_before_quality(
+        reading, review_below, doubtful_below).review_needed
+
