@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ LABELS: dict[str, dict[str, Any]] = {
     for entry in json.loads((FIXTURES / "labels.json").read_text(encoding="utf-8"))
 }
 FRONTS = ["front_clean_000.jpg", "front_clean_002.jpg", "front_clean_004.jpg"]
-BACKS = ["back_clean_002.jpg", "back_clean_003.jpg"]
+# back_photo_000 ended in 2023: an expired card.
+BACKS = ["back_clean_002.jpg", "back_clean_003.jpg", "back_photo_000.jpg"]
 FRONT_FIELDS = ("name", "sex", "ethnicity", "birth_date", "address", "id_number")
 BACK_FIELDS = ("issuing_authority", "valid_from", "valid_until")
 
@@ -110,6 +112,13 @@ def test_back_fields(engine_client: TestClient[Litestar], name: str) -> None:
     assert value(body, "valid_until") == expected["valid_until"]
     for field in FRONT_FIELDS:
         assert body["fields"][field] is None
+    # A card past its printed end is reported as expired, and its fields are not flagged
+    # for that (they are read as well as a valid card's).
+    until = expected["valid_until"]
+    expired = until != "long-term" and date.fromisoformat(until) < date.today()
+    assert body["checks"]["not_expired"] == ("fail" if expired else "pass")
+    assert ("card_expired" in [w["code"] for w in body["warnings"]]) == expired
+    assert ("card_expired" not in [r["code"] for r in body["review_reasons"]])
 
 
 def test_box_lies_inside_the_image(engine_client: TestClient[Litestar]) -> None:

@@ -114,7 +114,7 @@ def test_multipart_upload(client: TestClient[Litestar]) -> None:
     assert body["fields"]["id_number"] is None and body["fields"]["valid_until"] is None
     assert set(body["checks"]) == {"id_checksum", "region_code_known", "birth_date_matches_id",
                                    "sex_matches_id", "birth_date_plausible", "ethnicity_known",
-                                   "validity_period_plausible"}
+                                   "validity_period_plausible", "not_expired"}
     assert body["model"] == {"det": "fake_det", "rec": "fake_rec", "runtime": "fake"}
     assert body["timings_ms"]["decode"] == 1.5 and body["timings_ms"]["locate"] == 0.0
     assert "internal" not in body["timings_ms"]

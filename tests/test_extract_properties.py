@@ -102,6 +102,10 @@ def test_back_reads_back_exactly(person: Identity, variation: Variation) -> None
     assert got == person.expected_back()
     assert reading.side == "back"
     assert reading.checks.validity_period_plausible == "pass"
+    # Expiry is judged on the printed end against today, and warned of.
+    expired = person.valid_until is not None and person.valid_until < TODAY
+    assert reading.checks.not_expired == ("fail" if expired else "pass")
+    assert ("card_expired" in [w.code for w in reading.warnings]) == expired
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 
 from idcard.card import CardFields, Field
-from idcard.validate import check_character, run_checks, term_for_age, validity_status
+from idcard.validate import (
+    check_character,
+    expiry_status,
+    run_checks,
+    term_for_age,
+    validity_status,
+)
 
 TODAY = date(2026, 1, 1)
 ETHNICITIES = {"汉", "维吾尔", "土家"}
@@ -31,7 +37,7 @@ def test_all_absent_without_fields() -> None:
     checks = run_checks(CardFields(), ETHNICITIES, TODAY)
     assert set(checks.__struct_fields__) == {
         "id_checksum", "region_code_known", "birth_date_matches_id", "sex_matches_id",
-        "birth_date_plausible", "ethnicity_known", "validity_period_plausible"}
+        "birth_date_plausible", "ethnicity_known", "validity_period_plausible", "not_expired"}
     assert all(getattr(checks, name) == "absent" for name in checks.__struct_fields__)
 
 
@@ -100,6 +106,26 @@ def test_term_for_age(age: int, years: int) -> None:
 def test_validity_period(valid_from: str, valid_until: str | None, birth: date | None,
                          status: str) -> None:
     assert validity_status(valid_from, valid_until, birth, TODAY) == status
+
+
+@pytest.mark.parametrize(("valid_until", "status"), [
+    ("2025-12-31", "fail"),  # ended yesterday
+    ("2026-01-01", "pass"),  # a card is valid through its last day
+    ("2026-01-02", "pass"),
+    ("long-term", "pass"),
+    (None, "absent"),
+    ("not-a-date", "absent"),  # nothing read as a date: no end to judge
+])
+def test_expiry(valid_until: str | None, status: str) -> None:
+    assert expiry_status(valid_until, TODAY) == status
+
+
+def test_an_expired_card_fails_only_not_expired() -> None:
+    # 24 at issue: a 10-year card, a period the rules allow, over by TODAY.
+    checks = run_checks(fields(birth_date="1980-05-01", valid_from="2005-01-01",
+                               valid_until="2015-01-01"), ETHNICITIES, TODAY)
+    assert checks.not_expired == "fail"
+    assert checks.validity_period_plausible == "pass"
 
 
 def test_validity_uses_the_printed_birth_date() -> None:

@@ -69,6 +69,11 @@ class Checks(msgspec.Struct, kw_only=True):
     `sex_mismatch` / `birth_date_mismatch` warning naming both fields. A 17-digit number
     is judged as an 18-character number's body (region, date, sequence), and fails
     `id_checksum`. A failing check halves the confidence of the fields it names.
+
+    `not_expired` is the one check on the card's standing rather than its reading: `fail`
+    when the printed end of the validity period lies before today (a card is valid
+    through its last day), with a `card_expired` warning; `pass` for a later end or
+    长期. It casts no doubt on any field: an expired card is read as well as a valid one.
     """
 
     id_checksum: CheckStatus = "absent"
@@ -78,6 +83,7 @@ class Checks(msgspec.Struct, kw_only=True):
     birth_date_plausible: CheckStatus = "absent"
     ethnicity_known: CheckStatus = "absent"
     validity_period_plausible: CheckStatus = "absent"
+    not_expired: CheckStatus = "absent"
 
 
 class Notice(msgspec.Struct, frozen=True):

@@ -42,6 +42,7 @@ WarningCode = Literal[
     "value_form_unknown",
     "readings_disagree",
     "ethnicity_former_name",
+    "card_expired",
     "blur",
     "glare",
     "too_dark",
@@ -131,6 +132,9 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                          "names the field",
     "ethnicity_former_name": "the ethnicity is printed under a former official name (such as "
                              "崩龙); returned as printed, and `ethnicity_known` fails",
+    "card_expired": "the validity period printed on the back ended before today: the card "
+                    "is no longer valid (`not_expired` fails). The fields are read as "
+                    "usual and are not flagged for it",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "
             "affected)",
     "glare": "a bright, washed-out spot covers part of the card (`quality.glare`; the message "

@@ -56,7 +56,7 @@ EXAMPLE_FIELDS = {
 EXAMPLE_CHECKS = {
     "id_checksum": "pass", "region_code_known": "pass", "birth_date_matches_id": "pass",
     "sex_matches_id": "pass", "birth_date_plausible": "pass", "ethnicity_known": "pass",
-    "validity_period_plausible": "absent",
+    "validity_period_plausible": "absent", "not_expired": "absent",
 }
 EXAMPLE_QUALITY = {
     "blur": {"score": 0.12, "raised": False, "fields": []},

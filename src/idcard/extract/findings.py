@@ -45,6 +45,14 @@ def mismatch_warnings(read: CardFields, checks: Checks) -> list[Notice]:
     return notices
 
 
+def expiry_warnings(checks: Checks) -> list[Notice]:
+    """A warning when the card's validity period is over (no date in the message)."""
+    if checks.not_expired != "fail":
+        return []
+    return [Notice("card_expired", "the validity period printed on the card has ended: "
+                                   "the card is no longer valid")]
+
+
 def _date_difference(read: CardFields) -> str:
     assert read.birth_date is not None and read.id_number is not None
     printed = parse_iso(read.birth_date.value)

@@ -30,6 +30,7 @@ from idcard.extract.card_choice import CardChoice, card_fit, looks_like_card, mi
 from idcard.extract.findings import (
     authority_place_notice,
     cut_short,
+    expiry_warnings,
     form_unknown_notice,
     former_name_notice,
     mismatch_warnings,
@@ -293,6 +294,7 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     warnings += repairs
     checks = run_checks(read, rules.ethnicity_names, today)
     warnings += mismatch_warnings(read, checks)
+    warnings += expiry_warnings(checks)
     number = values.get("id_number")
     if number is not None:
         warnings += number_warnings(number.chars, number.text, image_size)

@@ -17,7 +17,13 @@ from idcard.validate.idnumber import (
     sex_of,
     states_region,
 )
-from idcard.validate.period import LONG_TERM, is_card_term, term_for_age, validity_status
+from idcard.validate.period import (
+    LONG_TERM,
+    expiry_status,
+    is_card_term,
+    term_for_age,
+    validity_status,
+)
 
 __all__ = [
     "LONG_TERM",
@@ -28,6 +34,7 @@ __all__ = [
     "birth_date_span",
     "check_character",
     "checksum_ok",
+    "expiry_status",
     "head_fixes",
     "is_card_term",
     "is_legacy",

@@ -19,7 +19,7 @@ from idcard.validate.idnumber import (
     sex_of,
     states_region,
 )
-from idcard.validate.period import validity_status
+from idcard.validate.period import expiry_status, validity_status
 
 MAX_AGE_YEARS = 120
 
@@ -54,6 +54,8 @@ def run_checks(fields: CardFields, known_ethnicities: Container[str],
             fields.valid_from.value if fields.valid_from else None,
             fields.valid_until.value if fields.valid_until else None,
             birth, today),
+        not_expired=expiry_status(
+            fields.valid_until.value if fields.valid_until else None, today),
     )
 
 

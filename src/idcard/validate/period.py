@@ -39,6 +39,19 @@ def validity_status(valid_from: str | None, valid_until: str | None, birth: date
     return "pass"
 
 
+def expiry_status(valid_until: str | None, today: date) -> CheckStatus:
+    """`absent` unless the end of the period was read; `fail` when it lies before `today`
+    (a card is valid through its last day), `pass` for a later day or long-term."""
+    if valid_until is None:
+        return "absent"
+    if valid_until == LONG_TERM:
+        return "pass"
+    end = _parse(valid_until)
+    if end is None:
+        return "absent"
+    return "fail" if end < today else "pass"
+
+
 def is_card_term(start: date, end: date) -> bool:
     """Whether `end` is an allowed term (5, 10 or 20 years) after `start`."""
     return any(end == _anniversary(start, years) for years in ALLOWED_YEARS)

@@ -19,6 +19,7 @@ const CHECK_NAMES = {
   birth_date_plausible: "Birth date is plausible",
   ethnicity_known: "Ethnicity is one of the 56 recognised",
   validity_period_plausible: "Validity period is plausible",
+  not_expired: "Card has not expired",
 };
 const CHECK_WORDS = { pass: "passed", fail: "FAILED", absent: "not checked (a field it needs is missing)" };
 const SIDE_WORDS = { front: "front side", back: "back side", both: "both sides" };
