@@ -23,11 +23,13 @@ from idcard.ocr.engine import (
     ModelInfo,
     OcrEngine,
     OcrResult,
+    WayUp,
     WordScores,
     legible,
     require_packs,
 )
 from idcard.ocr.runtime import line_reads, network_time_ms, tune_allocator
 
-__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "WordScores", "legible",
+__all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "WayUp", "WordScores",
+           "legible",
            "line_reads", "network_time_ms", "require_packs", "tune_allocator"]

@@ -31,7 +31,7 @@ from idcard.imaging.orient import (
 )
 from idcard.imaging.quality import descreened, shows_screen
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
-from idcard.ocr import OcrEngine, legible
+from idcard.ocr import OcrEngine, WayUp, legible
 from idcard.ocr.consensus import distrust_changes, keep_surer_common
 from idcard.pipeline.placed import (
     READ_EVERYTHING,
@@ -283,12 +283,11 @@ class ViewReader:
         return _CardText(boxes, plan, self._recognised(view, boxes, wanted, clock))
 
     def _recognised(self, view: CardView, boxes: list[Quad], indices: list[int],
-                    clock: Stopwatch) -> dict[int, TextLine]:
+                    clock: Stopwatch, way_up: WayUp = "all_alike") -> dict[int, TextLine]:
         if not indices:
             return {}
         result = self._engine.read_text_lines(view.image, [boxes[i] for i in indices],
-                                              settled=self._never_a_value,
-                                              way_up="all_alike")
+                                              settled=self._never_a_value, way_up=way_up)
         clock.add_all(result.timings_ms)
         return dict(zip(indices, result.lines, strict=True))
 
@@ -357,10 +356,8 @@ class ViewReader:
         # Labels are placed on the cleared card only where they were on the first look:
         # the merged reading is kept only when it loses no field, so a wrong place is
         # caught there too.
-        if self._place_labels and any(line.placed for line in lines):
-            again = self._card_text(cleared, clock, detect_side).lines(self._label_words)
-        else:
-            again = self._ocr(cleared, clock, detect_side)
+        placing = self._place_labels and any(line.placed for line in lines)
+        again = self._lines_under(cleared, stamps, placing, clock, detect_side)
         merged = [line for line in lines if not _under_any(line.box, stamps)]
         # A line beside a stamp may be found clear of it on one look and touching it on
         # the other: it is taken once, from the first look.
@@ -370,6 +367,21 @@ class ViewReader:
         if filled(merged_reading) >= filled(reading):
             return merged, merged_reading
         return lines, reading
+
+    def _lines_under(self, view: CardView, areas: list[Quad], placing: bool,
+                     clock: Stopwatch, detect_side: int | None) -> list[TextLine]:
+        """The legible lines detected on the view that lie under any of `areas`, with
+        labels placed by layout when `placing` (else each line classified on its own, as
+        a card read without placing is). Only those lines are recognised: no other line
+        of this view is taken, and recognising them all cost two thirds of the step."""
+        with clock.stage("detect"):
+            boxes = [b.quad for b in self._engine.detect_text_lines(view.image, detect_side)]
+        plan = plan_reads(boxes, view.size, self._rules.layout) if placing else READ_EVERYTHING
+        wanted = [i for i, box in enumerate(boxes)
+                  if i not in plan.placed and _under_any(box, areas)]
+        way_up: WayUp = "all_alike" if placing else "each_line"
+        text = _CardText(boxes, plan, self._recognised(view, boxes, wanted, clock, way_up))
+        return [line for line in text.lines(self._label_words) if _under_any(line.box, areas)]
 
     def _look_where_values_belong(self, view: CardView, lines: list[TextLine],
                                   regions: Mapping[str, Region], clock: Stopwatch) -> bool:

@@ -34,7 +34,7 @@ STAMP_CLEARED = Step(
     "stamp_cleared",
     "a stamp (复印无效 and the like) was read on the card, and its strokes cross the "
     "values under it: read the card again with the stamp's lighter or red strokes lifted, "
-    "and take the lines under the stamp from that reading")
+    "and take the lines under the stamp from that reading (only they are recognised)")
 VALUE_REGIONS = Step(
     "value_regions",
     "a value was not found among the detected lines (faint, broken by a stamp or glare, "
