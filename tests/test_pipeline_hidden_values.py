@@ -12,6 +12,7 @@ import pytest
 from generated import drawn, load_reader, needs_fonts
 
 from idcard.card import BACK_FIELDS
+from idcard.imaging.view import CardView
 from idcard.ocr import OcrEngine
 from idcard.pipeline import CardReader, one_view
 from idcard.text import Quad
@@ -79,3 +80,21 @@ def test_with_the_stamp_lifted_only_the_lines_under_it_are_recognised(
     assert all(one_view._under_any(box, stamps) for box in recognised)
     authority = outcome.reading.fields.issuing_authority
     assert authority is not None and authority.value == printed["issuing_authority"]
+
+
+def test_a_view_cleared_of_the_same_stamps_is_made_once() -> None:
+    # The thorough step reads the same view again: where it finds the same stamps, the
+    # cleared view is the one already made, so the engine's detection of it is reused.
+    image = np.full((540, 856, 3), 230, np.uint8)
+    image[200:240, 100:400] = 110  # a stamp's lighter strokes
+    image[210:230, 150:300] = 20  # print under it
+    view = CardView(image, np.eye(3))
+    stamp: Quad = ((90.0, 190.0), (410.0, 190.0), (410.0, 250.0), (90.0, 250.0))
+    other: Quad = ((80.0, 180.0), (420.0, 180.0), (420.0, 260.0), (80.0, 260.0))
+    views = one_view.ClearedViews()
+    first = views.of(view, [stamp])
+    assert views.of(view, [stamp]) is first
+    assert views.of(view, [other]) is not first
+    again = CardView(image.copy(), np.eye(3))
+    assert views.of(again, [other]) is not views.of(view, [other])
+    assert int(first.image[220, 200].min()) == 20 and int(first.image[205, 120].min()) > 110

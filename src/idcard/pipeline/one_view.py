@@ -123,15 +123,37 @@ class CardRead:
         return filled(self.reading)
 
 
+class ClearedViews:
+    """The last card view made with its stamps lifted, by the view and the stamp areas it
+    was made from. The thorough step reads the same view again and, where it finds the
+    same stamps, gets the same cleared view back, whose detection the engine remembers.
+    One worker's, shared by its fast and thorough view readers (as the engine's memo is)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[Image, tuple[Quad, ...], CardView] | None = None
+
+    def of(self, view: CardView, stamps: list[Quad]) -> CardView:
+        areas = tuple(stamps)
+        if self._last is not None and self._last[0] is view.image and self._last[1] == areas:
+            return self._last[2]
+        cleared = CardView(without_stamps(view.image, stamps), view.to_source)
+        self._last = (view.image, areas, cleared)
+        return cleared
+
+
 class ViewReader:
     """Reads one view of a card with the engine and the rules."""
 
     def __init__(self, engine: OcrEngine, rules: RuleBook, card_det_side: int,
                  locate_cards: bool,
-                 sure: Callable[[CardReading], bool] = lambda _reading: False) -> None:
+                 sure: Callable[[CardReading], bool] = lambda _reading: False,
+                 cleared: ClearedViews | None = None) -> None:
         """`sure`: whether a reading needs no second look (a card read upside down and
-        turned over by geometry alone is then kept; otherwise it is read again turned)."""
+        turned over by geometry alone is then kept; otherwise it is read again turned).
+        `cleared`: where views with stamps lifted are kept (shared with the reader of
+        the same views by another recogniser)."""
         self._engine = engine
+        self._cleared = cleared or ClearedViews()
         self._sure = sure
         self._rules = rules
         self._card_det_side = card_det_side
@@ -352,7 +374,7 @@ class ViewReader:
                              ) -> tuple[list[TextLine], CardReading]:
         """Read the card again with the stamps' strokes lifted (imaging.ink), and take
         the lines that lie under a stamp from that reading; kept when no field is lost."""
-        cleared = CardView(without_stamps(view.image, stamps), view.to_source)
+        cleared = self._cleared.of(view, stamps)
         # Labels are placed on the cleared card only where they were on the first look:
         # the merged reading is kept only when it loses no field, so a wrong place is
         # caught there too.

@@ -32,6 +32,7 @@ from idcard.pipeline.one_view import (
     CUT_OFF,
     MIN_FIELDS_FROM_OUTLINE,
     CardRead,
+    ClearedViews,
     ViewReader,
     side_complete,
 )
@@ -110,11 +111,12 @@ class CardReader:
         self._review_below = settings.review_below
         sure = partial(reads_surely, review_below=settings.review_below,
                        doubtful_below=rules.thresholds.low_confidence)
+        cleared = ClearedViews()
         self._views = ViewReader(engine, rules, settings.card_det_side, settings.locate_cards,
-                                 sure)
+                                 sure, cleared)
         self._card_views = SurestViews(
             self._views, None if thorough is None else ViewReader(
-                thorough, rules, settings.card_det_side, settings.locate_cards, sure),
+                thorough, rules, settings.card_det_side, settings.locate_cards, sure, cleared),
             rules, settings.review_below)
         info = engine.model_info
         rec = info.rec if thorough is None else \
