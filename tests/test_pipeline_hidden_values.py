@@ -53,7 +53,7 @@ def test_a_label_beside_a_stamp_is_read_once_not_as_its_value(
 def test_with_the_stamp_lifted_only_the_lines_under_it_are_recognised(
         reader: CardReader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # stamp_cleared takes only the lines under a stamp from its reading, so those are the
-    # only ones it recognises (the others were two thirds of the step's time).
+    # only ones it recognises (the others were about 40 % of the step's time).
     cleared: list[tuple[np.ndarray, list[Quad]]] = []
     lift = one_view.without_stamps
 

@@ -31,5 +31,4 @@ from idcard.ocr.engine import (
 from idcard.ocr.runtime import line_reads, network_time_ms, tune_allocator
 
 __all__ = ["DetectedBox", "ModelInfo", "OcrEngine", "OcrResult", "WayUp", "WordScores",
-           "legible",
-           "line_reads", "network_time_ms", "require_packs", "tune_allocator"]
+           "legible", "line_reads", "network_time_ms", "require_packs", "tune_allocator"]
