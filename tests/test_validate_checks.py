@@ -126,6 +126,8 @@ def test_an_expired_card_fails_only_not_expired() -> None:
                                valid_until="2015-01-01"), ETHNICITIES, TODAY)
     assert checks.not_expired == "fail"
     assert checks.validity_period_plausible == "pass"
+    assert [name for name in checks.__struct_fields__
+            if getattr(checks, name) == "fail"] == ["not_expired"]
 
 
 def test_validity_uses_the_printed_birth_date() -> None:
