@@ -42,6 +42,7 @@ def run_checks(fields: CardFields, known_ethnicities: Container[str],
     today = today or date.today()
     number = fields.id_number.value if fields.id_number else None
     birth = parse_iso(fields.birth_date.value) if fields.birth_date else None
+    until = fields.valid_until.value if fields.valid_until else None
     return Checks(
         id_checksum=_id_checksum(number),
         region_code_known=_region(number),
@@ -51,11 +52,8 @@ def run_checks(fields: CardFields, known_ethnicities: Container[str],
         ethnicity_known=("absent" if fields.ethnicity is None
                          else _status(fields.ethnicity.value in known_ethnicities)),
         validity_period_plausible=validity_status(
-            fields.valid_from.value if fields.valid_from else None,
-            fields.valid_until.value if fields.valid_until else None,
-            birth, today),
-        not_expired=expiry_status(
-            fields.valid_until.value if fields.valid_until else None, today),
+            fields.valid_from.value if fields.valid_from else None, until, birth, today),
+        not_expired=expiry_status(until, today),
     )
 
 
