@@ -199,6 +199,10 @@ def cards_in_print(shape: tuple[int, ...],
     or more: every card is then cut out and read by its region."""
     longest = float(max(shape[:2]))
     cards = [r for r in regions if _page_card_shaped(r, longest)]
+    if any(_overlap(a, b) for i, a in enumerate(cards) for b in cards[i + 1:]):
+        # Cards lie apart on a page. Upright regions that meet are the print of one card
+        # photographed at an angle (its text block and its number row), not two cards.
+        return []
     # A front's number row lies further from its other lines than any two of them: a
     # strip of print that completes a card's region into a card's shape belongs to it.
     for strip in (r for r in regions if not _page_card_shaped(r, longest)):
