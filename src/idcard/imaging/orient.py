@@ -17,6 +17,8 @@ from idcard.imaging.view import CardView
 from idcard.text import Quad, TextLine
 
 _MARGIN = 0.08  # of the text block's size, so labels at the edge are not cut
+# Lines tilted this much or more (degrees) run as much down the image as across it.
+_STEEPEST_SKEW = 45.0
 
 
 def _edge_lengths(box: Quad) -> tuple[float, float]:
@@ -57,15 +59,22 @@ def reads_upside_down(lines: Sequence[TextLine]) -> bool:
 
 
 def skew_degrees(boxes: Sequence[Quad]) -> float:
-    """Median tilt of the wide boxes' top edges, in degrees (positive = clockwise)."""
+    """Median tilt of the wide boxes' long edges, in degrees (positive = clockwise),
+    within the quarter turn either way of level that text running across the image
+    has (`needs_quarter_turn` turns text running down it first). A line read turned
+    over points the other way along the same tilt."""
     angles = []
     for box in boxes:
+        (x0, y0), (x1, y1), _, (x3, y3) = box
         along, across = _edge_lengths(box)
-        if along > 2 * across:
-            (x0, y0), (x1, y1), _, _ = box
-            angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
-            if abs(angle) < 30:
-                angles.append(angle)
+        if max(along, across) <= 2 * min(along, across):
+            continue  # a box about as tall as wide (one character) has no direction
+        # The longer edge is the line's direction, whatever order the points came in.
+        dx, dy = (x1 - x0, y1 - y0) if along >= across else (x3 - x0, y3 - y0)
+        angle = math.degrees(math.atan2(dy, dx))
+        angle = (angle + 90.0) % 180.0 - 90.0
+        if abs(angle) < _STEEPEST_SKEW:
+            angles.append(angle)
     return float(np.median(angles)) if angles else 0.0
 
 
