@@ -165,13 +165,10 @@ class ViewReader:
 
     def read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                   clock: Stopwatch) -> CardRead:
-        """The view read by every step that applies to it; with fields missing, read again
-        turned level when its lines run tilted, and a photographed screen read again
+        """The view read by every step that applies to it, read again turned level when its
+        lines run tilted; with fields still missing, a photographed screen read again
         through a smoothed copy, keeping the view's own pixels (quality, crops)."""
-        read = self._read_view(view, outline, side, clock)
-        if side_complete(read.reading):
-            return read
-        read = self._read_levelled(read, side, clock)
+        read = self._read_levelled(self._read_view(view, outline, side, clock), side, clock)
         if side_complete(read.reading):
             return read
         with clock.stage("locate"):
@@ -184,8 +181,9 @@ class ViewReader:
         return _in_pixels_of(again, view) if again.field_count > read.field_count else read
 
     def _read_levelled(self, read: CardRead, side: SideHint, clock: Stopwatch) -> CardRead:
-        """A card view whose lines run tilted, read again turned level (the more fields
-        kept). Only card outlines: a view of the text alone is levelled already."""
+        """A card view whose lines run tilted, read again turned level (kept unless it
+        read fewer fields). Only card outlines: a view of the text alone is levelled
+        already."""
         if read.outline is None:
             return read
         angle = skew_degrees([line.box for line in read.lines])
@@ -193,7 +191,9 @@ class ViewReader:
             return read
         with clock.step(LEVELLED):
             again = self._read_view(levelled_view(read.view, angle), read.outline, side, clock)
-        return again if again.field_count > read.field_count else read
+        # Tilted rows put one line's words beside another's label: the level reading is
+        # the one to trust, unless levelling lost fields.
+        return again if again.field_count >= read.field_count else read
 
     def _read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                    clock: Stopwatch) -> CardRead:
