@@ -22,6 +22,7 @@ from idcard.errors import InputError
 from idcard.extract import RuleBook, card_print_in_place, labels_in_place, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
 from idcard.imaging.locate import CardOutline, Corners, print_regions
+from idcard.imaging.orient import tilt_from_edges
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
 from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
@@ -42,6 +43,7 @@ from idcard.pipeline.thorough import SurestViews
 from idcard.pipeline.timing import Stopwatch
 from idcard.pipeline.trust import decide_review, judge_quality, merged_quality, reads_surely
 from idcard.pipeline.views import (
+    MIN_LINES_IN_REGION,
     PageCard,
     card_views,
     cards_in_print,
@@ -56,6 +58,10 @@ from idcard.pipeline.views import (
 from idcard.text import Quad, TextLine
 from idcard.validate import warm_up_place_tables
 
+# A card cropped to its edges prints its lines along them: a scan cut this many degrees
+# askew still reads as one (levelled), but a card turned further cannot fill a frame of
+# its own shape without losing its corners.
+_TILTED_CROP_DEGREES = 5.0
 # A page is searched for at most this many cards (the largest groups of text).
 _MAX_CARDS = 3
 # Text that gives fewer fields than this is not a card: a back prints three, and a stamp
@@ -235,21 +241,29 @@ class CardReader:
             with clock.stage("locate"):
                 regions = print_regions(image)
             placed = cards_in_print(image.shape, regions) if not views else []
-            if len(placed) >= 2:
+            with clock.step(PAGE_CARDS):
                 # Two or more cards placed by their print: no glance is needed.
-                with clock.step(PAGE_CARDS):
-                    reads += self._read_page_cards(image, placed, clock)
+                placed_reads = self._read_placed_cards(image, placed, clock)
+            if placed_reads is not None:
+                reads += placed_reads
             elif not views or print_beside(regions, views[0][1]):
                 # The glance's lines are grouped by card in their print regions; with one
                 # card on its own, text_alone reads it levelled by the same lines.
                 page = glance(self._engine, image, clock)
                 with clock.step(PAGE_CARDS):
                     reads += self._cards_beside(image, page, regions, views, clock)
-        if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE:
+        # The whole image taken as a card cropped to its edges, whose print runs tilted
+        # across it, is no such crop (a tilted card cut off by the frame): its text is
+        # read alone too, and preferred unless it gives fewer fields.
+        tilted = _tilted_crop(reads)
+        if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE \
+                or tilted:
             with clock.step(TEXT_ALONE):
                 fallback = self._card_views.read_view(
                     text_view(self._engine, image, clock, page), None, side, clock)
-            if not reads or (fallback.field_count > max(r.field_count for r in reads)
+            most = max((r.field_count for r in reads), default=0)
+            if not reads or ((fallback.field_count > most
+                              or (tilted and fallback.field_count == most))
                              and self._card_shaped(fallback)):
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
@@ -280,12 +294,30 @@ class CardReader:
             return []  # one card without an edge: its text is read alone (text_alone)
         return self._read_page_cards(image, groups, clock)
 
+    def _read_placed_cards(self, image: Image, placed: list[PageCard],
+                           clock: Stopwatch) -> list[CardRead] | None:
+        """Two or more cards placed by their print, each read where it lies; None when
+        there are fewer, or when a region reads as fewer lines than a card shows: the
+        print of one card at an angle (its number row's region apart from its other
+        lines'), whose page is glanced at instead."""
+        if len(placed) < 2:
+            return None
+        found = self._read_where_they_lie(image, placed, clock)
+        if any(len(read.lines) < MIN_LINES_IN_REGION for read in found):
+            return None
+        return self._those_read_as_cards(found)
+
     def _read_page_cards(self, image: Image, cards: list[PageCard],
                          clock: Stopwatch) -> list[CardRead]:
         """Each card on a page read once where it lies; those that read as a card."""
-        found = [self._views.read_lines_as_card(image, card.lines, "auto", clock,
-                                                card.region)
-                 for card in cards[:_MAX_CARDS]]
+        return self._those_read_as_cards(self._read_where_they_lie(image, cards, clock))
+
+    def _read_where_they_lie(self, image: Image, cards: list[PageCard],
+                             clock: Stopwatch) -> list[CardRead]:
+        return [self._views.read_lines_as_card(image, card.lines, "auto", clock, card.region)
+                for card in cards[:_MAX_CARDS]]
+
+    def _those_read_as_cards(self, found: list[CardRead]) -> list[CardRead]:
         return [read for read in found if read.field_count > 0 and self._card_shaped(read)]
 
     def _card_print(self, read: CardRead) -> bool:
@@ -299,6 +331,16 @@ class CardReader:
         side = read.reading.side
         return side == "both" or labels_in_place(read.lines, image_size=read.view.size,
                                                  side=side, rules=self._rules)
+
+
+def _tilted_crop(reads: list[CardRead]) -> bool:
+    """Whether the one card read is the whole image taken as a tight crop, with its lines
+    (as they lie in the image) running at least `_TILTED_CROP_DEGREES` off its edges."""
+    if len(reads) != 1 or reads[0].outline is None or not reads[0].outline.tight_crop:
+        return False
+    read = reads[0]
+    return abs(tilt_from_edges([read.view.map_box(line.box) for line in read.lines])) \
+        >= _TILTED_CROP_DEGREES
 
 
 def _cards_only(reads: list[CardRead]) -> list[CardRead]:

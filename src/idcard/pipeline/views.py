@@ -62,7 +62,7 @@ _PAGE_CARD_SPAN = (0.2, 0.7)
 _MAX_STRIP_GROWTH = 3.0
 # A card inside its own print region shows at least this many of its lines at a glance
 # (its title and another): the re-read of the region finds the rest.
-_MIN_LINES_IN_REGION = 2
+MIN_LINES_IN_REGION = 2
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def page_cards(boxes: list[Quad], regions: list[NDArray[np.float32]]) -> list[Pa
     left = list(boxes)
     for region in regions:
         ours = [box for box in left if _within(box, region)]
-        if len(ours) < _MIN_LINES_IN_REGION or not _card_sized(region, ours):
+        if len(ours) < MIN_LINES_IN_REGION or not _card_sized(region, ours):
             continue
         left = [box for box in left if box not in ours]
         parts = split_cards(ours)
