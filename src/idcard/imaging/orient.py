@@ -58,11 +58,25 @@ def reads_upside_down(lines: Sequence[TextLine]) -> bool:
     return backwards > forwards
 
 
+def tilt_from_edges(boxes: Sequence[Quad]) -> float:
+    """Median angle (degrees, within ±45) between the wide boxes' long edges and the
+    nearer of the image's axes: 0 for text running along or across the image, whichever
+    way up; 30 for text turned 30 or 60 degrees."""
+    angles = [(angle + 45.0) % 90.0 - 45.0 for angle in _line_angles(boxes)]
+    return float(np.median(angles)) if angles else 0.0
+
+
 def skew_degrees(boxes: Sequence[Quad]) -> float:
     """Median tilt of the wide boxes' long edges, in degrees (positive = clockwise),
     within the quarter turn either way of level that text running across the image
-    has (`needs_quarter_turn` turns text running down it first). A line read turned
-    over points the other way along the same tilt."""
+    has (`needs_quarter_turn` turns text running down it first)."""
+    angles = [angle for angle in _line_angles(boxes) if abs(angle) < _STEEPEST_SKEW]
+    return float(np.median(angles)) if angles else 0.0
+
+
+def _line_angles(boxes: Sequence[Quad]) -> list[float]:
+    """Each wide box's direction, in degrees within (-90, 90]: a line read turned over
+    points the other way along the same tilt."""
     angles = []
     for box in boxes:
         (x0, y0), (x1, y1), _, (x3, y3) = box
@@ -71,11 +85,8 @@ def skew_degrees(boxes: Sequence[Quad]) -> float:
             continue  # a box about as tall as wide (one character) has no direction
         # The longer edge is the line's direction, whatever order the points came in.
         dx, dy = (x1 - x0, y1 - y0) if along >= across else (x3 - x0, y3 - y0)
-        angle = math.degrees(math.atan2(dy, dx))
-        angle = (angle + 90.0) % 180.0 - 90.0
-        if abs(angle) < _STEEPEST_SKEW:
-            angles.append(angle)
-    return float(np.median(angles)) if angles else 0.0
+        angles.append((math.degrees(math.atan2(dy, dx)) + 90.0) % 180.0 - 90.0)
+    return angles
 
 
 def levelled_view(view: CardView, angle: float) -> CardView:
