@@ -63,3 +63,17 @@ def test_a_level_card_is_not_read_twice(reader: CardReader) -> None:
     clock = Stopwatch()
     reader._views.read_view(tilted_view("front_clean_001.jpg", 0.0), WHOLE_VIEW, "auto", clock)
     assert "step:levelled" not in clock.ms
+
+
+def test_a_tilted_front_is_read_level_even_when_every_field_was_read(
+        reader: CardReader, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tilted rows put a word of one line beside another's label; a complete reading is
+    # no sign that the rows were told apart.
+    view = tilted_view("front_clean_002.jpg", -4.0)
+    with monkeypatch.context() as patch:
+        patch.setattr(one_view, "_LEVEL_FROM_DEGREES", 90.0)
+        assert reader._views.read_view(view, WHOLE_VIEW, "auto", Stopwatch()).field_count == 6
+    clock = Stopwatch()
+    read = reader._views.read_view(view, WHOLE_VIEW, "auto", clock)
+    assert "step:levelled" in clock.ms
+    assert read.field_count == 6
