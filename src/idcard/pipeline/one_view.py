@@ -182,8 +182,8 @@ class ViewReader:
 
     def _read_levelled(self, read: CardRead, side: SideHint, clock: Stopwatch) -> CardRead:
         """A card view whose lines run tilted, read again turned level (kept unless it
-        read fewer fields). Only card outlines: a view of the text alone is levelled
-        already."""
+        read fewer fields or is less sure). Only card outlines: a view of the text alone
+        is levelled already."""
         if read.outline is None:
             return read
         angle = skew_degrees([line.box for line in read.lines])
@@ -192,8 +192,11 @@ class ViewReader:
         with clock.step(LEVELLED):
             again = self._read_view(levelled_view(read.view, angle), read.outline, side, clock)
         # Tilted rows put one line's words beside another's label: the level reading is
-        # the one to trust, unless levelling lost fields.
-        return again if again.field_count >= read.field_count else read
+        # the one to trust, unless levelling lost fields, or doubts a field where the
+        # tilted reading doubted none (a row read again at an offset near the edge).
+        if again.field_count != read.field_count:
+            return again if again.field_count > read.field_count else read
+        return read if self._sure(read.reading) and not self._sure(again.reading) else again
 
     def _read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                    clock: Stopwatch) -> CardRead:
