@@ -74,6 +74,19 @@ def test_blur_is_raised_with_the_fields_it_softens(colour_card: Card) -> None:
     assert not judged(cv2.GaussianBlur(colour_card, (0, 0), 0.6)).signals["blur"].raised
 
 
+@pytest.mark.parametrize("along", ["across", "down"])
+def test_motion_blur_along_one_axis_is_raised(colour_card: Card, along: str) -> None:
+    # A camera moving sideways smears upright strokes over 9 px and leaves level ones
+    # sharp: judged by the steepest edges alone, it did not count as blur at all.
+    streak = np.full((1, 9), 1 / 9, np.float32)
+    kernel = streak if along == "across" else streak.T
+    report = judged(cv2.filter2D(colour_card, -1, kernel))
+    assert report.signals["blur"].raised
+    assert set(report.signals["blur"].fields) >= {"name", "id_number"}
+    short = np.full((1, 2), 1 / 2, np.float32)
+    assert not judged(cv2.filter2D(colour_card, -1, short)).signals["blur"].raised
+
+
 def test_glare_is_raised_and_names_the_field_under_it(colour_card: Card) -> None:
     height, width = colour_card.shape[:2]
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)

@@ -6,7 +6,8 @@ its threshold (the constants below; the README lists them):
 
 - `blur`: the print's edge width. The steepest gradient across an edge of contrast C
   blurred by a Gaussian of sigma s is C / (s·√(2π)), so s = C / (g·√(2π)) estimates the
-  blur of each field's box on the straightened card (856 px wide). Raised at 2 px.
+  blur of each field's box on the straightened card (856 px wide), along whichever of
+  the card's axes is softer (motion blur softens one). Raised at 2 px.
 - `glare`: the largest washed-out spot — pixels near white that are also much brighter
   than their surroundings (smooth lighting gradients are not) — as a share of the card.
   Raised at 5 %; a field is covered when a quarter of its box lies in the spot.
@@ -249,7 +250,8 @@ def _raised_fields(per_field: dict[str, float]) -> tuple[str, ...]:
 
 
 def _edge_sigma(patch: Image) -> float | None:
-    """Estimated Gaussian blur (px) of the strongest edges in a grey patch."""
+    """Estimated Gaussian blur (px) of the strongest edges in a grey patch, along the
+    softer of the image's axes."""
     if patch.shape[0] < 4 or patch.shape[1] < 4:
         return None
     values = patch.astype(np.float32)
@@ -257,9 +259,10 @@ def _edge_sigma(patch: Image) -> float | None:
     contrast = float(high - low)
     if contrast < 20:  # no print here to judge
         return None
-    gx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3) / 8.0
-    gy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3) / 8.0
-    steepest = float(np.percentile(np.hypot(gx, gy), 99.5))
+    # Each axis on its own: a camera moving sideways softens the upright strokes' edges
+    # and leaves the level ones sharp, so the steeper axis alone would read it as sharp.
+    steepest = min(float(np.percentile(np.abs(cv2.Sobel(values, cv2.CV_32F, dx, dy, ksize=3)),
+                                       99.5)) / 8.0 for dx, dy in ((1, 0), (0, 1)))
     if steepest <= 0:
         return None
     return contrast / (steepest * math.sqrt(2 * math.pi))
