@@ -7,12 +7,12 @@ tilted rows were read as they lay."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+import scans
 
 from idcard.config import load_settings
 from idcard.imaging.orient import skew_degrees, tilt_from_edges
@@ -50,8 +50,7 @@ def turned_in_frame(name: str, degrees: float) -> bytes:
 
 
 def printed(name: str) -> dict[str, str]:
-    labels = json.loads((FIXTURES / "labels.json").read_text(encoding="utf-8"))
-    return {k: str(v) for k, v in next(e for e in labels if e["file"] == name)["fields"].items()}
+    return {k: str(v) for k, v in scans.labels()[name]["fields"].items()}
 
 
 # -- units -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from idcard.errors import InputError
 from idcard.extract import RuleBook, card_print_in_place, labels_in_place, load_rules
 from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
 from idcard.imaging.locate import CardOutline, Corners, print_regions
-from idcard.imaging.orient import tilt_from_edges
+from idcard.imaging.orient import needs_quarter_turn, tilt_from_edges
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
 from idcard.imaging.view import CardView, Image
 from idcard.ocr import OcrEngine
@@ -32,6 +32,7 @@ from idcard.pipeline.masking import DEFAULT_MASK, mask_reading
 from idcard.pipeline.one_view import (
     CUT_OFF,
     MIN_FIELDS_FROM_OUTLINE,
+    MIN_LINES_OF_A_CARD,
     CardRead,
     ClearedViews,
     ViewReader,
@@ -233,6 +234,10 @@ class CardReader:
         card_side: SideHint = side if len(views) == 1 else "auto"
         reads = [self._card_views.read_view(view, outline, card_side, clock)
                  for view, outline in views]
+        # A card prints its lines along its long side: an outline across which the text
+        # runs is no card's (a shadow's edge cut the card in two). Without it, the image
+        # is read as if no outline had been found there.
+        views, reads = _along_the_print(views, reads)
         page: list[Quad] | None = None  # the page's text-line boxes, once glanced at
         # Two outlines that each read as a card leave no room for another card's text.
         two_cards = len(reads) >= 2 and all(r.field_count >= _MIN_FIELDS_OF_A_CARD
@@ -250,8 +255,12 @@ class CardReader:
                 # The glance's lines are grouped by card in their print regions; with one
                 # card on its own, text_alone reads it levelled by the same lines.
                 page = glance(self._engine, image, clock)
+                # An outline on which nothing was read is no card (a shadow's edge across
+                # one): its text is not set apart from the page's.
+                found = [view for view, read in zip(views, reads, strict=True)
+                         if read.field_count > 0]
                 with clock.step(PAGE_CARDS):
-                    reads += self._cards_beside(image, page, regions, views, clock)
+                    reads += self._cards_beside(image, page, regions, found, clock)
         # The whole image taken as a card cropped to its edges, whose print runs tilted
         # across it, is no such crop (a tilted card cut off by the frame): its text is
         # read alone too, and preferred unless it gives fewer fields.
@@ -331,6 +340,16 @@ class CardReader:
         side = read.reading.side
         return side == "both" or labels_in_place(read.lines, image_size=read.view.size,
                                                  side=side, rules=self._rules)
+
+
+def _along_the_print(views: list[tuple[CardView, CardOutline | None]], reads: list[CardRead],
+                     ) -> tuple[list[tuple[CardView, CardOutline | None]], list[CardRead]]:
+    """The views (and their reads) whose lines run along the card, as a card's print does;
+    a view with too few lines to tell is kept."""
+    kept = [(view, read) for view, read in zip(views, reads, strict=True)
+            if read.outline is None or len(read.lines) < MIN_LINES_OF_A_CARD
+            or not needs_quarter_turn([line.box for line in read.lines])]
+    return [view for view, _ in kept], [read for _, read in kept]
 
 
 def _tilted_crop(reads: list[CardRead]) -> bool:
