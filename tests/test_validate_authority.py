@@ -21,6 +21,7 @@ RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
     "北京市公安局朝阳分局",  # a province-level city's district
     "深圳市公安局高新分局",  # a branch that is no division: nothing to judge
     "河北省石家庄市公安局",
+    "新疆维吾尔自治区巴音郭楞蒙古自治州公安局",
 ])
 def test_printed_authorities_are_not_told(authority: str) -> None:
     assert authority_place_misread(authority) is False
@@ -31,6 +32,7 @@ def test_printed_authorities_are_not_told(authority: str) -> None:
     "宜昌市公安局號亭分局",
     "北京市公安局朝杨分局",
     "灌去县公安局",          # the bureau's own place one off 灌云县
+    "药连县公安局",          # 筠 read 药: the rest, 连县, is an old county's name
 ])
 def test_a_place_one_character_off_is_told(authority: str) -> None:
     assert authority_place_misread(authority) is True

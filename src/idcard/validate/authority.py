@@ -49,9 +49,15 @@ def authority_place_fixes(authority: str) -> frozenset[tuple[int, str]]:
     return one_off_fixes(branch, districts, len(place) + len(_BUREAU))
 
 
+@cache
 def _known(place: str) -> bool:
-    # 河北省石家庄市 names its province first; the bureau is the last place named.
-    return any(place.endswith(name) for name in _places())
+    """Whether the place is a division of the table, or a chain of them: 河北省石家庄市
+    names its province first, and the bureau is the last place named. Every part must be
+    a division: 药连县 is no chain, though 连县 (an old county) ends it."""
+    if place in _places():
+        return True
+    return any(place.endswith(name) and _known(place[:-len(name)])
+               for name in _places() if len(name) < len(place))
 
 
 @cache
