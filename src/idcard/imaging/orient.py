@@ -74,6 +74,20 @@ def skew_degrees(boxes: Sequence[Quad]) -> float:
     return float(np.median(angles)) if angles else 0.0
 
 
+def text_direction(boxes: Sequence[Quad]) -> float:
+    """The direction the wide boxes run in, in degrees within [-90, 90) (positive =
+    clockwise): the median of their angles taken about their mean direction, so that
+    lines at 89° and -89° count as the same way, not as level on average."""
+    angles = _line_angles(boxes)
+    if not angles:
+        return 0.0
+    doubled = np.radians(2.0 * np.array(angles))
+    mean = math.degrees(math.atan2(float(np.sin(doubled).sum()),
+                                   float(np.cos(doubled).sum()))) / 2.0
+    offsets = [(angle - mean + 90.0) % 180.0 - 90.0 for angle in angles]
+    return (mean + float(np.median(offsets)) + 90.0) % 180.0 - 90.0
+
+
 def _line_angles(boxes: Sequence[Quad]) -> list[float]:
     """Each wide box's direction, in degrees within (-90, 90]: a line read turned over
     points the other way along the same tilt."""
@@ -102,10 +116,12 @@ def levelled_view(view: CardView, angle: float) -> CardView:
 
 def text_block_view(view: CardView, boxes: Sequence[Quad],
                     extent: Sequence[Quad] = ()) -> CardView:
-    """Level the view by its text's skew and crop it to the text block plus a margin;
-    `extent` (areas known to belong to the block, such as the print around lines a
-    detector missed) widens the crop without tilting it."""
-    angle = skew_degrees(boxes)
+    """Level the view by its text's direction (at any angle: a card turned 60° in a
+    photo) and crop it to the text block plus a margin; `extent` (areas known to belong
+    to the block, such as the print around lines a detector missed) widens the crop
+    without tilting it. Text turned past level either way reads upside down, which the
+    reader turns over."""
+    angle = text_direction(boxes)
     points = np.array([p for box in (*boxes, *extent) for p in box], dtype=np.float64)
     centre = points.mean(axis=0)
     rotation = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), angle, 1.0)
