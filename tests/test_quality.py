@@ -87,6 +87,18 @@ def test_motion_blur_along_one_axis_is_raised(colour_card: Card, along: str) -> 
     assert not judged(cv2.filter2D(colour_card, -1, short)).signals["blur"].raised
 
 
+def test_a_field_whose_strokes_run_one_way_is_not_called_blurred(colour_card: Card) -> None:
+    # A name of few strokes (一) has its steepest edges along one axis only; the card's
+    # other fields say its print is sharp both ways.
+    name = regions(colour_card)["name"]
+    (x0, y0), _, (x1, y1), _ = name
+    card = colour_card.copy()
+    card[int(y0):int(y1), int(x0):int(x1)] = 250
+    cv2.line(card, (int(x0) + 10, int((y0 + y1) / 2)), (int(x1) - 10, int((y0 + y1) / 2)),
+             (30, 30, 30), 4)
+    assert not judged(card).signals["blur"].raised
+
+
 def test_glare_is_raised_and_names_the_field_under_it(colour_card: Card) -> None:
     height, width = colour_card.shape[:2]
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)

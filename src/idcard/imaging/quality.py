@@ -255,9 +255,25 @@ def _raised_fields(per_field: dict[str, float]) -> tuple[str, ...]:
 # -- blur ---------------------------------------------------------------------------------
 
 
-def _edge_sigma(patch: Image) -> float | None:
-    """Estimated Gaussian blur (px) of the strongest edges in a grey patch; along the
-    softer image axis when one is much softer than the other (motion blur)."""
+@dataclass(frozen=True)
+class _Edges:
+    """A patch's print contrast and its steepest edges: in any direction, along x, along y
+    (each the 99.5th percentile of the gradient, in grey levels per px)."""
+
+    contrast: float
+    steepest: float
+    across: float
+    down: float
+
+    def sigma(self, axis: int | None) -> float | None:
+        """The blur (px) its edges say: judged along x (0) or y (1), or in any direction."""
+        steepest = (self.steepest, self.across, self.down)[0 if axis is None else axis + 1]
+        if steepest <= 0:
+            return None
+        return self.contrast / (steepest * math.sqrt(2 * math.pi))
+
+
+def _edges(patch: Image) -> _Edges | None:
     if patch.shape[0] < 4 or patch.shape[1] < 4:
         return None
     values = patch.astype(np.float32)
@@ -267,15 +283,23 @@ def _edge_sigma(patch: Image) -> float | None:
         return None
     gx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3) / 8.0
     gy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3) / 8.0
-    steepest = float(np.percentile(np.hypot(gx, gy), 99.5))
-    across, down = (float(np.percentile(np.abs(g), 99.5)) for g in (gx, gy))
-    if min(across, down) < _ONE_WAY_SOFTER * max(across, down):
-        # A camera moving one way softens the edges across its path and leaves the
-        # others sharp, which alone would read as sharp print: the softer axis counts.
-        steepest = min(across, down)
-    if steepest <= 0:
+    steepest, across, down = (float(np.percentile(g, 99.5))
+                              for g in (np.hypot(gx, gy), np.abs(gx), np.abs(gy)))
+    return _Edges(contrast, steepest, across, down)
+
+
+def _softer_axis(edges: Iterable[_Edges]) -> int | None:
+    """The image axis (0 = x, 1 = y) along which the print is much softer than along the
+    other, over all the fields (the median field: one field's few strokes, 一, may run
+    one way): a camera moving one way softens the edges across its path and leaves the
+    others sharp, which alone would read as sharp print. None when neither is."""
+    ratios = [e.across / e.down for e in edges if e.down > 0 and e.across > 0]
+    if not ratios:
         return None
-    return contrast / (steepest * math.sqrt(2 * math.pi))
+    ratio = float(np.median(ratios))
+    if ratio < _ONE_WAY_SOFTER:
+        return 0
+    return 1 if ratio > 1.0 / _ONE_WAY_SOFTER else None
 
 
 def _blur(card: Image, regions: Mapping[str, Quad]) -> Signal:
@@ -283,16 +307,22 @@ def _blur(card: Image, regions: Mapping[str, Quad]) -> Signal:
         return Signal(0.0)
     grey = card if card.ndim == 2 else cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
     to_card = _CARD_WIDTH / max(1, grey.shape[1])  # sigma in px of an 856-wide card
-    per_field: dict[str, float] = {}
+    edges: dict[str, _Edges] = {}
     for name, quad in regions.items():
         x0, y0, x1, y1 = _rect(quad, 1.0, grey.shape)
-        sigma = _edge_sigma(grey[y0:y1, x0:x1])
-        if sigma is not None:
-            per_field[name] = _ramp(sigma * to_card, _SHARP_SIGMA, _BLUR_SIGMA_RAISED)
-    if not per_field:
-        sigma = _edge_sigma(grey)
+        found = _edges(grey[y0:y1, x0:x1])
+        if found is not None:
+            edges[name] = found
+    if not edges:
+        whole = _edges(grey)
+        sigma = whole.sigma(_softer_axis([whole])) if whole else None
         score = _ramp(sigma * to_card, _SHARP_SIGMA, _BLUR_SIGMA_RAISED) if sigma else 0.0
         return Signal(round(score, 3))
+    axis = _softer_axis(edges.values())
+    per_field = {name: _ramp(sigma * to_card, _SHARP_SIGMA, _BLUR_SIGMA_RAISED)
+                 for name, e in edges.items() if (sigma := e.sigma(axis)) is not None}
+    if not per_field:
+        return Signal(0.0)
     return Signal(round(max(per_field.values()), 3), _raised_fields(per_field))
 
 
