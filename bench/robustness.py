@@ -4,6 +4,7 @@ white, heavy JPEG, a 4K upscale, a small copy, a page around the card, darkness,
 a shadow across half the card, motion blur, a colour cast, a cut-off edge.
 
     python bench/robustness.py DIR [--limit N] [--changes name,name] [--tiers clean,photo]
+                               [--sides front,back]
 
 In-process (idcard.pipeline.CardReader with the settings from IDCARD_*). Each labelled
 image of the chosen tiers is changed in memory, encoded as a JPEG (PNG for black and
@@ -200,9 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=24, help="images per change (0 = all)")
     parser.add_argument("--tiers", default="clean,photo", help="label tiers to change")
     parser.add_argument("--changes", default=",".join(CHANGES), help="comma-separated")
+    parser.add_argument("--sides", default="front,back", help="label sides to change")
     args = parser.parse_args(argv)
     tiers = set(args.tiers.split(","))
-    labels = [label for label in load_labels(args.folder) if label.get("tier") in tiers]
+    sides = set(args.sides.split(","))
+    labels = [label for label in load_labels(args.folder)
+              if label.get("tier") in tiers and label.get("side") in sides]
     labels = labels[:args.limit] if args.limit > 0 else labels
     changes = [name for name in args.changes.split(",") if name]
     unknown = [name for name in changes if name not in CHANGES]
