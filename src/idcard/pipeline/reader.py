@@ -246,9 +246,11 @@ class CardReader:
             with clock.stage("locate"):
                 regions = print_regions(image)
             placed = cards_in_print(image.shape, regions) if not views else []
-            with clock.step(PAGE_CARDS):
+            placed_reads = None
+            if len(placed) >= 2:
                 # Two or more cards placed by their print: no glance is needed.
-                placed_reads = self._read_placed_cards(image, placed, clock)
+                with clock.step(PAGE_CARDS):
+                    placed_reads = self._read_placed_cards(image, placed, clock)
             if placed_reads is not None:
                 reads += placed_reads
             elif not views or print_beside(regions, views[0][1]):
@@ -305,12 +307,9 @@ class CardReader:
 
     def _read_placed_cards(self, image: Image, placed: list[PageCard],
                            clock: Stopwatch) -> list[CardRead] | None:
-        """Two or more cards placed by their print, each read where it lies; None when
-        there are fewer, or when a region reads as fewer lines than a card shows: the
-        print of one card at an angle (its number row's region apart from its other
-        lines'), whose page is glanced at instead."""
-        if len(placed) < 2:
-            return None
+        """Cards placed by their print, each read where it lies; None when a region reads
+        as fewer lines than a card shows: the print of one card at an angle (its number
+        row's region apart from its other lines'), whose page is glanced at instead."""
         found = self._read_where_they_lie(image, placed, clock)
         if any(len(read.lines) < MIN_LINES_IN_REGION for read in found):
             return None
