@@ -281,11 +281,24 @@ def _edges(patch: Image) -> _Edges | None:
     contrast = float(high - low)
     if contrast < 20:  # no print here to judge
         return None
-    gx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3) / 8.0
-    gy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3) / 8.0
-    steepest, across, down = (float(np.percentile(g, 99.5))
-                              for g in (np.hypot(gx, gy), np.abs(gx), np.abs(gy)))
+    gx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3)
+    # Sobel's 3×3 kernel weighs a unit step 8.
+    steepest, across, down = (_top_share(g) / 8.0
+                              for g in (cv2.magnitude(gx, gy), np.abs(gx), np.abs(gy)))
     return _Edges(contrast, steepest, across, down)
+
+
+def _top_share(values: Image) -> float:
+    """The 99.5th percentile, interpolated as np.percentile does, from a partial sort
+    (np.percentile's own takes about twice as long, and blur takes three per field)."""
+    flat = values.ravel()
+    position = 0.995 * (flat.size - 1)
+    low = int(position)
+    ranked = np.partition(flat, low)  # ranked[low] in place, greater values after it
+    below = float(ranked[low])
+    above = float(ranked[low + 1:].min()) if low + 1 < flat.size else below
+    return below + (position - low) * (above - below)
 
 
 def _softer_axis(edges: Iterable[_Edges]) -> int | None:
