@@ -8,9 +8,9 @@ a shadow across half the card, motion blur, a colour cast, a cut-off edge.
 
 In-process (idcard.pipeline.CardReader with the settings from IDCARD_*). Each labelled
 image of the chosen tiers is changed in memory, encoded as a JPEG (PNG for black and
-white) and read. A field counts as right as in bench/accuracy.py; flagged when missing
-or `review: true`; a silent error is wrong and not flagged; an error (422) flags every
-field of the image. Prints one row per change (fields right, flagged, silent errors,
+white) and read, and each field judged by bench/accuracy.py's `Result`: right, flagged
+(missing or `review: true`), or a silent error (wrong and not flagged); an error (422)
+flags every field of the image. Prints one row per change (fields right, flagged, silent errors,
 errors, median ms) and the silent errors found; the last line is
 
     robustness changes <k> fields <right>/<n> flagged <f> silent <s> errors <e>
@@ -29,7 +29,8 @@ from typing import Any
 
 import cv2
 import numpy as np
-from common import load_labels, normalise
+from accuracy import ReadFailed, Reading, Result, in_process_reader
+from common import load_labels
 
 Image = np.ndarray
 _GREY_BORDER = (200, 200, 200)
@@ -128,71 +129,53 @@ CHANGES: dict[str, Callable[[Image], bytes]] = {
 
 @dataclass
 class Tally:
-    """Fields of one change: right, flagged (missing or review), silent errors."""
+    """The readings of one change, judged as bench/accuracy.py judges them."""
 
-    right: int = 0
-    flagged: int = 0
-    silent: int = 0
-    fields: int = 0
-    errors: int = 0
-    ms: list[float] = field(default_factory=list)
-    silent_errors: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
 
-    def add(self, name: str, expected: dict[str, str], reading: dict[str, Any] | None) -> None:
-        for key, value in expected.items():
-            self.fields += 1
-            got = (reading or {}).get(key) or {}
-            right = got.get("value") is not None and \
-                normalise(key, got["value"]) == normalise(key, value)
-            flagged = got.get("value") is None or bool(got.get("review"))
-            self.right += right
-            self.flagged += flagged
-            if not right and not flagged:
-                self.silent += 1
-                self.silent_errors.append(f"{name} {key}: {got.get('value')!r} for {value!r}")
+    def count(self, judge: Callable[[Result, str], bool]) -> int:
+        return sum(judge(result, name) for result in self.results for name in result.expected)
 
+    @property
+    def fields(self) -> int:
+        return self.count(lambda _result, _name: True)
 
-def reader() -> Callable[[bytes], dict[str, Any] | None]:
-    """The in-process reader: the fields of a reading, None for a refused image."""
-    import msgspec
+    @property
+    def errors(self) -> int:
+        return sum(result.error is not None for result in self.results)
 
-    from idcard.config import load_settings
-    from idcard.errors import InputError
-    from idcard.pipeline import CardReader
-
-    card_reader = CardReader.load(load_settings())
-
-    def read(data: bytes) -> dict[str, Any] | None:
-        try:
-            reading = card_reader.read(data).reading
-        except InputError:
-            return None
-        fields: dict[str, Any] = msgspec.to_builtins(reading)["fields"]
-        return fields
-    return read
+    def silent_errors(self) -> list[str]:
+        return [f"{result.label['file']} {name}: {result.got(name)!r} for "
+                f"{result.expected[name]!r}"
+                for result in self.results for name in result.expected
+                if result.silent_error(name)]
 
 
 def run(labels: list[dict[str, Any]], folder: Path, changes: list[str],
-        read: Callable[[bytes], dict[str, Any] | None]) -> dict[str, Tally]:
+        read: Callable[[bytes], Reading]) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
     for change in changes:
         tally = tallies[change] = Tally()
         for label in labels:
             image = cv2.imread(str(folder / label["file"]), cv2.IMREAD_COLOR)
             data = CHANGES[change](image)
+            result = Result(label=label)
             started = time.perf_counter()
-            fields = read(data)
-            tally.ms.append((time.perf_counter() - started) * 1000.0)
-            tally.errors += fields is None
-            expected = {k: str(v) for k, v in (label.get("fields") or {}).items()}
-            tally.add(label["file"], expected, fields)
+            try:
+                result.side, result.values, result.reviews = read(data)
+            except ReadFailed as exc:
+                result.error = str(exc)
+            result.ms = (time.perf_counter() - started) * 1000.0
+            tally.results.append(result)
         print(row(change, tally), flush=True)
     return tallies
 
 
 def row(change: str, tally: Tally) -> str:
-    return (f"{change:16s} {tally.right:4d}/{tally.fields:<4d} {tally.flagged:7d} "
-            f"{tally.silent:6d} {tally.errors:6d} {statistics.median(tally.ms):7.0f}")
+    ms = statistics.median(result.ms for result in tally.results)
+    return (f"{change:16s} {tally.count(Result.right):4d}/{tally.fields:<4d} "
+            f"{tally.count(Result.flagged):7d} {tally.count(Result.silent_error):6d} "
+            f"{tally.errors:6d} {ms:7.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,19 +199,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"{'change':16s} {'right':>9s} {'flagged':>7s} {'silent':>6s} {'errors':>6s} "
           f"{'p50 ms':>7s}")
-    tallies = run(labels, args.folder, changes, reader())
+    tallies = run(labels, args.folder, changes, in_process_reader())
     for change, tally in tallies.items():
-        for error in tally.silent_errors:
+        for error in tally.silent_errors():
             print(f"silent [{change}] {error}")
-    total = Tally()
-    for tally in tallies.values():
-        total.right += tally.right
-        total.flagged += tally.flagged
-        total.silent += tally.silent
-        total.fields += tally.fields
-        total.errors += tally.errors
-    print(f"robustness changes {len(tallies)} fields {total.right}/{total.fields} "
-          f"flagged {total.flagged} silent {total.silent} errors {total.errors}")
+    total = Tally([result for tally in tallies.values() for result in tally.results])
+    print(f"robustness changes {len(tallies)} fields {total.count(Result.right)}/"
+          f"{total.fields} flagged {total.count(Result.flagged)} "
+          f"silent {total.count(Result.silent_error)} errors {total.errors}")
     return 0
 
 
