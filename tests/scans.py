@@ -34,6 +34,11 @@ def labels() -> dict[str, dict[str, Any]]:
     return {entry["file"]: entry for entry in json.loads((FIXTURES / "labels.json").read_text())}
 
 
+def printed(name: str) -> dict[str, str]:
+    """What the fixture's card prints: its labelled fields."""
+    return {k: str(v) for k, v in labels()[name]["fields"].items()}
+
+
 def card(name: str) -> Pixels:
     """The fixture's card straightened to 856×540, in grey (three equal channels)."""
     image = cv2.imread(str(FIXTURES / name))

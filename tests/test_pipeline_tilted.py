@@ -49,10 +49,6 @@ def turned_in_frame(name: str, degrees: float) -> bytes:
     return bytes(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 92])[1])
 
 
-def printed(name: str) -> dict[str, str]:
-    return {k: str(v) for k, v in scans.labels()[name]["fields"].items()}
-
-
 # -- units -----------------------------------------------------------------------------------
 
 
@@ -106,12 +102,12 @@ def test_a_card_turned_in_its_frame_reads_every_field(reader: CardReader, name: 
                                                       degrees: float) -> None:
     reading = reader.read(turned_in_frame(name, degrees)).reading
     assert reading.side == "front"
-    for field_name, value in printed(name).items():
+    for field_name, value in scans.printed(name).items():
         field = getattr(reading.fields, field_name)
         assert field is not None, field_name
         assert field.value == value or field.review, (field_name, field.value)
     read_name = reading.fields.name
-    assert read_name is not None and read_name.value == printed(name)["name"]
+    assert read_name is not None and read_name.value == scans.printed(name)["name"]
 
 
 @pytest.mark.parametrize("name", ["back_clean_001.jpg", "back_clean_005.jpg",
@@ -122,6 +118,6 @@ def test_a_back_turned_60_degrees_reads_every_field(reader: CardReader, name: st
     # period's end ran off the cut.
     reading = reader.read(turned_in_frame(name, 60.0)).reading
     assert reading.side == "back"
-    for field_name, value in printed(name).items():
+    for field_name, value in scans.printed(name).items():
         field = getattr(reading.fields, field_name)
         assert field is not None and field.value == value, field_name
