@@ -13,7 +13,7 @@ import idcard.pipeline.one_view as one_view
 from idcard.config import load_settings
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import levelled_view, skew_degrees
-from idcard.imaging.view import CardView
+from idcard.imaging.view import CardView, rectify_card
 from idcard.pipeline import CardReader
 from idcard.pipeline.timing import Stopwatch
 
@@ -77,3 +77,21 @@ def test_a_tilted_front_is_read_level_even_when_every_field_was_read(
     read = reader._views.read_view(view, WHOLE_VIEW, "auto", clock)
     assert "step:levelled" in clock.ms
     assert read.field_count == 6
+
+
+def test_a_levelled_card_is_one_warp_from_the_photo() -> None:
+    """Each resampling softens the strokes, and two stacked ones draw a fine pattern the
+    screen-recapture signal takes for a screen's: a levelled card view is warped once,
+    from the photo, as if its outline had been found level in the first place."""
+    rng = np.random.default_rng(3)
+    photo = rng.integers(0, 256, (700, 1100, 3), dtype=np.uint8)  # detail at every scale
+    corners = np.array([[130, 90], [980, 120], [960, 640], [110, 600]], np.float32)
+    view = rectify_card(photo, corners)
+    level = levelled_view(view, 4.0)
+    direct = cv2.warpPerspective(photo, np.linalg.inv(level.to_source), level.size,
+                                 flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    twice = levelled_view(CardView(view.image, view.to_source), 4.0)  # no origin to go back to
+    inner = (slice(40, -40), slice(40, -40))
+    assert np.abs(level.image.astype(int) - direct)[inner].mean() < 1.0
+    assert np.abs(twice.image.astype(int) - direct)[inner].mean() > 10.0
+    assert np.allclose(twice.to_source, level.to_source)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from idcard.imaging.view import CardView
+from idcard.imaging.view import CardView, warped_again
 from idcard.text import Quad, TextLine
 
 _MARGIN = 0.08  # of the text block's size, so labels at the edge are not cut
@@ -108,10 +108,7 @@ def levelled_view(view: CardView, angle: float) -> CardView:
     at its own size: the text's rows run level again."""
     w, h = view.size
     rotation = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
-    out = cv2.warpAffine(view.image, rotation, (w, h), flags=cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REPLICATE)
-    forward = np.vstack([rotation, [0.0, 0.0, 1.0]])
-    return CardView(out, view.to_source @ np.linalg.inv(forward))
+    return warped_again(view, np.vstack([rotation, [0.0, 0.0, 1.0]]), (w, h))
 
 
 def text_block_view(view: CardView, boxes: Sequence[Quad],
@@ -134,8 +131,4 @@ def text_block_view(view: CardView, boxes: Sequence[Quad],
     height = int(y_max - y_min + 2 * pad_y)
     forward = np.vstack([rotation, [0.0, 0.0, 1.0]])
     forward = np.array([[1, 0, -x_min], [0, 1, -y_min], [0, 0, 1]], dtype=np.float64) @ forward
-    out = cv2.warpAffine(
-        view.image, forward[:2], (max(width, 32), max(height, 32)),
-        flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE,
-    )
-    return CardView(out, view.to_source @ np.linalg.inv(forward))
+    return warped_again(view, forward, (max(width, 32), max(height, 32)))

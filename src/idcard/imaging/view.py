@@ -6,7 +6,7 @@ found on a straightened card can be reported where the client can draw them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
@@ -25,9 +25,22 @@ CARD_HEIGHT = 540
 
 
 @dataclass(frozen=True)
+class Origin:
+    """The pixels a view was warped from, and how: a view warped again (turned level)
+    is made by one warp from them, as every interpolation softens the strokes and
+    stacked ones draw a fine pattern of their own that reads as a screen's."""
+
+    image: Image
+    interpolation: int
+
+
+@dataclass(frozen=True)
 class CardView:
     image: Image
     to_source: Matrix  # homography: view pixels -> source pixels
+    # Set while the view's pixels are a plain warp of the source's (not smoothed, masked
+    # or otherwise processed after the warp).
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -61,7 +74,7 @@ class CardView:
         interpolation = cv2.INTER_CUBIC if factor > 1.0 else cv2.INTER_AREA
         resized = cv2.resize(self.image, None, fx=factor, fy=factor, interpolation=interpolation)
         back = np.diag([1.0 / factor, 1.0 / factor, 1.0])
-        return CardView(np.ascontiguousarray(resized), self.to_source @ back)
+        return CardView(np.ascontiguousarray(resized), self.to_source @ back, self.origin)
 
     def rotated(self, quarter_turns: int) -> CardView:
         """The same view turned clockwise by 90° steps."""
@@ -77,11 +90,11 @@ class CardView:
             2: np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], dtype=np.float64),
             3: np.array([[0, -1, w - 1], [1, 0, 0], [0, 0, 1]], dtype=np.float64),
         }[turns]
-        return CardView(np.ascontiguousarray(turned), self.to_source @ back)
+        return CardView(np.ascontiguousarray(turned), self.to_source @ back, self.origin)
 
 
 def whole_image(image: Image) -> CardView:
-    return CardView(image, np.eye(3, dtype=np.float64))
+    return CardView(image, np.eye(3, dtype=np.float64), Origin(image, cv2.INTER_LINEAR))
 
 
 def rectify_card(image: Image, corners: NDArray[np.float32], sharp: bool = False) -> CardView:
@@ -94,12 +107,25 @@ def rectify_card(image: Image, corners: NDArray[np.float32], sharp: bool = False
     # A `sharp` source (a scan cropped to the card, usually smaller than the view) keeps
     # its strokes' edges when enlarged by cubic interpolation; on blurred photos cubic was
     # measured to read worse.
-    warped = cv2.warpPerspective(
-        image, forward, (CARD_WIDTH, CARD_HEIGHT),
-        flags=cv2.INTER_CUBIC if sharp else cv2.INTER_AREA,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
-    return CardView(warped, np.linalg.inv(forward).astype(np.float64))
+    interpolation = cv2.INTER_CUBIC if sharp else cv2.INTER_AREA
+    warped = cv2.warpPerspective(image, forward, (CARD_WIDTH, CARD_HEIGHT),
+                                 flags=interpolation, borderMode=cv2.BORDER_REPLICATE)
+    return CardView(warped, np.linalg.inv(forward).astype(np.float64),
+                    Origin(image, interpolation))
+
+
+def warped_again(view: CardView, forward: Matrix, size: tuple[int, int]) -> CardView:
+    """The view moved by the homography `forward` (view pixels -> new pixels) into an
+    image of `size`: by one warp from the view's origin where it has one."""
+    to_source = view.to_source @ np.linalg.inv(forward)
+    if view.origin is None:
+        out = cv2.warpPerspective(view.image, forward, size, flags=cv2.INTER_LINEAR,
+                                  borderMode=cv2.BORDER_REPLICATE)
+        return CardView(out, to_source)
+    out = cv2.warpPerspective(view.origin.image, np.linalg.inv(to_source), size,
+                              flags=view.origin.interpolation,
+                              borderMode=cv2.BORDER_REPLICATE)
+    return CardView(out, to_source, view.origin)
 
 
 def region_box(size: tuple[int, int], left: float, top: float, right: float,
