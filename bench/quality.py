@@ -6,7 +6,8 @@ DIR holds images and labels.json from tools/make_conditions.py (each label names
 `condition`, or null). Labels without a `condition` key count as `--assume` (e.g.
 `--assume photocopy` for a folder of grey scans, `--assume none` for colour photos).
 Each image is read in-process by the full pipeline (settings from IDCARD_*); a signal is
-predicted when the response's `quality.<signal>.raised`. For glare and occlusion it also
+predicted when the response's `quality.<signal>.raised`; a motion-blurred image is also a
+blurred one (a positive for `blur` too). For glare and occlusion it also
 counts how often the field the condition covers is among the signal's `fields`.
 The cost of each signal is timed separately: `imaging.quality.assess` on the
 straightened card (856 × 540) with the layout's field regions, in thread CPU time with
@@ -27,8 +28,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-SIGNALS = ("blur", "glare", "too_dark", "overexposed", "photocopy", "screen_recapture",
-           "occlusion")
+SIGNALS = ("blur", "motion_blur", "glare", "too_dark", "overexposed", "photocopy",
+           "screen_recapture", "occlusion")
+# A condition that is also another signal's: a smeared image is a blurred one.
+ALSO = {"motion_blur": ("blur",)}
 
 
 def _timed_signals(data: bytes, rules: Any, limits: Any) -> dict[str, float]:
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             quality = {}
         for signal in SIGNALS:
             raised = bool(quality.get(signal, {}).get("raised"))
-            present = truth == signal
+            present = truth == signal or signal in ALSO.get(str(truth), ())
             key = ("tp" if raised else "fn") if present else ("fp" if raised else "tn")
             counts[signal][key] += 1
             if signal in named and truth == signal and raised:

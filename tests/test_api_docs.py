@@ -97,8 +97,8 @@ def test_response_schema_types_every_field_with_examples(document: dict[str, Any
     field = schemas["Field"]
     assert set(field["properties"]) == {"value", "confidence", "box", "raw", "review"}
     quality = response["properties"]["quality"]
-    signals = ("blur", "glare", "too_dark", "overexposed", "photocopy", "screen_recapture",
-               "occlusion", "card_incomplete")
+    signals = ("blur", "motion_blur", "glare", "too_dark", "overexposed", "photocopy",
+               "screen_recapture", "occlusion", "card_incomplete")
     assert set(quality["examples"][0]) == set(signals)
     for code in (*signals, "low_confidence", "check_failed", "repaired", "field_missing"):
         assert code in response["properties"]["review_reasons"]["description"] \

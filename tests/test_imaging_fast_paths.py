@@ -97,3 +97,32 @@ def test_channel_mean_of_pixel_rows_is_numpys() -> None:
     rng = np.random.default_rng(13)
     pixels = rng.integers(0, 256, (5000, 3)).astype(np.float32)
     assert np.array_equal(channel_sum(pixels) / 3, pixels.mean(axis=1))
+
+
+def test_percentiles_by_counting_are_numpys() -> None:
+    rng = np.random.default_rng(11)
+    for size in (1, 2, 7, 200, 15_000):
+        values = rng.integers(0, 1021, size)
+        counts = np.bincount(values)
+        shares = (0.0, 0.05, 0.5, 0.95, 0.995, 1.0)
+        expected = np.percentile(values, [100 * s for s in shares])
+        assert np.allclose(quality._percentiles(counts, shares), expected, rtol=0, atol=1e-9)
+
+
+def test_blur_edges_on_integer_gradients_are_the_float_ones() -> None:
+    """The edge measures ranked by counting integer Sobel gradients of 8-bit print give
+    the float gradients' percentiles."""
+    rng = np.random.default_rng(13)
+    patch = cv2.GaussianBlur(rng.integers(0, 256, (60, 300)).astype(np.uint8), (0, 0), 1.2)
+    edges = quality._edges(patch)
+    assert edges is not None
+    values = patch.astype(np.float32)
+    gx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3)
+    low, high = np.percentile(values, (5, 95))
+    assert np.isclose(edges.contrast, high - low)
+    assert np.isclose(edges.along[0], np.percentile(np.abs(gx), 99.5) / 8.0)
+    assert np.isclose(edges.along[1], np.percentile(np.abs(gy), 99.5) / 8.0)
+    diagonal = np.abs(gx + gy) * np.sqrt(0.5)
+    assert np.isclose(edges.along[2], np.percentile(diagonal, 99.5) / 8.0)
+    assert np.isclose(edges.steepest, np.percentile(cv2.magnitude(gx, gy), 99.5) / 8.0)

@@ -83,8 +83,35 @@ def test_motion_blur_along_one_axis_is_raised(colour_card: Card, along: str) -> 
     report = judged(cv2.filter2D(colour_card, -1, kernel))
     assert report.signals["blur"].raised
     assert set(report.signals["blur"].fields) >= {"name", "id_number"}
+    # ... and it is told apart as the camera's movement, with the fields it smears.
+    assert report.signals["motion_blur"].raised
+    assert set(report.signals["motion_blur"].fields) >= {"name", "address"}
     short = np.full((1, 2), 1 / 2, np.float32)
-    assert not judged(cv2.filter2D(colour_card, -1, short)).signals["blur"].raised
+    calm = judged(cv2.filter2D(colour_card, -1, short))
+    assert not calm.signals["blur"].raised and not calm.signals["motion_blur"].raised
+
+
+def test_blur_the_same_every_way_is_no_motion_blur(colour_card: Card) -> None:
+    report = judged(cv2.GaussianBlur(colour_card, (0, 0), 3.5))
+    assert report.signals["blur"].raised
+    assert not report.signals["motion_blur"].raised
+    assert report.signals["motion_blur"].fields == ()
+
+
+@pytest.mark.parametrize("degrees", [12.0, 30.0, 45.0, 70.0, 135.0])
+def test_a_smear_in_any_direction_is_blur_and_motion_blur(colour_card: Card,
+                                                          degrees: float) -> None:
+    """Edges are compared along x against y and along one diagonal against the other: a
+    smear at 45° softens x and y alike, and judged by x and y alone (or by the steepest
+    edges, which run along the smear) a 13 px smear measured sharp."""
+    kernel = np.zeros((13, 13), np.float32)
+    kernel[6, :] = 1.0
+    turn = cv2.getRotationMatrix2D((6.0, 6.0), degrees, 1.0)
+    kernel = cv2.warpAffine(kernel, turn, (13, 13))
+    report = judged(cv2.filter2D(colour_card, -1, kernel / kernel.sum()))
+    assert report.signals["blur"].raised
+    assert report.signals["motion_blur"].raised
+    assert set(report.signals["motion_blur"].fields) >= {"name", "address"}
 
 
 def test_a_field_whose_strokes_run_one_way_is_not_called_blurred(colour_card: Card) -> None:

@@ -133,6 +133,22 @@ def test_blur_and_glare_alone_flag_only_the_name() -> None:
         ("low_confidence", "address")]
 
 
+def test_motion_blur_flags_the_name_and_address_it_smears() -> None:
+    # Smeared one way, a stroke's length along the smear is lost while the recogniser
+    # stays sure (黄士村 for 黄土村 at 0.99): the address is flagged too, and nothing else.
+    smeared = ["name", "sex", "address", "id_number"]
+    judged = decide_review(CardReading(side="front", fields=front()),
+                           quiet(blur=smeared, motion_blur=smeared), 0.98)
+    assert [(r.code, r.field) for r in judged.review_reasons] == [
+        ("blur", "name"), ("motion_blur", "name"), ("motion_blur", "address")]
+    assert judged.fields.sex is not None and not judged.fields.sex.review
+    assert [n.code for n in judged.warnings] == ["blur", "motion_blur"]
+    # A field the smear does not reach is not flagged for it.
+    judged = decide_review(CardReading(side="front", fields=front()),
+                           quiet(blur=["id_number"], motion_blur=["id_number"]), 0.98)
+    assert judged.review_reasons == []
+
+
 def test_a_long_term_period_does_not_confirm_its_start() -> None:
     fields = front(name=None, sex=None, ethnicity=None, birth_date=None, address=None,
                    id_number=None)
@@ -260,6 +276,24 @@ def test_response_carries_review_and_quality(client: TestClient[Litestar]) -> No
     for signal in body["quality"].values():
         assert 0.0 <= signal["score"] <= 1.0 and isinstance(signal["raised"], bool)
     assert all(isinstance(f["review"], bool) for f in body["fields"].values() if f)
+
+
+def test_a_smeared_photo_says_motion_blur_and_flags_the_address(
+        client: TestClient[Litestar]) -> None:
+    image = cv2.imread(str(FIXTURES / "front_clean_002.jpg"))
+    smear = np.full((1, 11), 1 / 11, np.float32)  # the camera moving sideways
+    ok, data = cv2.imencode(".jpg", cv2.filter2D(image, -1, smear))
+    assert ok
+    response = client.post("/v1/idcard", files={"image": ("smeared.jpg", data.tobytes())})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["quality"]["motion_blur"]["raised"]
+    assert "motion_blur" in [w["code"] for w in body["warnings"]]
+    address = body["fields"]["address"]
+    assert address is not None and address["review"]
+    assert {"code": "motion_blur", "field": "address"} in body["review_reasons"]
+    sharp = post_fixture(client, "front_clean_002.jpg")
+    assert not sharp["quality"]["motion_blur"]["raised"]
 
 
 def test_masked_card_hides_the_birth_digits_from_our_own_ocr(

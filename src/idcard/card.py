@@ -118,6 +118,7 @@ class Quality(msgspec.Struct, kw_only=True):
     """The image's quality and authenticity signals (see the README for each measure)."""
 
     blur: QualitySignal
+    motion_blur: QualitySignal
     glare: QualitySignal
     too_dark: QualitySignal
     overexposed: QualitySignal

@@ -44,6 +44,7 @@ WarningCode = Literal[
     "ethnicity_former_name",
     "card_expired",
     "blur",
+    "motion_blur",
     "glare",
     "too_dark",
     "overexposed",
@@ -137,6 +138,10 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                     "usual and are not flagged for it",
     "blur": "the print is too soft to trust (`quality.blur`; the message names the fields "
             "affected)",
+    "motion_blur": "the camera moved while the photo was taken: the print is smeared one "
+                   "way (`quality.motion_blur`). A stroke's length along the smear is lost "
+                   "while the recogniser stays sure (土 and 士), so the name and address it "
+                   "names are flagged for review; ask for a photo held still",
     "glare": "a bright, washed-out spot covers part of the card (`quality.glare`; the message "
              "names the fields under it)",
     "too_dark": "the image is too dark (`quality.too_dark`)",

@@ -4,6 +4,9 @@ Each condition is drawn on top of a clean scan or a phone photo made by `degrade
 
 - `blur`: Gaussian blur of the whole image; amount = sigma in *card* pixels (856-wide
   card), so the same amount means the same softness of print at any card size.
+- `motion_blur`: the camera moving while it shoots: the image smeared along a line in
+  any direction; amount = the smear's length in card pixels (856-wide card).
+  `detail.angle` is its direction in degrees (0 = along the rows).
 - `glare`: a bright specular spot centred on one field's value; amount = added
   brightness at the centre (0..255); the spot radius is recorded too.
 - `too_dark` / `overexposed`: exposure gain (and offset) of the whole image; amount = gain.
@@ -34,7 +37,7 @@ from cardgen.fonts import hei
 from cardgen.render import HEIGHT, WIDTH
 
 CONDITIONS = ("blur", "glare", "too_dark", "overexposed", "photocopy", "screen_recapture",
-              "occlusion")
+              "occlusion", "motion_blur")
 OCCLUDERS = ("finger", "sticker", "white_sticker", "stamp", "grey_stamp")
 # Where each value is printed on the canonical card (x0, y0, x1, y1 as fractions).
 VALUE_BOXES: dict[str, dict[str, tuple[float, float, float, float]]] = {
@@ -68,6 +71,9 @@ def draw_condition(kind: str | None, side: str, rng: random.Random) -> Condition
     fields = list(VALUE_BOXES[side])
     if kind == "blur":
         return Condition(kind, rng.uniform(2.5, 5.0))
+    if kind == "motion_blur":
+        return Condition(kind, rng.uniform(8.0, 20.0),
+                         detail={"angle": rng.uniform(0.0, 180.0)})
     if kind == "glare":
         return Condition(kind, rng.uniform(150, 230), [rng.choice(fields)],
                          {"radius": rng.uniform(0.06, 0.12)})
@@ -197,6 +203,9 @@ def on_image(shot: degrade.Shot, cond: Condition, rng: random.Random) -> degrade
     if cond.kind == "blur":
         sigma = cond.amount * card_width_px(shot) / WIDTH  # card pixels -> image pixels
         image = cv2.GaussianBlur(image, (0, 0), sigma)
+    elif cond.kind == "motion_blur":
+        length = cond.amount * card_width_px(shot) / WIDTH
+        image = degrade.smeared(image, length, float(cond.detail["angle"]))  # type: ignore[arg-type]
     elif cond.kind == "too_dark":
         image = np.clip(image.astype(np.float32) * cond.amount + rng.uniform(0, 6), 0, 255)
     elif cond.kind == "overexposed":

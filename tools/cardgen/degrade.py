@@ -158,11 +158,17 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _motion_blur(image: np.ndarray, rng: random.Random) -> np.ndarray:
-    length = rng.randint(7, 13)
-    kernel = np.zeros((length, length), np.float32)
-    kernel[length // 2, :] = 1.0 / length
-    turn = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1)
-    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    return smeared(image, rng.randint(7, 13), rng.uniform(0, 180))
+
+
+def smeared(image: np.ndarray, length: float, degrees: float) -> np.ndarray:
+    """The image smeared along a line of `length` px at `degrees` (0 = along the rows):
+    a camera moving while it shoots."""
+    size = max(1, round(length))
+    kernel = np.zeros((size, size), np.float32)
+    kernel[size // 2, :] = 1.0 / size
+    turn = cv2.getRotationMatrix2D((size / 2 - 0.5, size / 2 - 0.5), degrees, 1)
+    kernel = cv2.warpAffine(kernel, turn, (size, size))
     return cv2.filter2D(image, -1, kernel / max(kernel.sum(), 1e-6))
 
 

@@ -60,6 +60,7 @@ EXAMPLE_CHECKS = {
 }
 EXAMPLE_QUALITY = {
     "blur": {"score": 0.12, "raised": False, "fields": []},
+    "motion_blur": {"score": 0.03, "raised": False, "fields": []},
     "glare": {"score": 0.81, "raised": True, "fields": ["address"]},
     "too_dark": {"score": 0.0, "raised": False, "fields": []},
     "overexposed": {"score": 0.02, "raised": False, "fields": []},
@@ -184,7 +185,8 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "card_choice_unsure (the image "
                     "repeats the card's labels elsewhere and which text is the card is "
                     "unsure), blur, glare (on the name only: they are reported in "
-                    "`quality` and the warnings for every field they lie on), occlusion "
+                    "`quality` and the warnings for every field they lie on), motion_blur "
+                    "(on the name and address), occlusion "
                     "(on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
                     "overexposed. Never values.",
@@ -192,7 +194,9 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
     quality: Annotated[Quality, Meta(
         description="image-quality and authenticity signals: each a score in [0, 1], "
                     "`raised` at 0.5 (also a warning with the same code), and the fields "
-                    "it lies on (blur, glare, occlusion). blur: edge width of the print; "
+                    "it lies on (blur, motion_blur, glare, occlusion). blur: edge width of the "
+                    "print; motion_blur: blurred print much softer one way than the other "
+                    "(a camera that moved); "
                     "glare: washed-out spot; too_dark / overexposed: exposure; photocopy: "
                     "no colour in the card's print (grey or black-and-white copy); "
                     "screen_recapture: the periodic sub-pixel pattern of a photographed "

@@ -70,8 +70,8 @@ from idcard.imaging.levels import channel_max, channel_min, channel_sum, median_
 from idcard.imaging.view import Image
 from idcard.text import Quad
 
-SIGNALS = ("blur", "glare", "too_dark", "overexposed", "photocopy", "screen_recapture",
-           "occlusion", "card_incomplete")
+SIGNALS = ("blur", "motion_blur", "glare", "too_dark", "overexposed", "photocopy",
+           "screen_recapture", "occlusion", "card_incomplete")
 RAISED_AT = 0.5
 
 _WORK_WIDTH = 428  # half the canonical card: enough for every signal but blur
@@ -186,8 +186,10 @@ def assess(card: Image, regions: Mapping[str, Quad], *, card_incomplete: bool = 
             if layout and name in layout else rect for name, rect in boxes.items()}
     stamped = [_rect(quad, scale, work.shape) for quad in stamps]
     lines = [_rect(quad, scale, work.shape) for quad in text] or list(boxes.values())
+    start = clock()
+    signals["blur"], signals["motion_blur"] = _blur(card, regions)
+    ms["blur"] = ms["motion_blur"] = round((clock() - start) * 1000.0, 3)
     measures: dict[str, Callable[[], Signal]] = {
-        "blur": lambda: _blur(card, regions),
         "glare": lambda: _glare(grey, boxes),
         "too_dark": lambda: _too_dark(exposed),
         "overexposed": lambda: _overexposed(exposed),
@@ -255,19 +257,28 @@ def _raised_fields(per_field: dict[str, float]) -> tuple[str, ...]:
 # -- blur ---------------------------------------------------------------------------------
 
 
+# The directions edges are measured along: x, y, and the two diagonals, as unit vectors
+# in (x, y). Print is compared with itself only across perpendicular pairs: a character's
+# strokes run mostly level and upright, so its edges are steeper along x and y than along
+# the diagonals however sharp it is, but about as steep along x as along y, and along
+# one diagonal as along the other.
+_DIRECTIONS = ((1.0, 0.0), (0.0, 1.0), (math.sqrt(0.5), math.sqrt(0.5)),
+               (math.sqrt(0.5), -math.sqrt(0.5)))
+_PERPENDICULAR_PAIRS = ((0, 1), (2, 3))
+
+
 @dataclass(frozen=True)
 class _Edges:
-    """A patch's print contrast and its steepest edges: in any direction, along x, along y
-    (each the 99.5th percentile of the gradient, in grey levels per px)."""
+    """A patch's print contrast and its steepest edges: in any direction, and along each
+    of `_DIRECTIONS` (each the 99.5th percentile of the gradient, in grey levels per px)."""
 
     contrast: float
     steepest: float
-    across: float
-    down: float
+    along: tuple[float, float, float, float]
 
-    def sigma(self, axis: int | None) -> float | None:
-        """The blur (px) its edges say: judged along x (0) or y (1), or in any direction."""
-        steepest = (self.steepest, self.across, self.down)[0 if axis is None else axis + 1]
+    def sigma(self, direction: int | None) -> float | None:
+        """The blur (px) its edges say: judged along one of `_DIRECTIONS`, or any."""
+        steepest = self.steepest if direction is None else self.along[direction]
         if steepest <= 0:
             return None
         return self.contrast / (steepest * math.sqrt(2 * math.pi))
@@ -276,22 +287,43 @@ class _Edges:
 def _edges(patch: Image) -> _Edges | None:
     if patch.shape[0] < 4 or patch.shape[1] < 4:
         return None
-    values = patch.astype(np.float32)
-    low, high = np.percentile(values, (5, 95))
-    contrast = float(high - low)
+    grey = patch if patch.dtype == np.uint8 else np.clip(patch, 0, 255).astype(np.uint8)
+    low, high = _percentiles(np.bincount(grey.ravel(), minlength=256), (0.05, 0.95))
+    contrast = high - low
     if contrast < 20:  # no print here to judge
         return None
-    gx = cv2.Sobel(values, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(values, cv2.CV_32F, 0, 1, ksize=3)
+    # Integer gradients (exact for 8-bit pixels) are ranked by counting, not sorting.
+    gx = cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)
+    gy = cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3)
+    projections = (np.abs(gx), np.abs(gy), np.abs(gx + gy), np.abs(gx - gy))
+    scales = (1.0, 1.0, math.sqrt(0.5), math.sqrt(0.5))
     # Sobel's 3×3 kernel weighs a unit step 8.
-    steepest, across, down = (_top_share(g) / 8.0
-                              for g in (cv2.magnitude(gx, gy), np.abs(gx), np.abs(gy)))
-    return _Edges(contrast, steepest, across, down)
+    along = tuple(_percentiles(np.bincount(g.ravel()), (0.995,))[0] * scale / 8.0
+                  for g, scale in zip(projections, scales, strict=True))
+    magnitude = cv2.magnitude(gx.astype(np.float32), gy.astype(np.float32))
+    return _Edges(contrast, _top_share(magnitude) / 8.0,
+                  (along[0], along[1], along[2], along[3]))
+
+
+def _percentiles(counts: npt.NDArray[np.intp], shares: Sequence[float]) -> list[float]:
+    """Percentiles (as shares, 0..1) of the values whose counts are given (value i counted
+    counts[i] times), interpolated between neighbouring ranks as np.percentile does."""
+    ranks = np.cumsum(counts)
+    total = int(ranks[-1]) if ranks.size else 0
+    if total == 0:
+        return [0.0 for _ in shares]
+    found = []
+    for share in shares:
+        position = share * (total - 1)
+        low = int(position)
+        below, above = np.searchsorted(ranks, (low, min(low + 1, total - 1)), side="right")
+        found.append(float(below) + (position - low) * float(above - below))
+    return found
 
 
 def _top_share(values: Image) -> float:
     """The 99.5th percentile, interpolated as np.percentile does, from a partial sort
-    (np.percentile's own takes about twice as long, and blur takes three per field)."""
+    (np.percentile's own takes about twice as long)."""
     flat = values.ravel()
     position = 0.995 * (flat.size - 1)
     low = int(position)
@@ -301,23 +333,42 @@ def _top_share(values: Image) -> float:
     return below + (position - low) * (above - below)
 
 
-def _softer_axis(edges: Iterable[_Edges]) -> int | None:
-    """The image axis (0 = x, 1 = y) along which the print is much softer than along the
-    other, over all the fields (the median field: one field's few strokes, 一, may run
-    one way): a camera moving one way softens the edges across its path and leaves the
-    others sharp, which alone would read as sharp print. None when neither is."""
-    ratios = [e.across / e.down for e in edges if e.down > 0 and e.across > 0]
-    if not ratios:
+def _pair_ratios(edges: Iterable[_Edges]) -> list[float]:
+    """Per perpendicular pair of directions, the median over the fields (one field's few
+    strokes, 一, may run one way) of the first's steepest edges over the second's."""
+    edges = list(edges)
+    medians = []
+    for first, second in _PERPENDICULAR_PAIRS:
+        ratios = [e.along[first] / e.along[second] for e in edges
+                  if e.along[first] > 0 and e.along[second] > 0]
+        medians.append(float(np.median(ratios)) if ratios else 1.0)
+    return medians
+
+
+def _one_way(edges: Iterable[_Edges]) -> float:
+    """How much softer the print is along one direction than across it: 0 for print as
+    steep both ways, towards 1 as one direction flattens. A camera moving one way softens
+    the edges across its path and leaves the others sharp."""
+    return max(1.0 - min(r, 1.0 / r) for r in _pair_ratios(edges))
+
+
+def _softer_direction(edges: Iterable[_Edges]) -> int | None:
+    """The direction (index into `_DIRECTIONS`) along which the print is much softer than
+    across it, which alone would read as sharp print; None when there is none."""
+    ratios = _pair_ratios(edges)
+    ways = [1.0 - min(r, 1.0 / r) for r in ratios]
+    pair = int(np.argmax(ways))
+    if ways[pair] < 1.0 - _ONE_WAY_SOFTER:
         return None
-    ratio = float(np.median(ratios))
-    if ratio < _ONE_WAY_SOFTER:
-        return 0
-    return 1 if ratio > 1.0 / _ONE_WAY_SOFTER else None
+    first, second = _PERPENDICULAR_PAIRS[pair]
+    return first if ratios[pair] < 1.0 else second
 
 
-def _blur(card: Image, regions: Mapping[str, Quad]) -> Signal:
+def _blur(card: Image, regions: Mapping[str, Quad]) -> tuple[Signal, Signal]:
+    """The blur, and the share of it a camera's movement explains (`motion_blur`: raised
+    where the print is blurred and much softer one way than the other)."""
     if card.size == 0:
-        return Signal(0.0)
+        return Signal(0.0), Signal(0.0)
     grey = card if card.ndim == 2 else cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
     to_card = _CARD_WIDTH / max(1, grey.shape[1])  # sigma in px of an 856-wide card
     edges: dict[str, _Edges] = {}
@@ -328,15 +379,24 @@ def _blur(card: Image, regions: Mapping[str, Quad]) -> Signal:
             edges[name] = found
     if not edges:
         whole = _edges(grey)
-        sigma = whole.sigma(_softer_axis([whole])) if whole else None
+        if whole is None:
+            return Signal(0.0), Signal(0.0)
+        sigma = whole.sigma(_softer_direction([whole]))
         score = _ramp(sigma * to_card, _SHARP_SIGMA, _BLUR_SIGMA_RAISED) if sigma else 0.0
-        return Signal(round(score, 3))
-    axis = _softer_axis(edges.values())
+        return Signal(round(score, 3)), _motion(score, [whole], ())
+    direction = _softer_direction(edges.values())
     per_field = {name: _ramp(sigma * to_card, _SHARP_SIGMA, _BLUR_SIGMA_RAISED)
-                 for name, e in edges.items() if (sigma := e.sigma(axis)) is not None}
+                 for name, e in edges.items() if (sigma := e.sigma(direction)) is not None}
     if not per_field:
-        return Signal(0.0)
-    return Signal(round(max(per_field.values()), 3), _raised_fields(per_field))
+        return Signal(0.0), Signal(0.0)
+    blur = Signal(round(max(per_field.values()), 3), _raised_fields(per_field))
+    return blur, _motion(blur.score, edges.values(), blur.fields)
+
+
+def _motion(blur: float, edges: Iterable[_Edges], fields: tuple[str, ...]) -> Signal:
+    one_way = _one_way(edges)
+    score = round(min(blur, _ramp(one_way, 0.0, 1.0 - _ONE_WAY_SOFTER)), 3)
+    return Signal(score, fields if score >= RAISED_AT else (), one_way)
 
 
 # -- light --------------------------------------------------------------------------------
