@@ -257,13 +257,11 @@ def _raised_fields(per_field: dict[str, float]) -> tuple[str, ...]:
 # -- blur ---------------------------------------------------------------------------------
 
 
-# The directions edges are measured along: x, y, and the two diagonals, as unit vectors
-# in (x, y). Print is compared with itself only across perpendicular pairs: a character's
-# strokes run mostly level and upright, so its edges are steeper along x and y than along
-# the diagonals however sharp it is, but about as steep along x as along y, and along
-# one diagonal as along the other.
-_DIRECTIONS = ((1.0, 0.0), (0.0, 1.0), (math.sqrt(0.5), math.sqrt(0.5)),
-               (math.sqrt(0.5), -math.sqrt(0.5)))
+# The directions edges are measured along (image y runs down). Print is compared with
+# itself only across perpendicular pairs: a character's strokes run mostly level and
+# upright, so its edges are steeper along x and y than along the diagonals however sharp
+# it is, but about as steep along x as along y, and along one diagonal as along the other.
+_DIRECTIONS = ("x", "y", "down-right", "up-right")
 _PERPENDICULAR_PAIRS = ((0, 1), (2, 3))
 
 
@@ -295,6 +293,7 @@ def _edges(patch: Image) -> _Edges | None:
     # Integer gradients (exact for 8-bit pixels) are ranked by counting, not sorting.
     gx = cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)
     gy = cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3)
+    # The gradient's component along each of `_DIRECTIONS`, without the diagonals' √½.
     projections = (np.abs(gx), np.abs(gy), np.abs(gx + gy), np.abs(gx - gy))
     scales = (1.0, 1.0, math.sqrt(0.5), math.sqrt(0.5))
     # Sobel's 3×3 kernel weighs a unit step 8.
