@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pytest
 import scans
+from test_pipeline_photos import cut_card
 
 from idcard.config import load_settings
 from idcard.imaging.orient import skew_degrees, text_direction, tilt_from_edges
@@ -120,4 +121,24 @@ def test_a_back_turned_60_degrees_reads_every_field(reader: CardReader, name: st
     assert reading.side == "back"
     for field_name, value in scans.printed(name).items():
         field = getattr(reading.fields, field_name)
+        assert field is not None and field.value == value, field_name
+
+
+def test_a_tilted_tight_crop_is_read_as_text_alone_once(reader: CardReader) -> None:
+    """A card turned 12° in a frame of its own shape passes for a card cropped to its
+    edges; its tilted lines say it is not. Its text is read alone, on the lines detected
+    to judge it, and the crop itself is not read when that found every field: one read
+    instead of the crop's, its levelled re-read and then the text's."""
+    name = "front_clean_001.jpg"
+    card = cut_card(name)
+    h, w = card.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), 12.0, 1.0)
+    turned = cv2.warpAffine(card, turn, (w, h), borderValue=(200, 200, 200))
+    outcome = reader.read(bytes(cv2.imencode(".jpg", turned)[1]))
+    steps = {stage.removeprefix("step:") for stage in outcome.timings_ms
+             if stage.startswith("step:")}
+    assert "text_alone" in steps
+    assert not steps & {"crop_askew", "levelled", "number_rows", "value_regions"}
+    for field_name, value in scans.printed(name).items():
+        field = getattr(outcome.reading.fields, field_name)
         assert field is not None and field.value == value, field_name

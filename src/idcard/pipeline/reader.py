@@ -24,7 +24,8 @@ from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
 from idcard.imaging.locate import CardOutline, Corners, print_regions
 from idcard.imaging.orient import needs_quarter_turn, tilt_from_edges
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
-from idcard.imaging.view import CardView, Image
+from idcard.imaging.quality import assess
+from idcard.imaging.view import CardView, Image, region_box
 from idcard.ocr import OcrEngine
 from idcard.pipeline.combine import combine, in_source_pixels, text_at_border
 from idcard.pipeline.crops import encode_crops
@@ -39,7 +40,7 @@ from idcard.pipeline.one_view import (
     side_complete,
 )
 from idcard.pipeline.pages import PageRead, combine_pages
-from idcard.pipeline.steps import PAGE_CARDS, TEXT_ALONE
+from idcard.pipeline.steps import CROP_ASKEW, PAGE_CARDS, TEXT_ALONE
 from idcard.pipeline.thorough import SurestViews
 from idcard.pipeline.timing import Stopwatch
 from idcard.pipeline.trust import decide_review, judge_quality, merged_quality, reads_surely
@@ -146,6 +147,9 @@ class CardReader:
         for engine in (self._engine, self._thorough):
             if engine is not None:
                 engine.read_text_lines(sample)
+        # The quality signals' first run sets up OpenCV's colour tables and numpy's FFT:
+        # 150-200 ms that would otherwise fall on the first card read.
+        assess(sample, {"name": region_box((856, 540), 0.05, 0.2, 0.6, 0.35)})
         warm_up_place_tables()
 
     def read_lines(self, data: bytes) -> list[TextLine]:
@@ -232,17 +236,24 @@ class CardReader:
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
         card_side: SideHint = side if len(views) == 1 else "auto"
-        reads = [self._card_views.read_view(view, outline, card_side, clock)
-                 for view, outline in views]
+        # The whole image taken as a card cropped to its edges, whose print runs tilted
+        # across it, is no such crop (a tilted card cut off by the frame): its text is
+        # read alone first (below), and the crop only where that misses a field.
+        askew_lines = self._lines_of_askew_crop(views, clock)
+        askew = askew_lines is not None
+        reads = [] if askew else [self._card_views.read_view(view, outline, card_side, clock)
+                                  for view, outline in views]
         # A card prints its lines along its long side: an outline across which the text
         # runs is no card's (a shadow's edge cut the card in two). Without it, the image
         # is read as if no outline had been found there.
-        views, reads = _along_the_print(views, reads)
-        page: list[Quad] | None = None  # the page's text-line boxes, once glanced at
+        if not askew:
+            views, reads = _along_the_print(views, reads)
+        # The page's text-line boxes, once glanced at (an askew crop's were, to judge it).
+        page: list[Quad] | None = askew_lines
         # Two outlines that each read as a card leave no room for another card's text.
         two_cards = len(reads) >= 2 and all(r.field_count >= _MIN_FIELDS_OF_A_CARD
                                             for r in reads)
-        if not two_cards and (not views or small_outline(views[0][1])):
+        if not askew and not two_cards and (not views or small_outline(views[0][1])):
             with clock.stage("locate"):
                 regions = print_regions(image)
             placed = cards_in_print(image.shape, regions) if not views else []
@@ -263,15 +274,18 @@ class CardReader:
                          if read.field_count > 0]
                 with clock.step(PAGE_CARDS):
                     reads += self._cards_beside(image, page, regions, found, clock)
-        # The whole image taken as a card cropped to its edges, whose print runs tilted
-        # across it, is no such crop (a tilted card cut off by the frame): its text is
-        # read alone too, and preferred unless it gives fewer fields.
-        tilted = _tilted_crop(reads)
+        # A tilted crop's text read alone is preferred unless it gives fewer fields (the
+        # lines of a crop read askew may still be tilted, though its detection was not).
+        tilted = askew or _tilted_crop(reads)
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE \
                 or tilted:
             with clock.step(TEXT_ALONE):
                 fallback = self._card_views.read_view(
                     text_view(self._engine, image, clock, page), None, side, clock)
+            if askew and not (side_complete(fallback.reading) and self._card_shaped(fallback)):
+                with clock.step(CROP_ASKEW):
+                    reads = [self._card_views.read_view(view, outline, card_side, clock)
+                             for view, outline in views]
             most = max((r.field_count for r in reads), default=0)
             if not reads or ((fallback.field_count > most
                               or (tilted and fallback.field_count == most))
@@ -290,6 +304,20 @@ class CardReader:
             if _judged_by_text(read) and text_at_border(read, image.shape):
                 read.reading.warnings.append(CUT_OFF)
         return reads
+
+    def _lines_of_askew_crop(self, views: list[tuple[CardView, CardOutline | None]],
+                             clock: Stopwatch) -> list[Quad] | None:
+        """When the one view is the whole image taken as a tight crop and its lines (as
+        the detector finds them, in the image) run at least `_TILTED_CROP_DEGREES` off its
+        edges, those lines in the image's pixels; else None. The detection is remembered
+        for the crop's own read."""
+        if len(views) != 1 or views[0][1] is None or not views[0][1].tight_crop:
+            return None
+        view = views[0][0]
+        with clock.stage("detect"):
+            found = self._engine.detect_text_lines(view.image, self._card_det_side)
+        lines = [view.map_box(box.quad) for box in found]
+        return lines if abs(tilt_from_edges(lines)) >= _TILTED_CROP_DEGREES else None
 
     def _cards_beside(self, image: Image, page: list[Quad], regions: list[Corners],
                       views: list[tuple[CardView, CardOutline | None]],

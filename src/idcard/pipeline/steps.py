@@ -86,9 +86,17 @@ PAGE_CARDS = Step(
     "through a red filter where it lies, turned over by geometry alone")
 TEXT_ALONE = Step(
     "text_alone",
-    "the card outlines gave too few fields (a wrong outline, a card cut by the frame): "
-    "read the text where it lies instead")
+    "the card outlines gave too few fields (a wrong outline, a card cut by the frame), or "
+    "the whole image would be taken as a card cropped to its edges but its print runs "
+    "tilted across it (a tilted card whose corners the frame cut off): read the text "
+    "where it lies instead")
+CROP_ASKEW = Step(
+    "crop_askew",
+    "the text of a tilted card cut off by the frame, read alone, missed a field: read the "
+    "image as the card cut straight after all (its rows run tilted, so it is levelled), "
+    "and keep that reading where it finds more fields")
 
 # In the order the reader may run them (see reader.py).
 STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, VOCABULARY,
-         NAME_SECOND_LOOK, LEVELLED, DESCREENED, THOROUGH, PAGE_CARDS, TEXT_ALONE)
+         NAME_SECOND_LOOK, LEVELLED, DESCREENED, THOROUGH, PAGE_CARDS, TEXT_ALONE,
+         CROP_ASKEW)
