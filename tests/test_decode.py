@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageFile, ImageOps
 
 from idcard.errors import InputError
-from idcard.imaging.decode import DecodeLimits, decode_image
+from idcard.imaging.decode import DecodeLimits, decode_for_reading, decode_image
 
 LIMITS = DecodeLimits(max_pixels=40_000_000, min_side=64)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -270,3 +270,32 @@ def test_result_is_contiguous_uint8_bgr() -> None:
     image = decode_image(encode(solid(), "PNG"), LIMITS)
     assert image.flags["C_CONTIGUOUS"]
     assert image.dtype == np.uint8
+
+
+@pytest.mark.parametrize("orientation", [1, 3, 6, 8])
+@pytest.mark.parametrize(("size", "reduction"), [((3200, 1800), 1), ((4000, 3000), 2),
+                                                 ((6400, 6200), 4)])
+def test_a_large_jpeg_is_decoded_smaller_and_upright(orientation: int, size: tuple[int, int],
+                                                     reduction: int) -> None:
+    """A phone's 12-megapixel photo is decoded at half size (libjpeg scales as it decodes,
+    several times faster), its short side kept at 1500 px or more; the pixels are the
+    full decode's, shrunk, turned upright by EXIF as before."""
+    rng = np.random.default_rng(orientation)
+    small = cv2.GaussianBlur(rng.integers(0, 256, (size[1] // 40, size[0] // 40, 3),
+                                          dtype=np.uint8), (3, 3), 0)
+    stored = Image.fromarray(cv2.resize(small, size, interpolation=cv2.INTER_CUBIC))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(stored, "JPEG", quality=90, exif=exif.tobytes())
+    decoded = decode_for_reading(data, DecodeLimits(max_pixels=50_000_000))
+    assert decoded.reduction == reduction
+    full = pillow_bgr(data)
+    assert decoded.pixels.shape[:2] == tuple(-(-side // reduction) for side in full.shape[:2])
+    shrunk = cv2.resize(full, decoded.pixels.shape[1::-1], interpolation=cv2.INTER_AREA)
+    assert np.abs(shrunk.astype(int) - decoded.pixels).mean() < 2.0
+
+
+def test_only_jpegs_are_decoded_smaller() -> None:
+    stored = Image.fromarray(np.full((3200, 4200, 3), 128, np.uint8))
+    decoded = decode_for_reading(encode(stored, "PNG"), DecodeLimits(max_pixels=50_000_000))
+    assert decoded.reduction == 1 and decoded.pixels.shape == (3200, 4200, 3)

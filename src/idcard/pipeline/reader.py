@@ -8,6 +8,7 @@ gives each worker thread its own).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -20,7 +21,7 @@ from idcard.card import CardReading, SideHint, SourcePage
 from idcard.config import Settings
 from idcard.errors import InputError
 from idcard.extract import RuleBook, card_print_in_place, labels_in_place, load_rules
-from idcard.imaging.decode import DecodeLimits, decode_image, looks_like_image
+from idcard.imaging.decode import DecodeLimits, decode_for_reading, looks_like_image
 from idcard.imaging.locate import CardOutline, Corners, print_regions
 from idcard.imaging.orient import needs_quarter_turn, tilt_from_edges
 from idcard.imaging.pdf import PdfLimits, RenderedPage, looks_like_pdf, render_pdf
@@ -101,6 +102,9 @@ class _ImagePage:
     """An image input, read like a PDF of one page that has no number."""
 
     image: Image
+    # How many of the file's pixels each of `image`'s spans along a side (a large JPEG is
+    # decoded smaller): boxes are mapped back to the file's pixels.
+    reduction: int = 1
     number: None = None
     dpi: None = None
 
@@ -194,7 +198,8 @@ class CardReader:
     def _decode(self, data: bytes) -> list[RenderedPage] | list[_ImagePage]:
         if looks_like_pdf(data) and not looks_like_image(data):
             return render_pdf(data, self._pdf_limits)
-        return [_ImagePage(decode_image(data, self._limits))]
+        decoded = decode_for_reading(data, self._limits)
+        return [_ImagePage(decoded.pixels, decoded.reduction)]
 
     def _read_pages(self, pages: list[RenderedPage] | list[_ImagePage], side: SideHint,
                     clock: Stopwatch) -> list[PageRead]:
@@ -205,6 +210,8 @@ class CardReader:
         for page in pages:
             try:
                 reading, reads = self._read_image(page.image, side, clock)
+                if isinstance(page, _ImagePage) and page.reduction != 1:
+                    reads = [_in_file_pixels(read, page.reduction) for read in reads]
             except InputError as exc:
                 if exc.code != "no_card_found":
                     raise
@@ -377,6 +384,14 @@ def _along_the_print(views: list[tuple[CardView, CardOutline | None]], reads: li
             if read.outline is None or len(read.lines) < MIN_LINES_OF_A_CARD
             or not needs_quarter_turn([line.box for line in read.lines])]
     return [view for view, _ in kept], [read for _, read in kept]
+
+
+def _in_file_pixels(read: CardRead, reduction: int) -> CardRead:
+    """A read of an image decoded `reduction` times smaller, its view mapping to the
+    file's own pixels."""
+    enlarge = np.diag([float(reduction), float(reduction), 1.0])
+    view = CardView(read.view.image, enlarge @ read.view.to_source)
+    return dataclasses.replace(read, view=view)
 
 
 def _tilted_crop(reads: list[CardRead]) -> bool:
