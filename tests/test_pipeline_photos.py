@@ -310,3 +310,25 @@ def test_a_card_too_small_and_blurred_to_read_is_named_as_such(reader: CardReade
         reader.read(png(photo))
     assert raised.value.code == "no_card_found"
     assert "outline 20" in raised.value.detail and "closer" in raised.value.detail
+
+
+def test_a_full_size_phone_photo_reports_boxes_in_its_own_pixels(reader: CardReader) -> None:
+    """A 4000-px JPEG is decoded at half size: its boxes and card corners must still be in
+    the pixels the client sent, where the same card at 1280 px puts them, scaled."""
+    name = "front_photo_003.jpg"  # its outline is found alike at both sizes
+    image = cv2.imread(str(FIXTURES / name))
+    scale = 4000 / max(image.shape[:2])
+    big = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    small_read = reader.read((FIXTURES / name).read_bytes(), crops=frozenset({"card"}))
+    big_read = reader.read(bytes(cv2.imencode(".jpg", big)[1]), crops=frozenset({"card"}))
+    card_width = big.shape[1] * 0.5
+    for field_name in ("name", "address", "id_number"):
+        small = getattr(small_read.reading.fields, field_name)
+        large = getattr(big_read.reading.fields, field_name)
+        assert small is not None and large is not None and large.value == small.value
+        gap = np.abs(np.array(large.box) - np.array(small.box) * scale).max()
+        assert gap < 0.02 * card_width, (field_name, gap)
+    assert small_read.card_corners is not None and big_read.card_corners is not None
+    corners_gap = np.abs(np.array(big_read.card_corners)
+                         - np.array(small_read.card_corners) * scale).max()
+    assert corners_gap < 0.02 * card_width
