@@ -117,6 +117,10 @@ class CardRead:
     outline: CardOutline | None
     # Areas of stamp words read on the view (their frames included).
     stamps: list[Quad] = field(default_factory=list)
+    # The skew of the lines the detector found on the view (degrees, `skew_degrees`): the
+    # boxes of places re-read later (value regions, number rows) are drawn level by us
+    # and say nothing of how the print runs.
+    skew: float = 0.0
 
     @property
     def field_count(self) -> int:
@@ -186,7 +190,7 @@ class ViewReader:
         is levelled already."""
         if read.outline is None:
             return read
-        angle = skew_degrees([line.box for line in read.lines])
+        angle = read.skew
         if abs(angle) < _LEVEL_FROM_DEGREES:
             return read
         with clock.step(LEVELLED):
@@ -204,6 +208,7 @@ class ViewReader:
         detect_side = self._card_det_side if outline is not None else None
         card = outline is not None
         lines, view, reading = self.read_right_way_up(view, side, clock, detect_side, card)
+        skew = skew_degrees([line.box for line in lines])
         stamps = self._stamp_boxes(lines, view.size)
         if outline is not None and stamps:
             with clock.step(STAMP_CLEARED):
@@ -234,7 +239,7 @@ class ViewReader:
         elif outline.touches_edge:
             reading.warnings.append(CUT_OFF)
         return CardRead(view=view, lines=lines, reading=reading, outline=outline,
-                        stamps=stamps)
+                        stamps=stamps, skew=skew)
 
     def read_right_way_up(self, view: CardView, side: SideHint, clock: Stopwatch,
                           detect_side: int | None, card: bool = False,
