@@ -344,18 +344,17 @@ def _pair_ratios(edges: Iterable[_Edges]) -> list[float]:
     return medians
 
 
-def _one_way(edges: Iterable[_Edges]) -> float:
-    """How much softer the print is along one direction than across it: 0 for print as
-    steep both ways, towards 1 as one direction flattens. A camera moving one way softens
-    the edges across its path and leaves the others sharp."""
-    return max(1.0 - min(r, 1.0 / r) for r in _pair_ratios(edges))
+def _one_ways(ratios: Sequence[float]) -> list[float]:
+    """Per pair, how much softer the print is along one direction than across it: 0 for
+    print as steep both ways, towards 1 as one direction flattens. A camera moving one
+    way softens the edges across its path and leaves the others sharp."""
+    return [1.0 - min(r, 1.0 / r) for r in ratios]
 
 
-def _softer_direction(edges: Iterable[_Edges]) -> int | None:
+def _softer_direction(ratios: Sequence[float]) -> int | None:
     """The direction (index into `_DIRECTIONS`) along which the print is much softer than
     across it, which alone would read as sharp print; None when there is none."""
-    ratios = _pair_ratios(edges)
-    ways = [1.0 - min(r, 1.0 / r) for r in ratios]
+    ways = _one_ways(ratios)
     pair = int(np.argmax(ways))
     if ways[pair] < 1.0 - _ONE_WAY_SOFTER:
         return None
@@ -380,20 +379,22 @@ def _blur(card: Image, regions: Mapping[str, Quad]) -> tuple[Signal, Signal]:
         whole = _edges(grey)
         if whole is None:
             return Signal(0.0), Signal(0.0)
-        sigma = whole.sigma(_softer_direction([whole]))
+        ratios = _pair_ratios([whole])
+        sigma = whole.sigma(_softer_direction(ratios))
         score = _ramp(sigma * to_card, _SHARP_SIGMA, _BLUR_SIGMA_RAISED) if sigma else 0.0
-        return Signal(round(score, 3)), _motion(score, [whole], ())
-    direction = _softer_direction(edges.values())
+        return Signal(round(score, 3)), _motion(score, ratios, ())
+    ratios = _pair_ratios(edges.values())
+    direction = _softer_direction(ratios)
     per_field = {name: _ramp(sigma * to_card, _SHARP_SIGMA, _BLUR_SIGMA_RAISED)
                  for name, e in edges.items() if (sigma := e.sigma(direction)) is not None}
     if not per_field:
         return Signal(0.0), Signal(0.0)
     blur = Signal(round(max(per_field.values()), 3), _raised_fields(per_field))
-    return blur, _motion(blur.score, edges.values(), blur.fields)
+    return blur, _motion(blur.score, ratios, blur.fields)
 
 
-def _motion(blur: float, edges: Iterable[_Edges], fields: tuple[str, ...]) -> Signal:
-    one_way = _one_way(edges)
+def _motion(blur: float, ratios: Sequence[float], fields: tuple[str, ...]) -> Signal:
+    one_way = max(_one_ways(ratios))
     score = round(min(blur, _ramp(one_way, 0.0, 1.0 - _ONE_WAY_SOFTER)), 3)
     return Signal(score, fields if score >= RAISED_AT else (), one_way)
 

@@ -318,13 +318,13 @@ class CardReader:
         the detector finds them, in the image) run at least `_TILTED_CROP_DEGREES` off its
         edges, those lines in the image's pixels; else None. The detection is remembered
         for the crop's own read."""
-        if len(views) != 1 or views[0][1] is None or not views[0][1].tight_crop:
+        if len(views) != 1 or not _tight_crop(views[0][1]):
             return None
         view = views[0][0]
         with clock.stage("detect"):
             found = self._engine.detect_text_lines(view.image, self._card_det_side)
         lines = [view.map_box(box.quad) for box in found]
-        return lines if abs(tilt_from_edges(lines)) >= _TILTED_CROP_DEGREES else None
+        return lines if _askew_in_image(lines) else None
 
     def _cards_beside(self, image: Image, page: list[Quad], regions: list[Corners],
                       views: list[tuple[CardView, CardOutline | None]],
@@ -397,11 +397,20 @@ def _in_file_pixels(read: CardRead, reduction: int) -> CardRead:
 def _tilted_crop(reads: list[CardRead]) -> bool:
     """Whether the one card read is the whole image taken as a tight crop, with its lines
     (as they lie in the image) running at least `_TILTED_CROP_DEGREES` off its edges."""
-    if len(reads) != 1 or reads[0].outline is None or not reads[0].outline.tight_crop:
+    if len(reads) != 1 or not _tight_crop(reads[0].outline):
         return False
     read = reads[0]
-    return abs(tilt_from_edges([read.view.map_box(line.box) for line in read.lines])) \
-        >= _TILTED_CROP_DEGREES
+    return _askew_in_image([read.view.map_box(line.box) for line in read.lines])
+
+
+def _tight_crop(outline: CardOutline | None) -> bool:
+    return outline is not None and outline.tight_crop
+
+
+def _askew_in_image(lines: list[Quad]) -> bool:
+    """Whether lines (boxes in the image's pixels) run `_TILTED_CROP_DEGREES` or more off
+    the image's edges."""
+    return abs(tilt_from_edges(lines)) >= _TILTED_CROP_DEGREES
 
 
 def _cards_only(reads: list[CardRead]) -> list[CardRead]:
