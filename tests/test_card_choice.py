@@ -145,3 +145,17 @@ def test_two_equal_cards_with_few_labels_read_are_flagged() -> None:
     right = faint(front_lines(other, Variation(transform=Transform(1.0, 900.0, 0.0))))
     reading = interpret_lines(left + right, image_size=(1800, HEIGHT), rules=RULES)
     assert "card_choice_unsure" in codes(reading)
+
+
+def test_a_label_hit_cuts_its_span_once() -> None:
+    # Placing frames asks every hit for its span's extents hundreds of times a card; a
+    # span cut afresh each time worked them all out again (a third of the rule layer).
+    from idcard.extract.labels import find_labels
+    from idcard.extract.pieces import piece_from_line
+
+    line = TextLine("姓名张三", 0.99, ((60.0, 40.0), (260.0, 40.0), (260.0, 70.0), (60.0, 70.0)))
+    piece = piece_from_line(line)
+    assert piece is not None
+    hit = find_labels([piece], ["name"], RULES)[0]
+    assert hit.span is hit.span
+    assert hit.span.text == "姓名"

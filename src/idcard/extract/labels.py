@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from idcard.extract.pieces import Piece
 from idcard.extract.rules import RuleBook
@@ -20,7 +21,9 @@ class LabelHit:
     end: int
     distance: int
 
-    @property
+    # Cached: placing a card's frame asks each hit for its span's extents hundreds of
+    # times, and a fresh cut would work each one out again.
+    @cached_property
     def span(self) -> Piece:
         found = self.piece.cut(self.start, self.end)
         assert found is not None  # a hit is never empty
