@@ -149,7 +149,7 @@ def test_two_equal_cards_with_few_labels_read_are_flagged() -> None:
 
 def test_a_label_hit_cuts_its_span_once() -> None:
     # Placing frames asks every hit for its span's extents hundreds of times a card; a
-    # span cut afresh each time worked them all out again (a third of the rule layer).
+    # span cut afresh each time worked them all out again (two fifths of the rule layer).
     from idcard.extract.labels import find_labels
     from idcard.extract.pieces import piece_from_line
 
