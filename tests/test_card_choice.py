@@ -22,6 +22,8 @@ from lines.cardlines import (
 
 from idcard.card import CardReading, Field, Quality, QualitySignal
 from idcard.extract import interpret_lines, labels_in_place, load_rules
+from idcard.extract.labels import find_labels
+from idcard.extract.pieces import piece_from_line
 from idcard.pipeline.trust import decide_review
 from idcard.text import TextLine
 
@@ -150,9 +152,6 @@ def test_two_equal_cards_with_few_labels_read_are_flagged() -> None:
 def test_a_label_hit_cuts_its_span_once() -> None:
     # Placing frames asks every hit for its span's extents hundreds of times a card; a
     # span cut afresh each time worked them all out again (two fifths of the rule layer).
-    from idcard.extract.labels import find_labels
-    from idcard.extract.pieces import piece_from_line
-
     line = TextLine("姓名张三", 0.99, ((60.0, 40.0), (260.0, 40.0), (260.0, 70.0), (60.0, 70.0)))
     piece = piece_from_line(line)
     assert piece is not None
