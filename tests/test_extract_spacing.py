@@ -17,7 +17,7 @@ from idcard.config import load_settings
 from idcard.extract import interpret_lines, load_rules
 from idcard.extract.findings import cut_short
 from idcard.extract.pieces import Char, piece_from_line
-from idcard.extract.spacing import advance, characters_missing, indents, room_of
+from idcard.extract.spacing import advance, characters_missing, indents, room_of, split_room
 from idcard.pipeline import CardReader
 from idcard.text import TextLine
 
@@ -202,3 +202,27 @@ def test_a_word_placed_in_a_cell_is_not_measured() -> None:
     read_as = [Char(c.glyph, msgspec.structs.replace(c.line, read_as="name"))
                for c in values["name"]]
     assert "name" not in indents({**values, "name": read_as}, SPACING.column_fields, SPACING)
+
+
+def test_pieces_of_one_row_read_side_by_side_at_the_pitch_leave_no_room() -> None:
+    # 木里藏族 | 自治县公安局, split by the detector where the print goes on at its pitch.
+    left = placed_at("木里藏族", 100.0)
+    right = placed_at("自治县公安局", 100.0 + 4 * PITCH)
+    assert split_room(left + right, SPACING) == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_stamp_between_two_pieces_of_a_row_leaves_room() -> None:
+    # 2005.04.2 | (a stamp over 0-2025.0) | 4.20: the day read as 24.
+    half = SPACING.half_width * PITCH
+    left = placed_at("2005.04.2", 100.0)
+    right = placed_at("4.20", 100.0 + 9 * half + 8 * half)
+    room = split_room(left + right[:1], SPACING)
+    assert room == pytest.approx(9.0, abs=0.01)
+    assert room > SPACING.max_split_gap
+
+
+def test_pieces_on_two_rows_or_out_of_order_are_not_measured() -> None:
+    first = placed_at("广东省肇庆市鼎湖区新店镇", 100.0, 0)
+    second = placed_at("黄土村51号", 100.0, 1.3 * HEIGHT)
+    assert split_room(first + second, SPACING) == 0.0
+    assert split_room(placed_at("公安局", 300.0) + placed_at("木里", 100.0), SPACING) == 0.0

@@ -64,7 +64,7 @@ from idcard.extract.repair import (
 )
 from idcard.extract.rules import FRONT_LABELS, RuleBook
 from idcard.extract.side import CardSide, decide_side, keyword_scores
-from idcard.extract.spacing import characters_missing, indents
+from idcard.extract.spacing import characters_missing, indents, split_room
 from idcard.extract.values import Value, read_birth_date, read_id_number, unlike_printed
 from idcard.text import Quad, TextLine
 from idcard.validate import (
@@ -351,6 +351,8 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
                    rules.spacing.column_fields, rules.spacing)
     return [name for name, value in values.items()
             if (name in rules.spacing.fields and characters_missing(value.chars, rules.spacing))
+            or (name in rules.spacing.split_fields
+                and split_room(value.chars, rules.spacing) > rules.spacing.max_split_gap)
             or late.get(name, 0.0) > rules.spacing.max_indent
             or cut_short(value.text, starts.get(name, ()), ends.get(name, ()),
                          never_ends.get(name, ()))

@@ -166,6 +166,10 @@ class SpacingRules(_Strict, frozen=True):
     max_indent: float = 0.6
     min_column: int = 2
     column_slack: float = 0.5
+    # Fields whose pieces read on one row apart are judged by the room between them too,
+    # and how wide (in character advances) that room may be.
+    split_fields: tuple[str, ...] = ()
+    max_split_gap: float = 1.6
 
 
 class MaskingRules(_Strict, frozen=True):
@@ -480,9 +484,12 @@ def _check_spacing(spacing: SpacingRules) -> None:
     for name in spacing.column_fields:
         if name not in FRONT_FIELDS:
             raise RulesError("spacing.toml", "column_fields", f"{name!r} is not a front field")
+    for name in spacing.split_fields:
+        if name not in FRONT_FIELDS + BACK_FIELDS:
+            raise RulesError("spacing.toml", "split_fields", f"{name!r} is not a field")
     if spacing.min_column < 1:
         raise RulesError("spacing.toml", "min_column", "must be at least 1")
-    for key in ("half_width", "pitch", "max_gap", "max_margin"):
+    for key in ("half_width", "pitch", "max_gap", "max_margin", "max_split_gap"):
         if not getattr(spacing, key) > 0:
             raise RulesError("spacing.toml", key, "must be positive")
     if not 0.0 <= spacing.missing_factor <= 1.0:

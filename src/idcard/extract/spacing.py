@@ -14,6 +14,7 @@ import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 
 from idcard.extract.pieces import Char, line_height
@@ -52,6 +53,40 @@ def characters_missing(chars: Sequence[Char], rules: SpacingRules) -> bool:
     """Whether the value's lines leave room for a character that was not read."""
     room = room_of(chars, rules)
     return room.gap > rules.max_gap or room.margin > rules.max_margin
+
+
+def split_room(chars: Sequence[Char], rules: SpacingRules) -> float:
+    """The widest room, in character advances, between two neighbouring characters of the
+    value that were read on different lines of one row (1 when a line was only split
+    where the print goes on at its pitch). A stamp or a glare spot across a value leaves
+    its two sides to be read as two lines; whatever was printed between them was not
+    read, and neither side's confidence says so."""
+    widest = 0.0
+    for before, after in pairwise(chars):
+        if before.line is after.line:
+            continue
+        step = _step_between(before, after, rules)
+        if step is not None:
+            widest = max(widest, step)
+    return widest
+
+
+def _step_between(before: Char, after: Char, rules: SpacingRules) -> float | None:
+    """The step from one character to the next on another line of the same row, in
+    advances; None when the lines are not side by side on one row, or their boxes are
+    not the print's (a word placed in a layout cell)."""
+    lines = (before.line, after.line)
+    if any(line.placed or line.read_as is not None for line in lines):
+        return None
+    height = max(line_height(line) for line in lines)
+    if height <= 0:
+        return None
+    x0, y0 = point_along(before.line.box, (before.glyph.start + before.glyph.end) / 2.0)
+    x1, y1 = point_along(after.line.box, (after.glyph.start + after.glyph.end) / 2.0)
+    if abs(y1 - y0) > height / 2.0 or x1 <= x0:
+        return None
+    widths = advance(before.char, rules.half_width) + advance(after.char, rules.half_width)
+    return (x1 - x0) / (rules.pitch * height * widths / 2.0)
 
 
 def _runs(chars: Sequence[Char]) -> list[tuple[TextLine, list[int]]]:
