@@ -20,7 +20,13 @@ import numpy as np
 from idcard.card import CardReading, SideHint, SourcePage
 from idcard.config import Settings
 from idcard.errors import InputError
-from idcard.extract import RuleBook, card_print_in_place, labels_in_place, load_rules
+from idcard.extract import (
+    RuleBook,
+    card_print_in_place,
+    interpret_lines,
+    labels_in_place,
+    load_rules,
+)
 from idcard.imaging.decode import DecodeLimits, decode_for_reading, looks_like_image
 from idcard.imaging.locate import CardOutline, Corners, print_regions
 from idcard.imaging.orient import needs_quarter_turn, tilt_from_edges
@@ -38,6 +44,7 @@ from idcard.pipeline.one_view import (
     CardRead,
     ClearedViews,
     ViewReader,
+    filled,
     side_complete,
 )
 from idcard.pipeline.pages import PageRead, combine_pages
@@ -306,11 +313,32 @@ class CardReader:
             if not printed:
                 raise _no_card_text(reads)
             reads = printed
-        reads = _cards_only(reads)
+        reads = self._sides_apart(_cards_only(reads), clock)
         for read in reads:
             if _judged_by_text(read) and text_at_border(read, image.shape):
                 read.reading.warnings.append(CUT_OFF)
         return reads
+
+    def _sides_apart(self, reads: list[CardRead], clock: Stopwatch) -> list[CardRead]:
+        """Where one card was read on its own and a page's print, read as one block, held
+        both sides (the block took in the first card too: the outline found for it was
+        a wrong one), the block's lines read again as the other side alone, so that the
+        two cards pair up. The card read on its own gives its side's fields: the block's
+        copy of them is read where it lies, askew and unstraightened."""
+        sides = {read.reading.side for read in reads}
+        if "both" not in sides or len(sides & {"front", "back"}) != 1:
+            return reads
+        other: SideHint = "back" if "front" in sides else "front"
+        apart: list[CardRead] = []
+        for read in reads:
+            if read.reading.side == "both":
+                with clock.stage("extract"):
+                    reading = interpret_lines(read.lines, image_size=read.view.size,
+                                              side=other, rules=self._rules)
+                if reading.side == other and filled(reading) > 0:
+                    read = dataclasses.replace(read, reading=reading)
+            apart.append(read)
+        return apart
 
     def _lines_of_askew_crop(self, views: list[tuple[CardView, CardOutline | None]],
                              clock: Stopwatch) -> list[Quad] | None:

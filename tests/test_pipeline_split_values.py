@@ -1,0 +1,97 @@
+"""Two ways a generated card's fields went missing or wrong without a flag, through the
+whole pipeline (real engine), on cards drawn at test time as by `tools/make_cards.py
+--tiers clean:30,photo:40,hard:40,both:10,stamped:30,crop:20 --seed 1202`:
+
+- a grey back whose validity period a 复禁印止 stamp cuts in two: the detector finds
+  `2005.04.2` and `4.20` either side of it, and the two pieces joined read a valid_from
+  of 2005-04-24 at 0.98. The room between the pieces (extract.spacing.split_room) says
+  characters there were not read;
+- a photocopied page of both sides whose card outline is a wrong one (the front's edge
+  and a stamp's): the back's print, read with the rest of the page as one block, reads
+  as both sides, and was dropped for the outline's front. Its lines are read again as
+  the back alone, which pairs with the front.
+"""
+
+from __future__ import annotations
+
+import pytest
+from generated import load_reader, make_cards, needs_fonts
+
+from idcard.card import CardReading
+from idcard.extract import interpret
+from idcard.pipeline import CardReader
+
+pytestmark = needs_fonts
+
+TIERS = [("clean", 30), ("photo", 40), ("hard", 40), ("both", 10), ("stamped", 30),
+         ("crop", 20)]
+
+
+@pytest.fixture(scope="module")
+def reader() -> CardReader:
+    return load_reader()
+
+
+def drawn_card(tmp_path_factory: pytest.TempPathFactory,
+               file: str) -> tuple[bytes, dict[str, str]]:
+    jobs = make_cards.plan_jobs(1202, TIERS)
+    job = next(j for j in jobs if j.file == file)
+    out = tmp_path_factory.mktemp("split")
+    label = make_cards.make_one(job, out)
+    fields = label["fields"]
+    assert isinstance(fields, dict)
+    return (out / job.file).read_bytes(), {k: str(v) for k, v in fields.items()}
+
+
+@pytest.fixture(scope="module")
+def split_period(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
+    return drawn_card(tmp_path_factory, "back_stamped_004.jpg")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
+    return drawn_card(tmp_path_factory, "both_003.jpg")
+
+
+def test_a_date_joined_across_a_stamp_is_flagged(
+        reader: CardReader, split_period: tuple[bytes, dict[str, str]]) -> None:
+    data, truth = split_period
+    reading = reader.read(data, side="auto").reading
+    valid_from = reading.fields.valid_from
+    assert valid_from is not None
+    assert valid_from.value == truth["valid_from"] or valid_from.review
+    assert valid_from.value == truth["valid_from"] or "characters_missing" in [
+        r.code for r in reading.review_reasons if r.field == "valid_from"]
+
+
+def test_without_the_room_between_pieces_the_joined_date_passes(
+        reader: CardReader, split_period: tuple[bytes, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The card really needs the rule (the test above would pass without it)."""
+    monkeypatch.setattr(interpret, "split_room", lambda chars, rules: 0.0)
+    data, truth = split_period
+    valid_from = reader.read(data, side="auto").reading.fields.valid_from
+    assert valid_from is not None
+    assert valid_from.value != truth["valid_from"] and not valid_from.review
+
+
+def _values(reading: CardReading) -> dict[str, str | None]:
+    return {name: field.value if (field := getattr(reading.fields, name)) else None
+            for name in reading.fields.__struct_fields__}
+
+
+def test_both_sides_of_a_page_read_beside_a_wrong_outline(
+        reader: CardReader, page: tuple[bytes, dict[str, str]]) -> None:
+    data, truth = page
+    reading = reader.read(data, side="auto").reading
+    assert reading.side == "both"
+    assert _values(reading) == truth
+
+
+def test_without_the_sides_apart_the_back_is_lost(
+        reader: CardReader, page: tuple[bytes, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CardReader, "_sides_apart", lambda self, reads, clock: reads)
+    data, _ = page
+    reading = reader.read(data, side="auto").reading
+    assert reading.side == "front" and reading.fields.issuing_authority is None
