@@ -85,8 +85,16 @@ def _step_between(before: Char, after: Char, rules: SpacingRules) -> float | Non
     x1, y1 = point_along(after.line.box, (after.glyph.start + after.glyph.end) / 2.0)
     if abs(y1 - y0) > height / 2.0 or x1 <= x0:
         return None
-    widths = advance(before.char, rules.half_width) + advance(after.char, rules.half_width)
+    widths = _widest_advance(before.char, rules) + _widest_advance(after.char, rules)
     return (x1 - x0) / (rules.pitch * height * widths / 2.0)
+
+
+def _widest_advance(char: str, rules: SpacingRules) -> float:
+    """A character's advance, taking one of ambiguous width (the · of a minority name,
+    which a Chinese face prints full width) at the widest: room is then never made up."""
+    if unicodedata.east_asian_width(char) == "A":
+        return 1.0
+    return advance(char, rules.half_width)
 
 
 def _runs(chars: Sequence[Char]) -> list[tuple[TextLine, list[int]]]:
