@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pytest
 from lines.cardlines import (
     HEIGHT,
@@ -21,7 +23,8 @@ from lines.cardlines import (
 
 from idcard.card import CardReading
 from idcard.extract import RuleBook, interpret_lines, load_rules
-from idcard.extract.noise import find_stamps, never_a_value, stamp_spans
+from idcard.extract.noise import drop_noise, find_stamps, never_a_value, stamp_spans
+from idcard.extract.pieces import piece_from_line
 from idcard.text import TextLine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,3 +241,41 @@ def test_their_single_characters_stay(text: str, rules: RuleBook) -> None:
 def test_never_a_value_names_whole_lines_of_labels_titles_and_stamps(
         text: str, furniture: bool, rules: RuleBook) -> None:
     assert never_a_value(text, rules) is furniture
+
+
+def turned(line: TextLine, degrees: float) -> TextLine:
+    """The line with its box turned about its centre (a stamp laid at an angle)."""
+    cx = sum(p[0] for p in line.box) / 4.0
+    cy = sum(p[1] for p in line.box) / 4.0
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    box = tuple((cx + (x - cx) * cos - (y - cy) * sin, cy + (x - cx) * sin + (y - cy) * cos)
+                for x, y in line.box)
+    return msgspec.structs.replace(line, box=box)
+
+
+@pytest.mark.parametrize("degrees", [15.0, -30.0])
+def test_a_line_laid_at_an_angle_across_the_print_is_a_stamp(degrees: float,
+                                                             rules: RuleBook) -> None:
+    # A caption's middle (仅限办理银行开户使用, its opening and closing words lost) laid
+    # across the end of the address's first row: words no stamp rule knows.
+    lines = layout(front_words(PERSON))
+    caption = to_line(Word("银行开", WIDTH * 0.5, HEIGHT * 0.485, 40))
+    level = read([*lines, caption], rules)
+    assert level.fields.address is not None and "银行开" in level.fields.address.value
+    reading = read([*lines, turned(caption, degrees)], rules)
+    assert reading.fields.address is not None
+    assert reading.fields.address.value == PERSON.address
+    assert "address" in stamped(reading)
+
+
+def test_two_cards_at_different_angles_keep_their_lines(rules: RuleBook) -> None:
+    # A page with a front level and a back laid at 20 degrees: each card's lines agree
+    # with their own neighbours.
+    front = layout(front_words(PERSON))
+    back = [turned(line, 20.0) for line in layout(back_words(PERSON))]
+    back = [msgspec.structs.replace(line, box=tuple((x, y + 2 * HEIGHT) for x, y in line.box))
+            for line in back]
+    pieces = [p for line in [*front, *back] if (p := piece_from_line(line)) is not None]
+    cleaned_pieces = drop_noise(pieces, rules)
+    assert not cleaned_pieces.stamps
+    assert len(cleaned_pieces.pieces) == len(pieces)

@@ -110,7 +110,26 @@ def _touches(char: Char, stamp: StampText) -> bool:
     (sx0, sy0), (sx1, sy1) = _extent(stamp.box)
     reach = _STAMP_REACH * height
     rows = min(cy1, sy1) - max(cy0, sy0)
-    return rows >= _STAMP_ROW_OVERLAP * (cy1 - cy0) and sx0 - reach <= cx1 and cx0 <= sx1 + reach
+    beside = rows >= _STAMP_ROW_OVERLAP * (cy1 - cy0) and sx0 - reach <= cx1 \
+        and cx0 <= sx1 + reach
+    # The extents of a stamp laid at an angle span far more than the stamp: it touches
+    # only where its own box meets the character's (widened by the reach).
+    widened = ((cx0 - reach, cy0), (cx1 + reach, cy0), (cx1 + reach, cy1), (cx0 - reach, cy1))
+    return beside and _convex_overlap(widened, stamp.box)
+
+
+def _convex_overlap(a: Quad, b: Quad) -> bool:
+    """Whether two convex quadrilaterals overlap: no edge of either separates them."""
+    for quad in (a, b):
+        for (x0, y0), (x1, y1) in zip(quad, (*quad[1:], quad[0]), strict=True):
+            nx, ny = y0 - y1, x1 - x0
+            if nx == 0 and ny == 0:
+                continue
+            first = [nx * x + ny * y for x, y in a]
+            second = [nx * x + ny * y for x, y in b]
+            if max(first) < min(second) or max(second) < min(first):
+                return False
+    return True
 
 
 def _extent(box: Quad) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -9,8 +9,10 @@ covered span again. What counts as stamp text is data: `rules/noise.toml`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from statistics import median
 
 from idcard.extract.pieces import Piece, piece_from_line
 from idcard.extract.rules import NoiseRules, RuleBook
@@ -69,6 +71,10 @@ def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> Cleaned:
     opening words), and the stamp text that was cut."""
     kept: list[Piece] = []
     stamps: list[StampText] = []
+    pieces = list(pieces)
+    tilted = _tilted_lines([piece.line for piece in pieces], rules.noise)
+    stamps += [_stamp_text(p, 0, len(p.glyphs)) for p in pieces if id(p.line) in tilted]
+    pieces = [p for p in pieces if id(p.line) not in tilted]
     # Captions first: their words (此复印件, 复印件无效) hold stamp characters, and cutting
     # those first would leave the caption's other characters behind.
     for part in (part for piece in pieces for part in _clean(piece, rules)):
@@ -83,6 +89,53 @@ def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> Cleaned:
               and any(_share_inside(p.box, s.box) >= _LONE_CHAR_INSIDE for s in stamps)]
     stamps += [_stamp_text(p, 0, 1) for p in inside]
     return Cleaned([p for p in kept if p not in inside], stamps)
+
+
+def _tilted_lines(lines: Sequence[TextLine], rules: NoiseRules) -> set[int]:
+    """The ids of the lines that run more than `max_tilt` degrees off the direction of
+    the lines nearest them (noise.toml): a stamp laid at an angle across the print."""
+    long = {id(line): line for line in lines if _length_in_heights(line) >= rules.tilt_min_length}
+    found: set[int] = set()
+    for key, line in long.items():
+        others = sorted((line_ for other, line_ in long.items() if other != key),
+                        key=lambda other: _distance(line, other))[:rules.tilt_neighbours]
+        if len(others) < _MIN_TILT_NEIGHBOURS:
+            continue
+        around = median(_direction(other) for other in others)
+        if _angle_between(_direction(line), around) > rules.max_tilt:
+            found.add(key)
+    return found
+
+
+# Fewer lines around one than this say nothing of the print's direction.
+_MIN_TILT_NEIGHBOURS = 3
+
+
+def _direction(line: TextLine) -> float:
+    """The line's direction in degrees, in [-90, 90): which way it reads does not count."""
+    (x0, y0), (x1, y1) = line.box[0], line.box[1]
+    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+    return (angle + 90.0) % 180.0 - 90.0
+
+
+def _angle_between(a: float, b: float) -> float:
+    difference = abs(a - b) % 180.0
+    return min(difference, 180.0 - difference)
+
+
+def _length_in_heights(line: TextLine) -> float:
+    (x0, y0), (x1, y1), _, (x3, y3) = line.box
+    height = math.hypot(x3 - x0, y3 - y0)
+    return math.hypot(x1 - x0, y1 - y0) / height if height > 0 else 0.0
+
+
+def _distance(line: TextLine, other: TextLine) -> float:
+    (ax, ay), (bx, by) = _centre(line.box), _centre(other.box)
+    return math.hypot(ax - bx, ay - by)
+
+
+def _centre(box: Quad) -> tuple[float, float]:
+    return (sum(p[0] for p in box) / 4.0, sum(p[1] for p in box) / 4.0)
 
 
 # Share of a lone stamp character's box that must lie inside a recognised stamp's box.

@@ -88,6 +88,12 @@ class NoiseRules(_Strict, frozen=True):
     min_stamp_fragment: int = 2
     # Stamps with a free middle: (opening word, closing word).
     enclosing: tuple[tuple[str, str], ...] = ()
+    # A line running this many degrees off the print around it is a stamp's: judged on
+    # lines at least `tilt_min_length` heights long, against the median direction of
+    # the `tilt_neighbours` nearest such lines.
+    max_tilt: float = 10.0
+    tilt_min_length: float = 1.5
+    tilt_neighbours: int = 6
 
     @property
     def stamp_chars(self) -> frozenset[str]:
@@ -418,6 +424,11 @@ def _check_noise(rules: NoiseRules) -> None:
     for opening, closing in rules.enclosing:
         if not opening or not closing:
             raise RulesError("noise.toml", "enclosing", "empty opening or closing word")
+    if not 0.0 < rules.max_tilt < 90.0:
+        raise RulesError("noise.toml", "max_tilt", "must be between 0 and 90 degrees")
+    if rules.tilt_min_length <= 0 or rules.tilt_neighbours < 3:
+        raise RulesError("noise.toml", "tilt_min_length",
+                         "must be positive, and tilt_neighbours at least 3")
 
 
 def _check_words(book: RuleBook) -> None:
