@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lines.cardlines import Identity, Variation, back_lines, front_lines
 
 from idcard.card import CardReading
-from idcard.extract import RuleBook, interpret_lines, load_rules, merge_sides
+from idcard.extract import RuleBook, interpret_lines, load_rules, merge_sides, told_by_values
 from idcard.text import TextLine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,3 +183,27 @@ def test_a_line_read_the_other_way_up_keeps_its_place_on_a_levelled_card() -> No
     reading = read([*lines, turned], side="front")
     assert reading.fields.address is not None
     assert reading.fields.address.value == PERSON.address
+
+
+def test_a_front_without_its_labels_is_told_by_its_values() -> None:
+    # A grey copy whose pale labels did not survive: no word says which side it is, and
+    # the number is cut in two by a stamp. Read as a front, its values say it is one.
+    labels = {"姓名", "性别", "民族", "出生", "住址", "公民身份号码"}
+    lines = [line for line in front_lines(PERSON) if line.text not in labels
+             and not (line.text.isdigit() and len(line.text) >= 15)]
+    assert "no_card_text" in codes(read(lines))
+    front = read(lines, "front")
+    assert told_by_values(front, RULES)
+    assert front.fields.sex is not None and front.fields.birth_date is not None
+    assert front.fields.birth_date.value == PERSON.birth.isoformat()
+
+
+def test_a_page_with_a_date_and_a_sex_is_no_front() -> None:
+    # Two of the four values a front is told by: not enough (a form, a receipt).
+    lines = [TextLine("男", 0.99, box(170, 110, 30, 30)),
+             TextLine("2024年5月17日", 0.99, box(170, 190, 220, 30)),
+             TextLine("张伟明", 0.99, box(170, 50, 100, 30))]
+    front = read(lines, "front")
+    assert front.fields.sex is not None and front.fields.birth_date is not None
+    assert not told_by_values(front, RULES)
+    assert "no_card_text" in codes(read(lines))

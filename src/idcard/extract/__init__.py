@@ -11,6 +11,7 @@ from idcard.extract.interpret import (
     interpret_lines,
     labels_in_place,
     merge_sides,
+    told_by_values,
 )
 from idcard.extract.noise import never_a_value
 from idcard.extract.rules import LABEL_FIELDS, RuleBook, RulesError, load_rules
@@ -18,4 +19,4 @@ from idcard.extract.values import unlike_printed
 
 __all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "card_print_in_place", "front_value_cells",
            "interpret_lines", "labels_in_place", "load_rules", "merge_sides", "never_a_value",
-           "unlike_printed"]
+           "told_by_values", "unlike_printed"]

@@ -169,6 +169,24 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
                       no_text=detected is None, stamps=stamps, words=words)
 
 
+def told_by_values(front: CardReading, rules: RuleBook) -> bool:
+    """Whether lines read as a front (side="front") hold enough of the values only a
+    front prints, where a front prints them, to be one without a word or a number that
+    says so (side.toml's `front_values`): a grey copy whose pale labels did not survive
+    while its black values did."""
+    return front.side == "front" and _front_values(front) >= rules.side.front_values
+
+
+def _front_values(front: CardReading) -> int:
+    fields = front.fields
+    return sum((
+        fields.sex is not None and fields.sex.value in ("男", "女"),
+        fields.birth_date is not None,
+        front.checks.ethnicity_known == "pass",
+        fields.address is not None and names_a_county(fields.address.value) is not None,
+    ))
+
+
 def _read_pieces(lines: Sequence[TextLine], image_size: tuple[int, int]) -> list[Piece]:
     """The pieces of the lines the rules place themselves: every usable line but those read
     for one field alone (`read_as`, see `_words_read`)."""

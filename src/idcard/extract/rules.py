@@ -105,6 +105,8 @@ class SideRules(_Strict, frozen=True):
     back: tuple[str, ...]
     number_weight: int = 2
     both_sides_min_words: int = 2
+    # A front told by its values alone, when no word or number said which side it is.
+    front_values: int = 3
 
 
 class LayoutRules(_Strict, frozen=True):

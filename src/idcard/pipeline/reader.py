@@ -26,6 +26,7 @@ from idcard.extract import (
     interpret_lines,
     labels_in_place,
     load_rules,
+    told_by_values,
 )
 from idcard.imaging.decode import DecodeLimits, decode_for_reading, looks_like_image
 from idcard.imaging.locate import CardOutline, Corners, print_regions
@@ -309,7 +310,8 @@ class CardReader:
             # A card outline around a side's own print in place (its labels, the back's
             # title) is a card whose values are all hidden (a stamp across them): answered
             # with every field missing and flagged, not as no card.
-            printed = [r for r in reads if self._card_print(r)]
+            printed = [r for r in reads if self._card_print(r)] or self._fronts_by_values(
+                reads, clock)
             if not printed:
                 raise _no_card_text(reads)
             reads = printed
@@ -318,6 +320,19 @@ class CardReader:
             if _judged_by_text(read) and text_at_border(read, image.shape):
                 read.reading.warnings.append(CUT_OFF)
         return reads
+
+    def _fronts_by_values(self, reads: list[CardRead], clock: Stopwatch) -> list[CardRead]:
+        """Where no word or number said a card was read, the reads whose lines, read as a
+        front, hold a front's values where it prints them (extract.told_by_values); the
+        one with most fields."""
+        fronts: list[CardRead] = []
+        for read in reads:
+            with clock.stage("extract"):
+                reading = interpret_lines(read.lines, image_size=read.view.size,
+                                          side="front", rules=self._rules)
+            if told_by_values(reading, self._rules):
+                fronts.append(dataclasses.replace(read, reading=reading))
+        return sorted(fronts, key=lambda read: -read.field_count)[:1]
 
     def _sides_apart(self, reads: list[CardRead], clock: Stopwatch) -> list[CardRead]:
         """Where one card was read on its own and a page's print, read as one block, held
