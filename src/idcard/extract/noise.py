@@ -9,6 +9,7 @@ covered span again. What counts as stamp text is data: `rules/noise.toml`.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -95,12 +96,22 @@ def _tilted_lines(lines: Sequence[TextLine], rules: NoiseRules) -> set[int]:
     """The ids of the lines that run more than `max_tilt` degrees off the direction of
     the lines nearest them (noise.toml): a stamp laid at an angle across the print."""
     long = {id(line): line for line in lines if _length_in_heights(line) >= rules.tilt_min_length}
+    if len(long) <= _MIN_TILT_NEIGHBOURS:
+        return set()
+    overall = median(_direction(line) for line in long.values())
+    # Only a line off the direction of all of them can be off its neighbours' (a card at
+    # another angle on the page is, and is judged by its own lines); where more lines are
+    # off than a page of cards holds, all are judged against that direction alone.
+    off = [key for key, line in long.items()
+           if _angle_between(_direction(line), overall) > rules.max_tilt]
+    if len(off) > _MOST_LINES_JUDGED:
+        return set(off)
     found: set[int] = set()
-    for key, line in long.items():
-        others = sorted((line_ for other, line_ in long.items() if other != key),
-                        key=lambda other: _distance(line, other))[:rules.tilt_neighbours]
-        if len(others) < _MIN_TILT_NEIGHBOURS:
-            continue
+    for key in off:
+        line = long[key]
+        others = heapq.nsmallest(rules.tilt_neighbours,
+                                 (other for other_key, other in long.items() if other_key != key),
+                                 key=lambda other: _distance(line, other))
         around = median(_direction(other) for other in others)
         if _angle_between(_direction(line), around) > rules.max_tilt:
             found.add(key)
@@ -109,6 +120,10 @@ def _tilted_lines(lines: Sequence[TextLine], rules: NoiseRules) -> set[int]:
 
 # Fewer lines around one than this say nothing of the print's direction.
 _MIN_TILT_NEIGHBOURS = 3
+# Lines off the overall direction beyond this many are judged against it alone: finding
+# each one's neighbours grows with the square of the lines (a page of text at random
+# angles is no card's print anyway).
+_MOST_LINES_JUDGED = 100
 
 
 def _direction(line: TextLine) -> float:
