@@ -292,8 +292,11 @@ class CardReader:
         # A tilted crop's text read alone is preferred unless it gives fewer fields (the
         # lines of a crop read askew may still be tilted, though its detection was not).
         tilted = askew or _tilted_crop(reads)
+        # One outline whose sides cut through the print is no card's edge (a shadow's or
+        # the paper's beside it): the text read alone is taken where it gives more fields
+        # (not beside two cards read, whose text alone reads both at once).
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE \
-                or tilted:
+                or tilted or (len(reads) == 1 and _print_past_outline(reads[0])):
             with clock.step(TEXT_ALONE):
                 fallback = self._card_views.read_view(
                     text_view(self._engine, image, clock, page), None, side, clock)
@@ -446,6 +449,21 @@ def _tilted_crop(reads: list[CardRead]) -> bool:
     return _askew_in_image([read.view.map_box(line.box) for line in read.lines])
 
 
+def _print_past_outline(read: CardRead) -> bool:
+    """Whether lines run into the left or right side of a card straightened from an
+    outline: a card prints its columns well inside its edges (labels from 7 % of its
+    width, the number to about 90 %), so print reaching the side was cut by the outline.
+    A tight crop (the image is the card) is left alone."""
+    if read.outline is None or read.outline.tight_crop:
+        return False
+    width = read.view.size[0]
+    margin = _SIDE_MARGIN * width
+    touching = [line for line in read.lines
+                if min(x for x, _ in line.box) <= margin
+                or max(x for x, _ in line.box) >= width - margin]
+    return len(touching) >= _LINES_PAST_OUTLINE
+
+
 def _tight_crop(outline: CardOutline | None) -> bool:
     return outline is not None and outline.tight_crop
 
@@ -454,6 +472,12 @@ def _askew_in_image(lines: list[Quad]) -> bool:
     """Whether lines (boxes in the image's pixels) run `_TILTED_CROP_DEGREES` or more off
     the image's edges."""
     return abs(tilt_from_edges(lines)) >= _TILTED_CROP_DEGREES
+
+
+# Print this close to a straightened card's side (share of its width) reaches the side, and
+# this many lines reaching it say the outline cut the print (one may be a stamp's).
+_SIDE_MARGIN = 0.01
+_LINES_PAST_OUTLINE = 2
 
 
 def _cards_only(reads: list[CardRead]) -> list[CardRead]:
