@@ -6,6 +6,8 @@ ordered clockwise from the top-left corner of the text as it reads.
 
 from __future__ import annotations
 
+import math
+
 import msgspec
 
 Point = tuple[float, float]
@@ -33,6 +35,25 @@ class TextLine(msgspec.Struct, frozen=True):
     # a rare character's common look-alike (a name's; ocr.consensus.with_doubts). A value
     # read from it is at most this sure, whatever its other characters' mean.
     doubt: float = 1.0
+
+
+def box_centre(box: Quad) -> Point:
+    return (sum(x for x, _ in box) / 4.0, sum(y for _, y in box) / 4.0)
+
+
+def edge_lengths(box: Quad) -> tuple[float, float]:
+    """The box's length along its first edge (top-left to top-right) and across it."""
+    (x0, y0), (x1, y1), _, (x3, y3) = box
+    return math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+
+
+def box_direction(box: Quad) -> float:
+    """The direction of the box's longer edge in degrees, in [-90, 90): a line read turned
+    over points the other way along the same tilt, and the points' order does not count."""
+    (x0, y0), (x1, y1), _, (x3, y3) = box
+    along, across = edge_lengths(box)
+    dx, dy = (x1 - x0, y1 - y0) if along >= across else (x3 - x0, y3 - y0)
+    return (math.degrees(math.atan2(dy, dx)) + 90.0) % 180.0 - 90.0
 
 
 def point_along(box: Quad, fraction: float) -> Point:

@@ -17,7 +17,7 @@ from statistics import median
 
 from idcard.extract.pieces import Piece, piece_from_line
 from idcard.extract.rules import NoiseRules, RuleBook
-from idcard.text import Quad, TextLine, sub_box
+from idcard.text import Quad, TextLine, box_centre, box_direction, edge_lengths, sub_box
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,12 @@ def _tilted_lines(lines: Sequence[TextLine], rules: NoiseRules) -> set[int]:
     long = {id(line): line for line in lines if _length_in_heights(line) >= rules.tilt_min_length}
     if len(long) <= _MIN_TILT_NEIGHBOURS:
         return set()
-    overall = median(_direction(line) for line in long.values())
+    overall = median(box_direction(line.box) for line in long.values())
     # Only a line off the direction of all of them can be off its neighbours' (a card at
     # another angle on the page is, and is judged by its own lines); where more lines are
     # off than a page of cards holds, all are judged against that direction alone.
     off = [key for key, line in long.items()
-           if _angle_between(_direction(line), overall) > rules.max_tilt]
+           if _angle_between(box_direction(line.box), overall) > rules.max_tilt]
     if len(off) > _MOST_LINES_JUDGED:
         return set(off)
     found: set[int] = set()
@@ -112,8 +112,8 @@ def _tilted_lines(lines: Sequence[TextLine], rules: NoiseRules) -> set[int]:
         others = heapq.nsmallest(rules.tilt_neighbours,
                                  (other for other_key, other in long.items() if other_key != key),
                                  key=lambda other: _distance(line, other))
-        around = median(_direction(other) for other in others)
-        if _angle_between(_direction(line), around) > rules.max_tilt:
+        around = median(box_direction(other.box) for other in others)
+        if _angle_between(box_direction(line.box), around) > rules.max_tilt:
             found.add(key)
     return found
 
@@ -126,31 +126,19 @@ _MIN_TILT_NEIGHBOURS = 3
 _MOST_LINES_JUDGED = 100
 
 
-def _direction(line: TextLine) -> float:
-    """The line's direction in degrees, in [-90, 90): which way it reads does not count."""
-    (x0, y0), (x1, y1) = line.box[0], line.box[1]
-    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
-    return (angle + 90.0) % 180.0 - 90.0
-
-
 def _angle_between(a: float, b: float) -> float:
     difference = abs(a - b) % 180.0
     return min(difference, 180.0 - difference)
 
 
 def _length_in_heights(line: TextLine) -> float:
-    (x0, y0), (x1, y1), _, (x3, y3) = line.box
-    height = math.hypot(x3 - x0, y3 - y0)
-    return math.hypot(x1 - x0, y1 - y0) / height if height > 0 else 0.0
+    length, height = edge_lengths(line.box)
+    return length / height if height > 0 else 0.0
 
 
 def _distance(line: TextLine, other: TextLine) -> float:
-    (ax, ay), (bx, by) = _centre(line.box), _centre(other.box)
+    (ax, ay), (bx, by) = box_centre(line.box), box_centre(other.box)
     return math.hypot(ax - bx, ay - by)
-
-
-def _centre(box: Quad) -> tuple[float, float]:
-    return (sum(p[0] for p in box) / 4.0, sum(p[1] for p in box) / 4.0)
 
 
 # Share of a lone stamp character's box that must lie inside a recognised stamp's box.

@@ -14,16 +14,11 @@ import cv2
 import numpy as np
 
 from idcard.imaging.view import CardView, warped_again
-from idcard.text import Quad, TextLine
+from idcard.text import Quad, TextLine, box_direction, edge_lengths
 
 _MARGIN = 0.08  # of the text block's size, so labels at the edge are not cut
 # Lines tilted this much or more (degrees) run as much down the image as across it.
 _STEEPEST_SKEW = 45.0
-
-
-def _edge_lengths(box: Quad) -> tuple[float, float]:
-    (x0, y0), (x1, y1), _, (x3, y3) = box
-    return math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
 
 
 def needs_quarter_turn(boxes: Sequence[Quad]) -> bool:
@@ -31,7 +26,7 @@ def needs_quarter_turn(boxes: Sequence[Quad]) -> bool:
     vertical = horizontal = 0.0
     for box in boxes:
         (x0, y0), (x1, y1), _, (x3, y3) = box
-        along, across = _edge_lengths(box)
+        along, across = edge_lengths(box)
         length = max(along, across)
         # The longer edge is the line's direction, whatever order the points came in.
         dx, dy = (x1 - x0, y1 - y0) if along >= across else (x3 - x0, y3 - y0)
@@ -93,13 +88,10 @@ def _line_angles(boxes: Sequence[Quad]) -> list[float]:
     points the other way along the same tilt."""
     angles = []
     for box in boxes:
-        (x0, y0), (x1, y1), _, (x3, y3) = box
-        along, across = _edge_lengths(box)
+        along, across = edge_lengths(box)
         if max(along, across) <= 2 * min(along, across):
             continue  # a box about as tall as wide (one character) has no direction
-        # The longer edge is the line's direction, whatever order the points came in.
-        dx, dy = (x1 - x0, y1 - y0) if along >= across else (x3 - x0, y3 - y0)
-        angles.append((math.degrees(math.atan2(dy, dx)) + 90.0) % 180.0 - 90.0)
+        angles.append(box_direction(box))
     return angles
 
 

@@ -51,7 +51,7 @@ from idcard.pipeline.steps import (
     VOCABULARY,
 )
 from idcard.pipeline.timing import Stopwatch
-from idcard.text import Quad, TextLine
+from idcard.text import Quad, TextLine, box_centre
 
 # Text rows tilted this much (degrees) across a straightened card put a value beside the
 # wrong label's row: a label and its value sit ~230 px apart, and rows ~65 px.
@@ -787,10 +787,6 @@ def filled(reading: CardReading) -> int:
                if getattr(reading.fields, name) is not None)
 
 
-def centre(box: Quad) -> tuple[float, float]:
-    return (sum(x for x, _ in box) / 4.0, sum(y for _, y in box) / 4.0)
-
-
 def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
     """The box lengthened in its reading direction by one line height, inside the image."""
     points = np.array(box, dtype=np.float64)
@@ -868,7 +864,7 @@ def _read_clearly(lines: list[TextLine]) -> bool:
 def _overlaps(a: Quad, b: Quad) -> bool:
     """Either box's centre lies inside the other."""
     return any(
-        cv2.pointPolygonTest(np.array(poly, dtype=np.float32), centre(other), False) >= 0
+        cv2.pointPolygonTest(np.array(poly, dtype=np.float32), box_centre(other), False) >= 0
         for poly, other in ((a, b), (b, a))
     )
 

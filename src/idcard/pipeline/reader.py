@@ -330,12 +330,16 @@ class CardReader:
         one with most fields."""
         fronts: list[CardRead] = []
         for read in reads:
-            with clock.stage("extract"):
-                reading = interpret_lines(read.lines, image_size=read.view.size,
-                                          side="front", rules=self._rules)
+            reading = self._read_as(read, "front", clock)
             if told_by_values(reading, self._rules):
                 fronts.append(dataclasses.replace(read, reading=reading))
         return sorted(fronts, key=lambda read: -read.field_count)[:1]
+
+    def _read_as(self, read: CardRead, side: SideHint, clock: Stopwatch) -> CardReading:
+        """The read's lines interpreted again as `side`."""
+        with clock.stage("extract"):
+            return interpret_lines(read.lines, image_size=read.view.size, side=side,
+                                   rules=self._rules)
 
     def _sides_apart(self, reads: list[CardRead], clock: Stopwatch) -> list[CardRead]:
         """Where one card was read on its own and a page's print, read as one block, held
@@ -350,9 +354,7 @@ class CardReader:
         apart: list[CardRead] = []
         for read in reads:
             if read.reading.side == "both":
-                with clock.stage("extract"):
-                    reading = interpret_lines(read.lines, image_size=read.view.size,
-                                              side=other, rules=self._rules)
+                reading = self._read_as(read, other, clock)
                 if reading.side == other and filled(reading) > 0:
                     read = dataclasses.replace(read, reading=reading)
             apart.append(read)

@@ -19,9 +19,9 @@ from idcard.imaging.locate import (
 from idcard.imaging.orient import needs_quarter_turn, text_block_view
 from idcard.imaging.view import CardView, Image, rectify_card, whole_image
 from idcard.ocr import OcrEngine
-from idcard.pipeline.one_view import MIN_LINES_OF_A_CARD, centre
+from idcard.pipeline.one_view import MIN_LINES_OF_A_CARD
 from idcard.pipeline.timing import Stopwatch
-from idcard.text import Quad
+from idcard.text import Quad, box_centre
 
 # An outline smaller than this share of the image may have another card beside it
 # (a photocopy page), which is worth a look when at least this many lines lie outside it.
@@ -133,7 +133,7 @@ def print_beside(regions: list[Corners], outline: CardOutline | None) -> bool:
 
 
 def inside(box: Quad, outline: CardOutline) -> bool:
-    return cv2.pointPolygonTest(outline.corners, centre(box), False) >= 0
+    return cv2.pointPolygonTest(outline.corners, box_centre(box), False) >= 0
 
 
 def split_cards(boxes: list[Quad]) -> list[list[Quad]]:
@@ -242,7 +242,7 @@ def _area(region: NDArray[np.float32]) -> float:
 
 
 def _within(box: Quad, region: NDArray[np.float32]) -> bool:
-    return cv2.pointPolygonTest(region, centre(box), False) >= 0
+    return cv2.pointPolygonTest(region, box_centre(box), False) >= 0
 
 
 def _card_sized(region: NDArray[np.float32], boxes: list[Quad]) -> bool:
