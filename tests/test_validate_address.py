@@ -22,6 +22,9 @@ RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
     "广西壮族自治区河池市东兰县金谷乡纳立村",
     "广东省东莞市长安镇乌沙社区",                # a prefecture without counties
     "湖北省仙桃市沙嘴街道",                      # a county-level city under its province
+    "安徽省阜阳市颍东区振兴街622号",
+    "四川省南充市阆中市梨树镇西河村1组85号",     # a county-level city under its prefecture
+    "湖南省长沙县星沙街道",                      # a county named after its prefecture
 ])
 def test_real_addresses_name_a_county(address: str) -> None:
     assert names_a_county(address) is True
@@ -32,6 +35,11 @@ def test_real_addresses_name_a_county(address: str) -> None:
     "山西省阳泉市双庙镇七星村3组46号",      # the prefecture alone is not a county
     "湖南省长沙市友谊大道621号",
     "福建省福州苏鼓楼区东岗镇黄土村9组24号",  # 市 read 苏: 鼓楼区 is no longer where a county goes
+    # 颍 read 颖, 阆 read 间: what follows the prefecture is no county of it, though the
+    # prefecture's name was once a county's too (阜阳市 341201, 南充市 512901)
+    "安徽省阜阳市颖东区振兴街622号",
+    "四川省南充市间中市梨树镇西河村1组85号",
+    "安徽省合肥市颍东区振兴街622号",          # a county of another prefecture (阜阳市)
 ])
 def test_a_misread_or_missing_county_is_told(address: str) -> None:
     assert names_a_county(address) is False

@@ -29,16 +29,25 @@ class _Province:
 
 def names_a_county(address: str) -> bool | None:
     """True when the address names, right after the province it begins with, one of its
-    prefectures and then a county, or a county; None when it begins with no province
-    (nothing to judge it by)."""
+    prefectures and then a county of that prefecture, or a county; None when it begins
+    with no province (nothing to judge it by)."""
     for name, province in _provinces().items():
         if address.startswith(name):
-            rest = address[len(name):]
-            if rest.startswith(tuple(province.alone)):
-                return True
-            after = [rest[len(p):] for p in province.prefectures if rest.startswith(p)]
-            return any(part.startswith(tuple(province.counties)) for part in [*after, rest])
+            return _county_follows(address[len(name):], province)
     return None
+
+
+def _county_follows(rest: str, province: _Province) -> bool:
+    if rest.startswith(tuple(province.alone)):
+        return True
+    begun = [p for p in province.prefectures if rest.startswith(p)]
+    if any(rest[len(p):].startswith(tuple(province.counties_of.get(p, ()))) for p in begun):
+        return True
+    # Many prefectures' names were once a county's too (阜阳市, 南充市): a prefecture's
+    # name followed by no county of its own is a misread county (阜阳市颖东区), not a
+    # county named alone.
+    longest = max(map(len, begun), default=0)
+    return any(len(c) > longest for c in province.counties if rest.startswith(c))
 
 
 def head_fixes(address: str) -> frozenset[tuple[int, str]]:
