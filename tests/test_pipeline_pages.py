@@ -105,6 +105,21 @@ def test_a_number_row_apart_from_the_other_lines_joins_its_card() -> None:
     assert lower.region is not None and lower.region[2][1] > 860
 
 
+def test_a_number_row_joins_the_nearest_card_not_the_first_listed() -> None:
+    # Two fronts on a page (tools/make_cards.py's twofronts tier): the upper card's number
+    # row, 70 px under its other lines, would also make the lower card's region, 230 px
+    # away, a card's shape; listed first, the lower card took it (and read two numbers).
+    lower = np.array([[320, 620], [610, 620], [610, 810], [320, 810]], np.float32)
+    upper = np.array([[312, 148], [562, 148], [562, 300], [312, 300]], np.float32)
+    strip = np.array([[445, 372], [684, 372], [684, 390], [445, 390]], np.float32)
+    placed = cards_in_print((1000, 1000, 3), [lower, upper, strip])
+    regions = sorted((card.region for card in placed if card.region is not None),
+                     key=lambda region: region[0][1])
+    assert len(regions) == 2
+    assert regions[0][2][1] >= 390  # the upper card reaches down to its number
+    assert regions[1][0][1] == 620  # the lower card is its own print alone
+
+
 def test_print_that_is_not_a_page_card_is_not_placed() -> None:
     wide = np.array([[40, 40], [960, 40], [960, 300], [40, 300]], np.float32)  # a letter
     square = np.array([[100, 100], [400, 100], [400, 400], [100, 400]], np.float32)

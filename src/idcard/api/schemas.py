@@ -164,7 +164,8 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
     review_needed: Annotated[bool, Meta(
         description="a person should review this reading: a field has `review: true`, a "
                     "field of the side read is missing, or the image is suspect "
-                    "(photocopy, screen_recapture, card_incomplete, too_dark, overexposed)",
+                    "(photocopy, screen_recapture, card_incomplete, too_dark, overexposed, "
+                    "multiple_cards)",
         examples=[True])]
     review_reasons: Annotated[list[ReviewReason], Meta(
         description="why review is needed: `code` is one of low_confidence (confidence "
@@ -172,7 +173,8 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "in failed), repaired (the value was corrected from evidence), "
                     "characters_missing (the field's line leaves room for a character "
                     "that was not read: a gap or a box end much wider than the print's "
-                    "pitch; or an address not beginning with its province, an authority "
+                    "pitch; print under an address's last row read; or an address not "
+                    "beginning with its province, an authority "
                     "not ending with 局, an address ending in a digit, a name of one "
                     "character), "
                     "address_place_unknown (the address names no "
@@ -189,7 +191,8 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "(on the name and address), occlusion "
                     "(on that field), field_missing; or, with `field` "
                     "null, photocopy, screen_recapture, card_incomplete, too_dark, "
-                    "overexposed. Never values.",
+                    "overexposed, multiple_cards (two cards of one side in view: the "
+                    "largest was read). Never values.",
         examples=[EXAMPLE_REVIEW_REASONS])]
     quality: Annotated[Quality, Meta(
         description="image-quality and authenticity signals: each a score in [0, 1], "

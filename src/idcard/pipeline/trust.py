@@ -56,6 +56,8 @@ FLAGGED_BY: dict[str, frozenset[str] | None] = {
 # Whole-image signals that make the response need review.
 SUSPECT_SIGNALS = ("photocopy", "screen_recapture", "card_incomplete", "too_dark",
                    "overexposed")
+# Warnings about the image as a whole that make the response need review.
+_IMAGE_CODES = ("multiple_cards",)
 # The warning each raised signal adds (card_incomplete is warned where it is found).
 _MESSAGES: dict[WarningCode, str] = {
     "blur": "the print is blurred",
@@ -250,6 +252,9 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
                 if getattr(reading.fields, name) is None]
     suspect = [name for name in SUSPECT_SIGNALS if getattr(quality, name).raised]
     reasons += [ReviewReason(name) for name in suspect]
+    # Two cards of one side in view: which is the applicant's is a person's call.
+    reasons += [ReviewReason(code) for code in _IMAGE_CODES
+                if any(n.code == code for n in reading.warnings)]
     warnings = list(reading.warnings)
     for code, message in _MESSAGES.items():
         signal: QualitySignal = getattr(quality, code)

@@ -204,9 +204,11 @@ def cards_in_print(shape: tuple[int, ...],
         # photographed at an angle (its text block and its number row), not two cards.
         return []
     # A front's number row lies further from its other lines than any two of them: a
-    # strip of print that completes a card's region into a card's shape belongs to it.
+    # strip of print that completes a card's region into a card's shape belongs to it,
+    # the nearest such card (another card's region may take it in too, across the page).
     for strip in (r for r in regions if not _page_card_shaped(r, longest)):
-        for index, card in enumerate(cards):
+        for index in sorted(range(len(cards)), key=lambda i: _gap(cards[i], strip)):
+            card = cards[index]
             joined = _upright_union(card, strip)
             others = cards[:index] + cards[index + 1:]
             if _page_card_shaped(joined, longest) \
@@ -230,6 +232,13 @@ def _upright_union(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np
     (left, top), (right, bottom) = points.min(axis=0), points.max(axis=0)
     return np.array([[left, top], [right, top], [right, bottom], [left, bottom]],
                     dtype=np.float32)
+
+
+def _gap(a: NDArray[np.float32], b: NDArray[np.float32]) -> float:
+    """How far apart two upright rectangles are (0 where they meet)."""
+    across = max(0.0, float(b[0, 0] - a[2, 0]), float(a[0, 0] - b[2, 0]))
+    down = max(0.0, float(b[0, 1] - a[2, 1]), float(a[0, 1] - b[2, 1]))
+    return float(np.hypot(across, down))
 
 
 def _overlap(a: NDArray[np.float32], b: NDArray[np.float32]) -> bool:
