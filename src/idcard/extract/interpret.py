@@ -147,8 +147,9 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
         sides = _both_sides(pieces, image_size, rules)
         if sides is not None:
             front = _read_side(sides[0], "front", image_size, rules, today, [], stamps=stamps,
-                               words=words)
-            back = _read_side(sides[1], "back", image_size, rules, today, [], stamps=stamps)
+                               words=words, on_form=cleaned.on_form)
+            back = _read_side(sides[1], "back", image_size, rules, today, [], stamps=stamps,
+                              on_form=cleaned.on_form)
             return merge_sides(front, back, today=today,
                                failed_check_factor=rules.thresholds.failed_check_factor)
     detected = decide_side(pieces, rules) if pieces else None
@@ -166,7 +167,8 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
                                f"the text looks like the {detected} side, not the {hint} side "
                                "that was asked for; fields were read as asked"))
     return _read_side(pieces, side, image_size, rules, today, warnings,
-                      no_text=detected is None, stamps=stamps, words=words)
+                      no_text=detected is None, stamps=stamps, words=words,
+                      on_form=cleaned.on_form)
 
 
 def told_by_values(front: CardReading, rules: RuleBook) -> bool:
@@ -286,11 +288,11 @@ def _sides_by_orientation(pieces: list[Piece],
 def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
                rules: RuleBook, today: date, warnings: list[Notice],
                no_text: bool = False, stamps: Sequence[StampText] = (),
-               words: dict[str, Value] | None = None) -> CardReading:
+               words: dict[str, Value] | None = None, on_form: bool = False) -> CardReading:
     """Fields as printed, repaired only where the reading is unsure; checks on the card as
     read (never on repaired values). On a front, `words` (values read from a field's
     closed vocabulary) are those fields' values."""
-    pieces, choice = _one_card(_one_orientation(pieces), side, rules)
+    pieces, choice = _one_card(_one_orientation(pieces), side, rules, on_form)
     if choice is not None and choice.repeated and choice.other_card:
         warnings.append(Notice("multiple_cards",
                                "the text holds more than one card; only one was read"))
@@ -481,13 +483,14 @@ def _field_warnings(fields: CardFields, side: CardSide, no_text: bool) -> list[N
     return notices
 
 
-def _one_card(pieces: list[Piece], side: CardSide,
-              rules: RuleBook) -> tuple[list[Piece], CardChoice | None]:
+def _one_card(pieces: list[Piece], side: CardSide, rules: RuleBook,
+              on_form: bool = False) -> tuple[list[Piece], CardChoice | None]:
     """One card's text, and how its labels placed it (card_choice.py; None when none of
     the side's once-printed labels was read). When one was read twice (two cards, or a
-    card on a page that repeats its labels) only the chosen frame's text is kept."""
+    card on a page that repeats its labels), or the card lies on a form whose lines were
+    dropped, only the chosen frame's text is kept."""
     choice = card_fit(pieces, side, rules)
-    if choice is None or not choice.repeated:
+    if choice is None or not (choice.repeated or on_form):
         return pieces, choice
     return [p for p in pieces if choice.chosen.frame.contains(p)], choice
 

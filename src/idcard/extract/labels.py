@@ -30,6 +30,23 @@ class LabelHit:
         return found
 
 
+# A form may word a label longer than the card does (出生日期 for 出生): its mark may
+# follow the card's label this many characters later.
+_FORM_LABEL_TAIL = 2
+
+
+def form_label(hit: LabelHit, rules: RuleBook) -> bool:
+    """Whether a label is followed, in its own piece, by a form's mark and the particulars
+    after it (出生日期：1961年…): a form asking for a card's fields, not the card."""
+    marks = rules.labels.form_marks
+    text = hit.piece.text
+    start = hit.end - 1 if text[hit.end - 1] in marks else hit.end  # a spelling ending in one
+    for at in range(start, min(len(text), start + _FORM_LABEL_TAIL + 1)):
+        if text[at] in marks:
+            return bool(text[at + 1:].strip())
+    return False
+
+
 def find_word(piece: Piece, word: str, rules: RuleBook) -> list[tuple[int, int, int]]:
     """Every (start, end, distance) where `word` appears in the piece within allowed edits."""
     return list(rules.word_finder.find(piece.text, word))

@@ -1,5 +1,8 @@
 """Text that is never a field: stamps and captions written over copies.
 
+A form around a copied card (业务申请表) asks for the same fields with their labels and
+another paper's particulars (住址：江西省…): its lines are dropped whole.
+
 Stamps (复印无效, the 2×2 复禁印止 seal, 仅限…使用) are printed across the values, so OCR
 reads them into value lines (良口镇复无效, 公安局印止) or as lines of their own (复禁, 复駅无效).
 `find_stamps` says which characters of a line are stamp text, with their boxes, so that
@@ -15,8 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from idcard.extract.labels import find_labels, form_label
 from idcard.extract.pieces import Piece, piece_from_line
-from idcard.extract.rules import NoiseRules, RuleBook
+from idcard.extract.rules import BACK_LABELS, FRONT_LABELS, NoiseRules, RuleBook
 from idcard.text import Quad, TextLine, box_centre, box_direction, edge_lengths, sub_box
 
 
@@ -40,6 +44,8 @@ class Cleaned:
 
     pieces: list[Piece]
     stamps: list[StampText]
+    # A form's lines were among them (dropped): the card is only part of the text.
+    on_form: bool = False
 
 
 # A line this long made only of stamp text is a stamp's words; a shorter one could be a
@@ -73,6 +79,8 @@ def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> Cleaned:
     kept: list[Piece] = []
     stamps: list[StampText] = []
     pieces = list(pieces)
+    form = [piece for piece in pieces if _form_text(piece, rules)]
+    pieces = [piece for piece in pieces if piece not in form]
     tilted = _tilted_lines([piece.line for piece in pieces], rules.noise)
     stamps += [_stamp_text(p, 0, len(p.glyphs)) for p in pieces if id(p.line) in tilted]
     pieces = [p for p in pieces if id(p.line) not in tilted]
@@ -89,7 +97,14 @@ def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> Cleaned:
     inside = [p for p in kept if len(p.glyphs) == 1 and p.text in rules.noise.stamp_chars
               and any(_share_inside(p.box, s.box) >= _LONE_CHAR_INSIDE for s in stamps)]
     stamps += [_stamp_text(p, 0, 1) for p in inside]
-    return Cleaned([p for p in kept if p not in inside], stamps)
+    return Cleaned([p for p in kept if p not in inside], stamps, on_form=bool(form))
+
+
+def _form_text(piece: Piece, rules: RuleBook) -> bool:
+    """A form's line around a card (住址：江西省…, 性别：女 民族：汉): a label, a form's mark
+    and particulars, which are another paper's and never the card's values."""
+    hits = find_labels([piece], (*FRONT_LABELS, *BACK_LABELS), rules)
+    return any(form_label(hit, rules) for hit in hits)
 
 
 def _tilted_lines(lines: Sequence[TextLine], rules: NoiseRules) -> set[int]:

@@ -54,6 +54,9 @@ class LabelRule(_Strict, frozen=True):
 class LabelRules(_Strict, frozen=True):
     labels: dict[str, LabelRule]
     char_aliases: dict[str, str] = {}
+    # Marks a form prints between a label and the particulars it asks for (住址：…); a
+    # card prints none.
+    form_marks: str = ""
 
 
 class EthnicityRules(_Strict, frozen=True):
