@@ -12,6 +12,7 @@ from idcard.extract.interpret import (
     labels_in_place,
     merge_sides,
     told_by_values,
+    with_row_missing,
 )
 from idcard.extract.noise import never_a_value
 from idcard.extract.rules import LABEL_FIELDS, RuleBook, RulesError, load_rules
@@ -19,4 +20,4 @@ from idcard.extract.values import unlike_printed
 
 __all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "card_print_in_place", "front_value_cells",
            "interpret_lines", "labels_in_place", "load_rules", "merge_sides", "never_a_value",
-           "told_by_values", "unlike_printed"]
+           "told_by_values", "unlike_printed", "with_row_missing"]

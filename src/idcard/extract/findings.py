@@ -149,6 +149,12 @@ def missing_notice(name: str) -> Notice:
                   "may lack one")
 
 
+def row_missing_notice(name: str) -> Notice:
+    return Notice("characters_missing",
+                  f"{name}: print continues under the last row read; the value may lack "
+                  "its end")
+
+
 def form_unknown_notice(name: str) -> Notice:
     return Notice("value_form_unknown",
                   f"{name}: it holds none of the words every printed value of it holds (an "

@@ -31,12 +31,14 @@ from idcard.extract.findings import (
     authority_place_notice,
     cut_short,
     expiry_warnings,
+    fields_named,
     form_unknown_notice,
     former_name_notice,
     mismatch_warnings,
     missing_notice,
     number_warnings,
     place_unknown_notice,
+    row_missing_notice,
     stamp_notice,
     stamped_fields,
 )
@@ -461,6 +463,17 @@ def _lower_doubtful(fields: CardFields, checks: Checks, before: Checks,
                 if getattr(checks, check) == "fail" and getattr(before, check) != "fail"
                 for name in names}
     return _scale_confidence(fields, sorted(doubtful), factor)
+
+
+def with_row_missing(reading: CardReading, name: str, rules: RuleBook) -> CardReading:
+    """The reading with `name` read short of a row printed under it (the caller saw print
+    there that no line was read from): flagged `characters_missing`, its confidence
+    lowered as for a character missing, unless it is flagged so already."""
+    if name in fields_named(reading.warnings, "characters_missing"):
+        return reading
+    fields = _scale_confidence(reading.fields, [name], rules.spacing.missing_factor)
+    return msgspec.structs.replace(reading, fields=fields,
+                                   warnings=[*reading.warnings, row_missing_notice(name)])
 
 
 def _scale_confidence(fields: CardFields, names: Sequence[str], factor: float) -> CardFields:

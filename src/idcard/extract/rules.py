@@ -181,6 +181,12 @@ class SpacingRules(_Strict, frozen=True):
     # and how wide (in character advances) that room may be.
     split_fields: tuple[str, ...] = ()
     max_split_gap: float = 1.6
+    # Values printed on rows one under another, and how much print (a share of their
+    # first row's) under the last row read means a row there was not read.
+    row_fields: tuple[str, ...] = ()
+    max_print_under: float = 0.3
+    # A stamp read over more than this share of the row under the last one hides it.
+    max_stamp_under: float = 0.67
 
 
 class MaskingRules(_Strict, frozen=True):

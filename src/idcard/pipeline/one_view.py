@@ -20,8 +20,9 @@ from idcard.extract import (
     interpret_lines,
     never_a_value,
     unlike_printed,
+    with_row_missing,
 )
-from idcard.imaging.ink import red_dropped, without_stamps
+from idcard.imaging.ink import print_under, red_dropped, row_under, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import (
     levelled_view,
@@ -234,12 +235,30 @@ class ViewReader:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):
                     reading = self._interpret(lines, view, side, clock)
+        reading = self._rows_left_unread(view, lines, reading, stamps)
         if outline is None:
             self._note_no_outline(reading)
         elif outline.touches_edge:
             reading.warnings.append(CUT_OFF)
         return CardRead(view=view, lines=lines, reading=reading, outline=outline,
                         stamps=stamps, skew=skew)
+
+    def _rows_left_unread(self, view: CardView, lines: list[TextLine],
+                          reading: CardReading, stamps: list[Quad]) -> CardReading:
+        """Flag a value printed on rows whose print goes on under the last row read: a
+        stamp laid over its next row can keep the detector from finding it, and the rows
+        read are a whole value to every other rule. A stamp read there is no such print,
+        unless it covers most of the row (whatever it hides was not read)."""
+        spacing = self._rules.spacing
+        for name in spacing.row_fields:
+            field: Field | None = getattr(reading.fields, name, None)
+            if field is None:
+                continue
+            rows = _rows_in(lines, field.box)
+            if rows and (_share_under(row_under(rows), stamps) > spacing.max_stamp_under
+                         or print_under(view.image, rows, stamps) > spacing.max_print_under):
+                reading = with_row_missing(reading, name, self._rules)
+        return reading
 
     def read_right_way_up(self, view: CardView, side: SideHint, clock: Stopwatch,
                           detect_side: int | None, card: bool = False,
@@ -355,9 +374,11 @@ class ViewReader:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):
                     reading = self._interpret(lines, view, side, clock)
+        stamps = self._stamp_boxes(lines, view.size)
+        reading = self._rows_left_unread(view, lines, reading, stamps)
         self._note_no_outline(reading)
         return CardRead(view=view, lines=lines, reading=reading, outline=None,
-                        stamps=self._stamp_boxes(lines, view.size))
+                        stamps=stamps)
 
     def _note_no_outline(self, reading: CardReading) -> None:
         if self._locate_cards:
@@ -668,6 +689,28 @@ class _CardText:
             elif (line := self.read.get(index)) is not None and legible(line):
                 lines.append(line)
         return lines
+
+
+def _share_under(area: Quad, stamps: list[Quad]) -> float:
+    """The largest share of an upright area that one stamp's upright box covers."""
+    (x0, y0), _, (x1, y1), _ = area
+    size = max(1e-9, (x1 - x0) * (y1 - y0))
+    shares = []
+    for stamp in stamps:
+        xs, ys = [x for x, _ in stamp], [y for _, y in stamp]
+        across = max(0.0, min(x1, max(xs)) - max(x0, min(xs)))
+        down = max(0.0, min(y1, max(ys)) - max(y0, min(ys)))
+        shares.append(across * down / size)
+    return max(shares, default=0.0)
+
+
+def _rows_in(lines: list[TextLine], box: Quad) -> list[Quad]:
+    """The boxes of the lines whose centres lie in `box` (a value's), top to bottom."""
+    xs, ys = [x for x, _ in box], [y for _, y in box]
+    inside = [line.box for line in lines
+              if min(xs) <= box_centre(line.box)[0] <= max(xs)
+              and min(ys) <= box_centre(line.box)[1] <= max(ys)]
+    return sorted(inside, key=lambda row: min(y for _, y in row))
 
 
 def _turned_over(lines: list[TextLine], view: CardView) -> tuple[list[TextLine], CardView]:
