@@ -314,3 +314,20 @@ def test_the_same_characters_pair_in_order_though_one_model_places_them_later() 
     digits = frozenset("0123456789.-长期")
     merged = merge_readings(first, second, first_knows=digits, second_knows=digits)
     assert merged.text == "2012.04.14-长期"
+
+
+def test_a_han_character_the_second_look_skipped_is_put_back_disputed() -> None:
+    # rarenames-eval front_clean_025: the first look read 东方建湉 (湉 at 0.6), the second
+    # 东方建; the merge gave 东方建 at 1.0.
+    box = ((0.0, 0.0), (40.0, 0.0), (40.0, 10.0), (0.0, 10.0))
+    first = TextLine("东方建湉", 0.9, box, (1.0, 1.0, 1.0, 0.6), (0.1, 0.35, 0.6, 0.85))
+    again = TextLine("东方建", 1.0, box, (1.0, 1.0, 1.0), (0.1, 0.35, 0.6))
+    merged = keep_surer_common(first, again)
+    assert merged.text == "东方建湉"
+    assert merged.char_positions == (0.1, 0.35, 0.6, 0.85)
+    assert merged.char_confidences[3] == pytest.approx(disputed(0.6, 1.0))
+    assert merged.confidence < 0.8
+    # Punctuation only the first look has is not put back.
+    dotted = TextLine("李淼.", 0.9, box, (1.0, 1.0, 0.5), (0.2, 0.6, 0.9))
+    plain = TextLine("李淼", 1.0, box, (1.0, 1.0), (0.2, 0.6))
+    assert keep_surer_common(dotted, plain) == plain

@@ -321,24 +321,44 @@ def keep_surer_common(before: TextLine, after: TextLine) -> TextLine:
     replaces one of `before` less surely than `before` read its own put back: for common
     characters the second reading is one more reading, and the surer one wins. A rare
     character (what the second look is for, and what a first reader may only write as a
-    sure look-alike) and characters only one reading has stay as `after` reads them."""
+    sure look-alike) and characters only `after` has stay as `after` reads them. A Han
+    character only `before` has is put back, as sure as a reader who saw nothing there
+    leaves it: a second look that skips a rare glyph (东方建湉 read 东方建) must not take
+    it out of the value."""
     if (len(after.char_confidences) != len(after.text)
             or len(before.char_confidences) != len(before.text) or before.text == after.text):
         return after
-    chars, confidences = list(after.text), list(after.char_confidences)
+    placed = len(after.char_positions) == len(after.text) \
+        and len(before.char_positions) == len(before.text)
+    chars: list[str] = []
+    confidences: list[float] = []
+    positions: list[float] = []
     matcher = difflib.SequenceMatcher(None, before.text, after.text, autojunk=False)
     for tag, i0, i1, j0, j1 in matcher.get_opcodes():
-        if tag != "replace" or i1 - i0 != j1 - j0:
+        if tag == "delete" and placed:
+            for i in range(i0, i1):
+                if _han(before.text[i]):
+                    chars.append(before.text[i])
+                    confidences.append(disputed(before.char_confidences[i], after.confidence))
+                    positions.append(before.char_positions[i])
             continue
-        for i, j in zip(range(i0, i1), range(j0, j1), strict=True):
-            if not rare(chars[j]) and confidences[j] < before.char_confidences[i]:
-                chars[j], confidences[j] = before.text[i], before.char_confidences[i]
+        one_for_one = tag == "replace" and i1 - i0 == j1 - j0
+        for k, j in enumerate(range(j0, j1)):
+            char, confidence = after.text[j], after.char_confidences[j]
+            i = i0 + k
+            if one_for_one and not rare(char) and confidence < before.char_confidences[i]:
+                char, confidence = before.text[i], before.char_confidences[i]
+            chars.append(char)
+            confidences.append(confidence)
+            if placed:
+                positions.append(after.char_positions[j])
     text = "".join(chars)
     if text == after.text:
         return after
     mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return msgspec.structs.replace(after, text=text, char_confidences=tuple(confidences),
-                                   confidence=mean)
+    return msgspec.structs.replace(
+        after, text=text, char_confidences=tuple(confidences), confidence=mean,
+        char_positions=tuple(positions) if placed else after.char_positions)
 
 
 def distrust_changes(before: TextLine, after: TextLine) -> TextLine:
