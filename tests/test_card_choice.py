@@ -102,12 +102,22 @@ def test_two_fronts_read_the_larger_with_a_warning() -> None:
     assert "multiple_cards" in codes(reading)
 
 
-def test_a_form_without_a_readable_card_is_flagged_for_review() -> None:
-    """Only the form's labels were read (the card's are too faint): they lie one under
-    another at the page's margin, not where a card prints them, so nothing the reading
-    gives may pass unflagged."""
+def test_a_form_without_a_readable_card_gives_none_of_its_values() -> None:
+    """Only the form's lines were read (the card's are too faint): a label, a form's mark
+    and another paper's particulars are a form's (rules/labels.toml's `form_marks`), so
+    nothing is read as a card."""
     lines = form_lines(APPLICANT)
     reading = interpret_lines(lines, image_size=(1000, 1414), rules=RULES)
+    assert "no_card_text" in codes(reading)
+    assert all(getattr(reading.fields, n) is None for n in reading.fields.__struct_fields__)
+
+
+def test_without_the_form_marks_a_forms_labels_leave_every_field_flagged() -> None:
+    """Read as labels (no form marks), the form's labels lie one under another at the
+    page's margin, not where a card prints them: nothing may pass unflagged."""
+    rules = msgspec.structs.replace(RULES, labels=msgspec.structs.replace(RULES.labels,
+                                                                          form_marks=""))
+    reading = interpret_lines(form_lines(APPLICANT), image_size=(1000, 1414), rules=rules)
     assert "card_choice_unsure" in codes(reading)
     quiet = Quality(**{name: QualitySignal(score=0.0, raised=False)
                        for name in Quality.__struct_fields__})
@@ -122,8 +132,11 @@ def test_labels_in_place_tells_a_card_from_a_form() -> None:
     size = (WIDTH, HEIGHT)
     assert labels_in_place(front_lines(CARD), image_size=size, side="front", rules=RULES)
     assert labels_in_place(back_lines(CARD), image_size=size, side="back", rules=RULES)
+    # Geometry alone (the form's lines taken as labels, form marks off) tells the form.
+    unmarked = msgspec.structs.replace(RULES, labels=msgspec.structs.replace(RULES.labels,
+                                                                             form_marks=""))
     assert not labels_in_place(form_lines(APPLICANT), image_size=(1000, 1414),
-                               side="front", rules=RULES)
+                               side="front", rules=unmarked)
 
 
 def test_a_card_with_few_labels_read_is_not_judged() -> None:

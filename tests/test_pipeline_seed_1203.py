@@ -104,7 +104,7 @@ def test_an_address_whose_last_row_was_not_read_is_flagged(
 def test_without_the_print_under_it_the_short_address_passes(
         reader: CardReader, row_under_stamp: tuple[bytes, dict[str, str]],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(one_view, "print_under", lambda image, rows: 0.0)
+    monkeypatch.setattr(one_view, "print_under", lambda image, rows, set_aside=(): 0.0)
     data, truth = row_under_stamp
     address = reader.read(data, side="auto").reading.fields.address
     assert address is not None
