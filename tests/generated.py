@@ -34,11 +34,11 @@ def load_reader(rec_pack: str | None = None) -> CardReader:
 
 
 def drawn(file: str, out: Path, seed: int, tiers: list[tuple[str, int]],
-          dark_stamps: bool = False) -> tuple[bytes, dict[str, str]]:
+          **options: bool) -> tuple[bytes, dict[str, str]]:
     """One image of a generated set (as `tools/make_cards.py --seed SEED --tiers ...`
-    would draw it), drawn into `out`: its bytes and its printed fields."""
-    job = next(j for j in make_cards.plan_jobs(seed, tiers, dark_stamps=dark_stamps)
-               if j.file == file)
+    would draw it, with its flags as `options`: `typefaces`, `dark_stamps`), drawn into
+    `out`: its bytes and its printed fields."""
+    job = next(j for j in make_cards.plan_jobs(seed, tiers, **options) if j.file == file)
     label = make_cards.make_one(job, out)
     fields = label["fields"]
     assert isinstance(fields, dict)

@@ -29,7 +29,7 @@ clean:30,photo:40,hard:40,both:10,stamped:30,crop:20 --seed 1202`:
 from __future__ import annotations
 
 import pytest
-from generated import load_reader, make_cards, needs_fonts
+from generated import drawn, load_reader, needs_fonts
 
 from idcard.card import CardReading
 from idcard.extract import interpret, noise
@@ -50,13 +50,7 @@ def reader() -> CardReader:
 def drawn_card(tmp_path_factory: pytest.TempPathFactory,
                file: str, seed: int = 1202, tiers: list[tuple[str, int]] = TIERS,
                **options: bool) -> tuple[bytes, dict[str, str]]:
-    jobs = make_cards.plan_jobs(seed, tiers, **options)
-    job = next(j for j in jobs if j.file == file)
-    out = tmp_path_factory.mktemp("split")
-    label = make_cards.make_one(job, out)
-    fields = label["fields"]
-    assert isinstance(fields, dict)
-    return (out / job.file).read_bytes(), {k: str(v) for k, v in fields.items()}
+    return drawn(file, tmp_path_factory.mktemp("split"), seed, tiers, **options)
 
 
 @pytest.fixture(scope="module")

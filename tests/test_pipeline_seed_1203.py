@@ -25,7 +25,7 @@ ethnic:20,hard:30,photo:30 --seed 1203 --typefaces`:
 from __future__ import annotations
 
 import pytest
-from generated import load_reader, make_cards, needs_fonts
+from generated import drawn, load_reader, needs_fonts
 
 from idcard.extract import noise
 from idcard.pipeline import CardReader, combine, one_view, views
@@ -42,32 +42,29 @@ def reader() -> CardReader:
     return load_reader()
 
 
-def drawn(tmp_path_factory: pytest.TempPathFactory, file: str) -> tuple[bytes, dict[str, str]]:
-    job = next(j for j in make_cards.plan_jobs(SEED, TIERS, typefaces=True) if j.file == file)
-    out = tmp_path_factory.mktemp("seed1203")
-    fields = make_cards.make_one(job, out)["fields"]
-    assert isinstance(fields, dict)
-    return (out / job.file).read_bytes(), {k: str(v) for k, v in fields.items()}
+def drawn_card(tmp_path_factory: pytest.TempPathFactory,
+               file: str) -> tuple[bytes, dict[str, str]]:
+    return drawn(file, tmp_path_factory.mktemp("seed1203"), SEED, TIERS, typefaces=True)
 
 
 @pytest.fixture(scope="module")
 def two_fronts(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
-    return drawn(tmp_path_factory, "front_twofronts_005.jpg")
+    return drawn_card(tmp_path_factory, "front_twofronts_005.jpg")
 
 
 @pytest.fixture(scope="module")
 def row_under_stamp(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
-    return drawn(tmp_path_factory, "front_scan_009.jpg")
+    return drawn_card(tmp_path_factory, "front_scan_009.jpg")
 
 
 @pytest.fixture(scope="module")
 def back_beside_form(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
-    return drawn(tmp_path_factory, "back_textpage_002.jpg")
+    return drawn_card(tmp_path_factory, "back_textpage_002.jpg")
 
 
 @pytest.fixture(scope="module")
 def back_on_form(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
-    return drawn(tmp_path_factory, "back_textpage_003.jpg")
+    return drawn_card(tmp_path_factory, "back_textpage_003.jpg")
 
 
 def test_of_two_fronts_the_larger_is_read_and_a_person_looks(

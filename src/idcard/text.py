@@ -82,3 +82,12 @@ def union_box(boxes: list[Quad]) -> Quad:
     ys = [p[1] for b in boxes for p in b]
     x_min, x_max, y_min, y_max = min(xs), max(xs), min(ys), max(ys)
     return ((x_min, y_min), (x_max, y_min), (x_max, y_max), (x_min, y_max))
+
+
+def share_inside(box: Quad, outer: Quad) -> float:
+    """The share of `box`'s axis-aligned area that lies inside `outer`'s."""
+    (x0, y0), _, (x1, y1), _ = union_box([box])
+    (ox0, oy0), _, (ox1, oy1), _ = union_box([outer])
+    area = max(1e-9, (x1 - x0) * (y1 - y0))
+    overlap = max(0.0, min(x1, ox1) - max(x0, ox0)) * max(0.0, min(y1, oy1) - max(y0, oy0))
+    return overlap / area

@@ -21,7 +21,15 @@ from statistics import median
 from idcard.extract.labels import find_labels, form_label
 from idcard.extract.pieces import Piece, piece_from_line
 from idcard.extract.rules import BACK_LABELS, FRONT_LABELS, NoiseRules, RuleBook
-from idcard.text import Quad, TextLine, box_centre, box_direction, edge_lengths, sub_box
+from idcard.text import (
+    Quad,
+    TextLine,
+    box_centre,
+    box_direction,
+    edge_lengths,
+    share_inside,
+    sub_box,
+)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> Cleaned:
     # A lone stamp character is stamp text only in context: read where a stamp already
     # recognised lies (a second look at a region under the stamp reads 效 alone).
     inside = [p for p in kept if len(p.glyphs) == 1 and p.text in rules.noise.stamp_chars
-              and any(_share_inside(p.box, s.box) >= _LONE_CHAR_INSIDE for s in stamps)]
+              and any(share_inside(p.box, s.box) >= _LONE_CHAR_INSIDE for s in stamps)]
     stamps += [_stamp_text(p, 0, 1) for p in inside]
     return Cleaned([p for p in kept if p not in inside], stamps, on_form=bool(form))
 
@@ -158,20 +166,6 @@ def _distance(line: TextLine, other: TextLine) -> float:
 
 # Share of a lone stamp character's box that must lie inside a recognised stamp's box.
 _LONE_CHAR_INSIDE = 0.5
-
-
-def _share_inside(box: Quad, outer: Quad) -> float:
-    """The share of `box`'s axis-aligned area that lies inside `outer`'s."""
-    (x0, y0), (x1, y1) = _extent(box)
-    (ox0, oy0), (ox1, oy1) = _extent(outer)
-    area = max(1e-9, (x1 - x0) * (y1 - y0))
-    overlap = max(0.0, min(x1, ox1) - max(x0, ox0)) * max(0.0, min(y1, oy1) - max(y0, oy0))
-    return overlap / area
-
-
-def _extent(box: Quad) -> tuple[tuple[float, float], tuple[float, float]]:
-    xs, ys = [p[0] for p in box], [p[1] for p in box]
-    return (min(xs), min(ys)), (max(xs), max(ys))
 
 
 def stamp_spans(text: str, rules: NoiseRules) -> list[tuple[int, int]]:

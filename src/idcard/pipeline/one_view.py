@@ -52,7 +52,7 @@ from idcard.pipeline.steps import (
     VOCABULARY,
 )
 from idcard.pipeline.timing import Stopwatch
-from idcard.text import Quad, TextLine, box_centre
+from idcard.text import Quad, TextLine, box_centre, share_inside
 
 # Text rows tilted this much (degrees) across a straightened card put a value beside the
 # wrong label's row: a label and its value sit ~230 px apart, and rows ~65 px.
@@ -252,11 +252,12 @@ class ViewReader:
         spacing = self._rules.spacing
         for name in spacing.row_fields:
             field: Field | None = getattr(reading.fields, name, None)
-            if field is None:
+            rows = _rows_in(lines, field.box) if field is not None else []
+            if not rows:
                 continue
-            rows = _rows_in(lines, field.box)
-            if rows and (_share_under(row_under(rows), stamps) > spacing.max_stamp_under
-                         or print_under(view.image, rows, stamps) > spacing.max_print_under):
+            hidden = max((share_inside(row_under(rows), s) for s in stamps), default=0.0)
+            if hidden > spacing.max_stamp_under \
+                    or print_under(view.image, rows, stamps) > spacing.max_print_under:
                 reading = with_row_missing(reading, name, self._rules)
         return reading
 
@@ -689,19 +690,6 @@ class _CardText:
             elif (line := self.read.get(index)) is not None and legible(line):
                 lines.append(line)
         return lines
-
-
-def _share_under(area: Quad, stamps: list[Quad]) -> float:
-    """The largest share of an upright area that one stamp's upright box covers."""
-    (x0, y0), _, (x1, y1), _ = area
-    size = max(1e-9, (x1 - x0) * (y1 - y0))
-    shares = []
-    for stamp in stamps:
-        xs, ys = [x for x, _ in stamp], [y for _, y in stamp]
-        across = max(0.0, min(x1, max(xs)) - max(x0, min(xs)))
-        down = max(0.0, min(y1, max(ys)) - max(y0, min(ys)))
-        shares.append(across * down / size)
-    return max(shares, default=0.0)
 
 
 def _rows_in(lines: list[TextLine], box: Quad) -> list[Quad]:
