@@ -112,7 +112,9 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                           "box running past the last one, much wider than the print's pitch), "
                           "or an address does not begin with a province-level division or "
                           "ends in a digit, or an authority does not end with 局, or a name "
-                          "has one character; the message names the field",
+                          "has one character, or a validity period was read with one date "
+                          "(`valid_from` holds it, and it may be either end); the message "
+                          "names the field",
     "address_place_unknown": "the address begins with a province but does not go on with "
                              "one of its prefectures and a county, or a county (GB/T 2260, "
                              "as python-stdnum ships it, former names included): a division "

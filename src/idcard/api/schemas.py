@@ -176,7 +176,7 @@ class IdCardResponse(msgspec.Struct, kw_only=True):
                     "pitch; print under an address's last row read; or an address not "
                     "beginning with its province, an authority "
                     "not ending with 局, an address ending in a digit, a name of one "
-                    "character), "
+                    "character, a validity period read with one date), "
                     "address_place_unknown (the address names no "
                     "county-level division of its province), authority_place_misread (a "
                     "place the issuing authority names is one character off a division of "

@@ -155,6 +155,12 @@ def row_missing_notice(name: str) -> Notice:
                   "its end")
 
 
+def period_in_part_notice() -> Notice:
+    return Notice("characters_missing",
+                  "valid_from: the validity period was read with one date only; the date "
+                  "read may be either end")
+
+
 def form_unknown_notice(name: str) -> Notice:
     return Notice("value_form_unknown",
                   f"{name}: it holds none of the words every printed value of it holds (an "

@@ -37,6 +37,7 @@ from idcard.extract.findings import (
     mismatch_warnings,
     missing_notice,
     number_warnings,
+    period_in_part_notice,
     place_unknown_notice,
     row_missing_notice,
     stamp_notice,
@@ -326,8 +327,10 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     fields = _scale_confidence(fields, stamped, rules.thresholds.stamped_field_factor)
     warnings += [stamp_notice(name) for name in stamped]
     missing = _missing_characters(values, rules)
-    fields = _scale_confidence(fields, missing, rules.spacing.missing_factor)
+    in_part = _period_in_part(values)
+    fields = _scale_confidence(fields, [*missing, *in_part], rules.spacing.missing_factor)
     warnings += [missing_notice(name) for name in missing]
+    warnings += [period_in_part_notice() for name in in_part if name not in missing]
     warnings += [form_unknown_notice(name) for name in _unlike_printed(values, rules)
                  if name not in missing]
     # A place repaired says so itself; one left as read is flagged as a misread.
@@ -379,6 +382,13 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
             or cut_short(value.text, starts.get(name, ()), ends.get(name, ()),
                          never_ends.get(name, ()))
             or len(value.text) < rules.values.value_min_chars.get(name, 0)]
+
+
+def _period_in_part(values: dict[str, Value]) -> list[str]:
+    """`valid_from` when the validity period was read with one date and no 长期: a card
+    prints both ends, so the other was not read, and which end the one read is, its
+    line's text does not say (a stamp over the first date leaves the second read alone)."""
+    return ["valid_from"] if "valid_from" in values and "valid_until" not in values else []
 
 
 def _usable(line: TextLine) -> bool:

@@ -1,0 +1,58 @@
+"""A validity period read with one date: a card prints both ends (or 长期), so the other
+end was not read, and the date read may be either (a stamp over the first date leaves
+the second read alone, at full confidence). The date is flagged `characters_missing`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from lines.cardlines import HEIGHT, WIDTH, Identity, back_lines, back_words, layout, with_text
+
+from idcard.card import CardReading
+from idcard.extract import interpret_lines, load_rules
+from idcard.extract.findings import fields_named
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = load_rules(ROOT / "rules")
+TODAY = date(2026, 1, 1)
+SIZE = (WIDTH, HEIGHT)
+PERSON = Identity(valid_from=date(2013, 10, 26), valid_until=date(2033, 10, 26))
+
+
+def read_back(period: str | None = None) -> CardReading:
+    words = back_words(PERSON)
+    lines = back_lines(PERSON) if period is None else \
+        layout(with_text(words, "valid_period", 1, period))
+    return interpret_lines(lines, image_size=SIZE, side="back", rules=RULES, today=TODAY)
+
+
+def test_a_whole_period_is_not_flagged() -> None:
+    reading = read_back()
+    assert reading.fields.valid_from is not None
+    assert reading.fields.valid_from.value == "2013-10-26"
+    assert reading.fields.valid_until is not None
+    assert "valid_from" not in fields_named(reading.warnings, "characters_missing")
+
+
+def test_the_second_date_read_alone_is_flagged() -> None:
+    reading = read_back("2033.10.26")
+    assert reading.fields.valid_until is None
+    valid_from = reading.fields.valid_from
+    assert valid_from is not None and valid_from.value == "2033-10-26"
+    assert "valid_from" in fields_named(reading.warnings, "characters_missing")
+    assert valid_from.confidence < 0.9
+
+
+def test_digits_run_across_the_separator_leave_one_date_and_a_flag() -> None:
+    # 2011.11.02-2016.11.02 with a stamp over its middle: eight digits make a date only
+    # by taking one from after the dash.
+    reading = read_back("201.1102-2")
+    assert reading.fields.valid_until is None
+    assert "valid_from" in fields_named(reading.warnings, "characters_missing")
+
+
+def test_a_long_term_period_is_whole() -> None:
+    reading = read_back("2013.10.26-长期")
+    assert reading.fields.valid_until is not None
+    assert "valid_from" not in fields_named(reading.warnings, "characters_missing")
