@@ -9,7 +9,7 @@ import pytest
 from lines.cardlines import Identity, back_lines
 
 from idcard.extract import interpret_lines, load_rules
-from idcard.validate import authority_place_fixes, authority_place_misread
+from idcard.validate import authority_place_fixes, authority_place_misread, names_no_place
 
 RULES = load_rules(Path(__file__).resolve().parents[1] / "rules")
 
@@ -73,3 +73,18 @@ def test_the_fixes_name_the_character_that_makes_the_place_a_division() -> None:
     assert authority_place_fixes("阜阳市公安局颍东分局") == frozenset()
     assert authority_place_fixes("灌云县公安局") == frozenset()
     assert authority_place_fixes("阜阳市颍东区") == frozenset()  # no bureau named
+
+
+def test_an_authority_naming_no_place_was_read_without_it() -> None:
+    assert names_no_place("市公安局")  # 邹城市公安局 without 邹城
+    assert names_no_place("公安局长乐分局")
+    assert not names_no_place("滑县公安局")  # the shortest places have two characters
+    assert not names_no_place("福州市公安局长乐分局")
+    assert not names_no_place("阜阳市颍东区")  # no bureau named: nothing to judge
+    assert "characters_missing" not in warnings("邹城市公安局")
+    reading = interpret_lines(back_lines(Identity(authority="市公安局")),
+                              image_size=(856, 540), side="back", rules=RULES,
+                              today=date(2026, 1, 1))
+    assert "characters_missing" in {n.code for n in reading.warnings}
+    assert reading.fields.issuing_authority is not None
+    assert reading.fields.issuing_authority.value == "市公安局"  # as read, flagged

@@ -74,6 +74,7 @@ from idcard.validate import (
     authority_place_misread,
     checksum_ok,
     names_a_county,
+    names_no_place,
     parse_iso,
     run_checks,
     validity_status,
@@ -367,8 +368,9 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
     """Fields read without characters that are printed: a character the recogniser skipped
     leaves room on its line, a front value whose first character was not read begins
     right of the column the others begin at, a value not read from its first or to its
-    last line begins or ends mid-way, and a value shorter than any printed one (a name of
-    one character) lacks the rest. None lowers the confidence of the characters
+    last line begins or ends mid-way, a value shorter than any printed one (a name of
+    one character) lacks the rest, and an authority naming no place before its 公安局 was
+    read without its first characters. None lowers the confidence of the characters
     read."""
     starts, ends = rules.values.value_starts, rules.values.value_ends
     never_ends = rules.values.value_never_ends
@@ -381,7 +383,8 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
             or late.get(name, 0.0) > rules.spacing.max_indent
             or cut_short(value.text, starts.get(name, ()), ends.get(name, ()),
                          never_ends.get(name, ()))
-            or len(value.text) < rules.values.value_min_chars.get(name, 0)]
+            or len(value.text) < rules.values.value_min_chars.get(name, 0)
+            or (name == "issuing_authority" and names_no_place(value.text))]
 
 
 def _period_in_part(values: dict[str, Value]) -> list[str]:

@@ -4,7 +4,11 @@ Depends only on idcard.card (never on extraction), so it can check values from a
 """
 
 from idcard.validate.address import head_fixes, names_a_county
-from idcard.validate.authority import authority_place_fixes, authority_place_misread
+from idcard.validate.authority import (
+    authority_place_fixes,
+    authority_place_misread,
+    names_no_place,
+)
 from idcard.validate.checks import age_on, is_plausible_birth, parse_iso, run_checks
 from idcard.validate.idnumber import (
     birth_date_of,
@@ -41,6 +45,7 @@ __all__ = [
     "is_plausible_birth",
     "is_well_formed",
     "names_a_county",
+    "names_no_place",
     "parse_iso",
     "region_known",
     "run_checks",

@@ -19,8 +19,17 @@ from idcard.validate.places import divisions, one_off_fixes, provinces
 
 _BUREAU = "公安局"
 _BRANCH = "分局"
+# Every division's name has at least two characters (滑县, 沙市区).
+_SHORTEST_PLACE = 2
 # A county-level division's name without the word that says which kind it is.
 _KIND = re.compile(r"(区|县|市|旗|自治县|自治旗|林区|特区)$")
+
+
+def names_no_place(authority: str) -> bool:
+    """Whether the authority names its bureau after fewer characters than any division's
+    name has (市公安局, 公安局长乐分局): the place it is named after was not read."""
+    place, bureau, _ = authority.partition(_BUREAU)
+    return bool(bureau) and len(place) < _SHORTEST_PLACE
 
 
 def authority_place_misread(authority: str) -> bool | None:
