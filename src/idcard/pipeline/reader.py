@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -318,7 +319,7 @@ class CardReader:
             if not printed:
                 raise _no_card_text(reads)
             reads = printed
-        reads = self._sides_apart(_cards_only(reads), clock)
+        reads = self._sides_apart(_cards_only(reads, self._side_printed), clock)
         for read in reads:
             if _judged_by_text(read) and text_at_border(read, image.shape):
                 read.reading.warnings.append(CUT_OFF)
@@ -409,11 +410,22 @@ class CardReader:
                 for card in cards[:_MAX_CARDS]]
 
     def _those_read_as_cards(self, found: list[CardRead]) -> list[CardRead]:
-        return [read for read in found if read.field_count > 0 and self._card_shaped(read)]
+        """Those that read as a card: by values where a card prints them, or, with no
+        value read, by the side's own print in place (a back whose values all lie under
+        stamps beside a front: answered as both sides, its fields missing and flagged,
+        not as the front alone)."""
+        return [read for read in found
+                if (read.field_count > 0 and self._card_shaped(read))
+                or (read.field_count == 0 and self._side_printed(read))]
 
     def _card_print(self, read: CardRead) -> bool:
+        return read.outline is not None and self._side_printed(read)
+
+    def _side_printed(self, read: CardRead) -> bool:
+        """Whether the read's lines hold its side's labels (and a back's title) where a
+        card prints them."""
         side = read.reading.side
-        return read.outline is not None and side != "both" and card_print_in_place(
+        return side != "both" and card_print_in_place(
             read.lines, image_size=read.view.size, side=side, rules=self._rules)
 
     def _card_shaped(self, read: CardRead) -> bool:
@@ -482,14 +494,17 @@ _SIDE_MARGIN = 0.01
 _LINES_PAST_OUTLINE = 2
 
 
-def _cards_only(reads: list[CardRead]) -> list[CardRead]:
-    """The reads that found a card: those with a card's worth of fields, and any with a
-    field that reads as the other side of them (a back mostly hidden by a stamp). An
-    outline around something else (a stamp's frame) or a page's other print is dropped."""
+def _cards_only(reads: list[CardRead], printed: Callable[[CardRead], bool]) -> list[CardRead]:
+    """The reads that found a card: those with a card's worth of fields, and any that
+    reads as the other side of them by a field (a back mostly hidden by a stamp) or, with
+    none, by its side's own print in place (`printed`: every value hidden). An outline
+    around something else (a stamp's frame) or a page's other print is dropped."""
     cards = [r for r in reads if r.field_count >= _MIN_FIELDS_OF_A_CARD]
     sides = {r.reading.side for r in cards}
-    other = [r for r in reads if 0 < r.field_count < _MIN_FIELDS_OF_A_CARD
-             and r.reading.side in {"front", "back"} - sides and sides <= {"front", "back"}]
+    other = [r for r in reads if r.field_count < _MIN_FIELDS_OF_A_CARD
+             and r.reading.side in {"front", "back"} - sides and sides <= {"front", "back"}
+             and (r.field_count > 0 or printed(r))]
+    other.sort(key=lambda r: r.field_count == 0)  # a field read is the surer sign
     return cards + other[:1] if cards else reads
 
 
