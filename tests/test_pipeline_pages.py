@@ -59,6 +59,24 @@ def test_print_regions_find_each_card_apart() -> None:
     assert float(regions[1][0][1]) > 600
 
 
+def speckled(page: np.ndarray, seed: int = 3, count: int = 4000) -> np.ndarray:
+    """Dark dots of a few pixels scattered over the page (dust, a speckled paper)."""
+    rng = np.random.default_rng(seed)
+    for x, y in rng.integers(0, 998, (count, 2)):
+        page[y:y + 2, x:x + 2] = 60
+    return page
+
+
+def test_specks_left_out_do_not_join_the_cards() -> None:
+    page = blank_page()
+    print_block(page, 250, 100, 6)
+    print_block(page, 280, 620, 5)
+    speckled(page)
+    assert len(print_regions(page, specks=False)) == 2
+    # Bridged together, the dots make one region of the whole page.
+    assert len(print_regions(page)) == 1
+
+
 def test_no_print_no_region() -> None:
     assert print_regions(blank_page()) == []
 

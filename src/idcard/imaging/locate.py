@@ -374,15 +374,31 @@ _INK_CONTRAST = 4.0
 # (between its labels, its values and its portrait) are bridged, two cards laid apart on
 # a page are not.
 _PRINT_BRIDGE = 0.08
+# Ink in pieces of at most this many pixels of the work copy is specks, not print.
+_SPECK_AREA = 6
 
 
-def print_regions(image: Image) -> list[Corners]:
+def _without_specks(ink: Image) -> Image:
+    """The ink without its pieces of a few pixels (a glyph of the smallest print is
+    larger)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    kept = np.zeros(count, np.uint8)
+    kept[1:] = stats[1:, cv2.CC_STAT_AREA] > _SPECK_AREA
+    found: Image = kept[labels]
+    return found
+
+
+def print_regions(image: Image, *, specks: bool = True) -> list[Corners]:
     """Upright rectangles (4×2 corners clockwise from the top-left, source pixels)
     around the groups of print on a page.
 
     A scanned page's card edges may be too faint to find, but its print is not: every
     card on the page is a patch of ink apart from the others. Dark thin strokes (a
     black-hat transform, so uneven paper shade does not count) are bridged into regions.
+    Without `specks`, ink in pieces of a few pixels is left out: scattered over a page
+    (dust, a speckled paper) they bridge into one region around every card on it, but
+    on a card they are part of its print (a guilloche's, a stamp's), which they bridge
+    into one card's region.
     """
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     scale = min(1.0, _PRINT_WORK_SIDE / max(grey.shape[:2]))
@@ -392,7 +408,9 @@ def print_regions(image: Image) -> list[Corners]:
     usual = median_level(strokes)
     spread = float(np.percentile(strokes, 75)) - usual + 1.0
     dark: Image = (strokes > usual + _INK_CONTRAST * spread).astype(np.uint8)
-    ink = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks
+    ink = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    if not specks:
+        ink = _without_specks(ink)
     bridge = max(3, round(_PRINT_BRIDGE * max(small.shape[:2])))
     regions = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(
         cv2.MORPH_RECT, (bridge, bridge)))

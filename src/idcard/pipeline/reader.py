@@ -271,7 +271,11 @@ class CardReader:
                                             for r in reads)
         if not askew and not two_cards and (not views or small_outline(views[0][1])):
             with clock.stage("locate"):
-                regions = print_regions(image)
+                # Beside a card's outline the image is a page, where specks (dust, a
+                # speckled paper) bridge into one region of the whole page that says
+                # nothing of another card (an A4 scan's back was lost so); without
+                # one it may be a card cropped tight, whose own print they bridge.
+                regions = print_regions(image, specks=not views)
             placed = cards_in_print(image.shape, regions) if not views else []
             placed_reads = None
             if len(placed) >= 2:
