@@ -111,7 +111,8 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                           "leaves room for one (a gap between neighbouring characters, or a "
                           "box running past the last one, much wider than the print's pitch), "
                           "or an address does not begin with a province-level division or "
-                          "ends in a digit, or an authority does not end with 局, or a name "
+                          "ends in a digit, or an authority does not end with 局 or names no "
+                          "place before its 公安局, or a name "
                           "has one character, or a validity period was read with one date "
                           "(`valid_from` holds it, and it may be either end); the message "
                           "names the field",

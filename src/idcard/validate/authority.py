@@ -19,7 +19,7 @@ from idcard.validate.places import divisions, one_off_fixes, provinces
 
 _BUREAU = "公安局"
 _BRANCH = "分局"
-# Every division's name has at least two characters (滑县, 沙市区).
+# Every division's name has at least two characters (滑县, 盂县).
 _SHORTEST_PLACE = 2
 # A county-level division's name without the word that says which kind it is.
 _KIND = re.compile(r"(区|县|市|旗|自治县|自治旗|林区|特区)$")
