@@ -328,10 +328,10 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     fields = _scale_confidence(fields, stamped, rules.thresholds.stamped_field_factor)
     warnings += [stamp_notice(name) for name in stamped]
     missing = _missing_characters(values, rules)
-    in_part = _period_in_part(values)
+    in_part = [name for name in _period_in_part(values) if name not in missing]
     fields = _scale_confidence(fields, [*missing, *in_part], rules.spacing.missing_factor)
     warnings += [missing_notice(name) for name in missing]
-    warnings += [period_in_part_notice() for name in in_part if name not in missing]
+    warnings += [period_in_part_notice() for _ in in_part]
     warnings += [form_unknown_notice(name) for name in _unlike_printed(values, rules)
                  if name not in missing]
     # A place repaired says so itself; one left as read is flagged as a misread.
