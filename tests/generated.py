@@ -10,6 +10,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from idcard.card import CardReading, Field
 from idcard.config import load_settings
 from idcard.pipeline import CardReader
 
@@ -21,7 +22,8 @@ from cardgen.fonts import check_fonts  # noqa: E402
 
 needs_fonts = pytest.mark.skipif(bool(check_fonts()), reason="CJK/DejaVu fonts not installed")
 
-__all__ = ["REPO", "drawn", "load_reader", "make_cards", "make_conditions", "needs_fonts"]
+__all__ = ["REPO", "assert_right_or_flagged", "assert_wrong_and_passed", "drawn", "load_reader",
+           "make_cards", "make_conditions", "needs_fonts"]
 
 
 def load_reader(rec_pack: str | None = None) -> CardReader:
@@ -43,3 +45,23 @@ def drawn(file: str, out: Path, seed: int, tiers: list[tuple[str, int]],
     fields = label["fields"]
     assert isinstance(fields, dict)
     return (out / file).read_bytes(), {k: str(v) for k, v in fields.items()}
+
+
+def _read_field(reading: CardReading, name: str) -> Field:
+    field: Field | None = getattr(reading.fields, name)
+    assert field is not None
+    return field
+
+
+def assert_right_or_flagged(reading: CardReading, truth: dict[str, str], name: str,
+                            code: str) -> None:
+    """The field reads as printed, or is flagged for review with `code` among its reasons."""
+    field = _read_field(reading, name)
+    assert field.value == truth[name] or (
+        field.review and code in [r.code for r in reading.review_reasons if r.field == name])
+
+
+def assert_wrong_and_passed(reading: CardReading, truth: dict[str, str], name: str) -> None:
+    """The field reads wrong and is not flagged: what a mechanism's twin test shows."""
+    field = _read_field(reading, name)
+    assert field.value != truth[name] and not field.review

@@ -21,7 +21,13 @@ the other sets for this one — and a page's 沈䶮鹏 read 沈美鹏 at 0.995 b
 from __future__ import annotations
 
 import pytest
-from generated import drawn, load_reader, needs_fonts
+from generated import (
+    assert_right_or_flagged,
+    assert_wrong_and_passed,
+    drawn,
+    load_reader,
+    needs_fonts,
+)
 
 from idcard.extract import interpret
 from idcard.pipeline import CardReader
@@ -54,32 +60,19 @@ def hidden_back(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[s
     return drawn_card(tmp_path_factory, "page_000.jpg")
 
 
-def authority_right_or_flagged(reader: CardReader, data: bytes, truth: dict[str, str],
-                               code: str) -> None:
-    reading = reader.read(data, side="auto").reading
-    authority = reading.fields.issuing_authority
-    assert authority is not None
-    assert authority.value == truth["issuing_authority"] or (
-        authority.review and code in
-        [r.code for r in reading.review_reasons if r.field == "issuing_authority"])
-
-
-def authority_wrong_and_passed(reader: CardReader, data: bytes, truth: dict[str, str]) -> None:
-    authority = reader.read(data, side="auto").reading.fields.issuing_authority
-    assert authority is not None
-    assert authority.value != truth["issuing_authority"] and not authority.review
-
-
 def test_an_authority_naming_no_place_is_flagged(
         reader: CardReader, place_unread: tuple[bytes, dict[str, str]]) -> None:
-    authority_right_or_flagged(reader, *place_unread, "characters_missing")
+    data, truth = place_unread
+    assert_right_or_flagged(reader.read(data, side="auto").reading, truth, "issuing_authority",
+                            "characters_missing")
 
 
 def test_without_it_the_placeless_authority_passes(
         reader: CardReader, place_unread: tuple[bytes, dict[str, str]],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(interpret, "names_no_place", lambda authority: False)
-    authority_wrong_and_passed(reader, *place_unread)
+    data, truth = place_unread
+    assert_wrong_and_passed(reader.read(data, side="auto").reading, truth, "issuing_authority")
 
 
 def test_a_back_whose_values_are_all_hidden_is_answered_as_missing(
