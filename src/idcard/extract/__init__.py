@@ -5,6 +5,7 @@
     both = merge_sides(front_reading, back_reading)
 """
 
+from idcard.extract.findings import fields_named
 from idcard.extract.interpret import (
     card_print_in_place,
     front_value_cells,
@@ -18,6 +19,6 @@ from idcard.extract.noise import never_a_value
 from idcard.extract.rules import LABEL_FIELDS, RuleBook, RulesError, load_rules
 from idcard.extract.values import unlike_printed
 
-__all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "card_print_in_place", "front_value_cells",
-           "interpret_lines", "labels_in_place", "load_rules", "merge_sides", "never_a_value",
-           "told_by_values", "unlike_printed", "with_row_missing"]
+__all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "card_print_in_place", "fields_named",
+           "front_value_cells", "interpret_lines", "labels_in_place", "load_rules",
+           "merge_sides", "never_a_value", "told_by_values", "unlike_printed", "with_row_missing"]

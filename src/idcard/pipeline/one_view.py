@@ -16,6 +16,7 @@ from idcard.card import FRONT_FIELDS, CardReading, Field, Notice, SideHint, fiel
 from idcard.extract import (
     LABEL_FIELDS,
     RuleBook,
+    fields_named,
     front_value_cells,
     interpret_lines,
     never_a_value,
@@ -34,6 +35,12 @@ from idcard.imaging.quality import descreened, shows_screen
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
 from idcard.ocr import OcrEngine, WayUp, legible
 from idcard.ocr.consensus import distrust_changes, keep_surer_common
+from idcard.pipeline.address_rows import (
+    address_bands,
+    centre_in_any,
+    fitted,
+    reads_more_address,
+)
 from idcard.pipeline.placed import (
     READ_EVERYTHING,
     ReadPlan,
@@ -41,6 +48,7 @@ from idcard.pipeline.placed import (
     plan_reads,
 )
 from idcard.pipeline.steps import (
+    ADDRESS_ROWS,
     DESCREENED,
     FIRST_LOOK,
     LEVELLED,
@@ -225,6 +233,9 @@ class ViewReader:
         if rows:
             with clock.step(NUMBER_ROWS):
                 lines, reading = self._read_rows(view, lines, reading, rows, side, clock)
+        if outline is not None and _address_short(reading):
+            with clock.step(ADDRESS_ROWS):
+                lines, reading = self._read_address_rows(view, lines, reading, side, clock)
         closed = self._closed_fields_to_read(reading) \
             if outline is not None and READ_FROM_VOCABULARY else []
         if closed:
@@ -531,6 +542,30 @@ class ViewReader:
             return None
         return best[1], best[2], best[0][0]
 
+    def _read_address_rows(self, view: CardView, lines: list[TextLine],
+                           reading: CardReading, side: SideHint, clock: Stopwatch,
+                           ) -> tuple[list[TextLine], CardReading]:
+        """Read the address's rows again, each across the width it is printed over
+        (pipeline.address_rows), in place of the lines read there; kept when that gives
+        more of the address and loses no field."""
+        address = reading.fields.address
+        cell = front_value_cells(lines, ["address"], image_size=view.size,
+                                 rules=self._rules).get("address")
+        if address is None or cell is None:
+            return lines, reading
+        bands = address_bands(cell, _rows_in(lines, address.box))
+        result = self._engine.read_text_lines(view.image, bands, second_opinion=True,
+                                              way_up="as_boxed")
+        clock.add_all(result.timings_ms)
+        floor = self._rules.thresholds.row_edge_min_confidence
+        rows = [fitted(row) for line in result.lines if (row := _trimmed(line, floor)).text]
+        again = [line for line in lines if line.placed or not centre_in_any(line.box, bands)]
+        again += rows
+        new = self._interpret(again, view, side, clock)
+        if _lost_any(reading, new) or not reads_more_address(reading, new):
+            return lines, reading
+        return again, new
+
     def _vocabulary(self, name: str) -> tuple[str, ...]:
         """The words a card may print as the field's value (empty: not a closed field)."""
         if name == "sex":
@@ -781,6 +816,12 @@ def _trimmed(row: TextLine, floor: float) -> TextLine:
     return msgspec.structs.replace(row, text=row.text[start:end], char_confidences=kept,
                                    char_positions=row.char_positions[start:end],
                                    confidence=sum(kept) / len(kept))
+
+
+def _address_short(reading: CardReading) -> bool:
+    """Whether a front's address was read with room for characters not read."""
+    return reading.side == "front" and reading.fields.address is not None \
+        and "address" in fields_named(reading.warnings, "characters_missing")
 
 
 def _lost_any(before: CardReading, after: CardReading) -> bool:

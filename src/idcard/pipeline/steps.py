@@ -48,6 +48,13 @@ NUMBER_ROWS = Step(
     "place it as one line, in the field's own characters only (digits, X, 年月日), a "
     "little above and below as well when that reads nothing whole, and take the reading "
     "that gives the field (for the number, one whose check digit holds first)")
+ADDRESS_ROWS = Step(
+    "address_rows",
+    "a front's address was read with room for characters that were not read (a stamp as "
+    "dark as the print over a row, glare or blur broke the detector's box, and part of "
+    "the row was dropped): read each of its rows as one band from the value column to "
+    "the row's end, and keep that reading where it gives more of the address, with most "
+    "of what was read before in it")
 VOCABULARY = Step(
     "vocabulary",
     "a front's sex or ethnicity was not read, or read unsure (a stamp printed as dark as "
@@ -97,6 +104,6 @@ CROP_ASKEW = Step(
     "and keep that reading where it finds more fields")
 
 # In the order the reader may run them (see reader.py).
-STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, VOCABULARY,
-         NAME_SECOND_LOOK, LEVELLED, DESCREENED, THOROUGH, PAGE_CARDS, TEXT_ALONE,
+STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, ADDRESS_ROWS,
+         VOCABULARY, NAME_SECOND_LOOK, LEVELLED, DESCREENED, THOROUGH, PAGE_CARDS, TEXT_ALONE,
          CROP_ASKEW)
