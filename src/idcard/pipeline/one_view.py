@@ -101,6 +101,10 @@ _ROW_OFFSETS = ((-0.5, 0.5), (-1.0, 1.0))
 # and fewer is what a stamp across the row left.
 _SHORTEST_NUMBER = 17
 
+# Rows tilted at most this much (degrees) run inside a level band across an address's
+# width (7 px of drift over 400 px, a quarter of a card's line).
+_LEVEL_BANDS_DEGREES = 1.0
+
 # Front fields that print one word of a closed list (read from it by `vocabulary`).
 CLOSED_FIELDS = ("sex", "ethnicity")
 READ_FROM_VOCABULARY = True
@@ -233,7 +237,9 @@ class ViewReader:
         if rows:
             with clock.step(NUMBER_ROWS):
                 lines, reading = self._read_rows(view, lines, reading, rows, side, clock)
-        if outline is not None and _address_short(reading):
+        # A band is drawn level: on a view without an outline, rows must run level too.
+        if (outline is not None or abs(skew) <= _LEVEL_BANDS_DEGREES) \
+                and _address_short(reading):
             with clock.step(ADDRESS_ROWS):
                 lines, reading = self._read_address_rows(view, lines, reading, side, clock)
         closed = self._closed_fields_to_read(reading) \
