@@ -36,7 +36,7 @@ def load_reader(rec_pack: str | None = None) -> CardReader:
 
 
 def drawn(file: str, out: Path, seed: int, tiers: list[tuple[str, int]],
-          **options: bool) -> tuple[bytes, dict[str, str]]:
+          **options: bool | int) -> tuple[bytes, dict[str, str]]:
     """One image of a generated set (as `tools/make_cards.py --seed SEED --tiers ...`
     would draw it, with its flags as `options`: `typefaces`, `dark_stamps`), drawn into
     `out`: its bytes and its printed fields."""

@@ -10,6 +10,7 @@ import msgspec
 import pytest
 from lines.cardlines import (
     HEIGHT,
+    VALUE_PX,
     WIDTH,
     Identity,
     Variation,
@@ -279,3 +280,21 @@ def test_two_cards_at_different_angles_keep_their_lines(rules: RuleBook) -> None
     cleaned_pieces = drop_noise(pieces, rules)
     assert not cleaned_pieces.stamps
     assert len(cleaned_pieces.pieces) == len(pieces)
+
+
+def test_a_stamp_character_drawn_larger_than_the_print_is_a_stamps(rules: RuleBook) -> None:
+    # A stamp laid at an angle is found a glyph at a time: its 无, read alone, lies over
+    # the birth row, twice the print's height, reaching down into the address.
+    lone = Word("无", WIDTH * 0.40, HEIGHT * 0.42, VALUE_PX * 2.2)
+    reading = read(layout(front_words(PERSON), Variation(extra=(lone,))), rules)
+    assert "address" in stamped(reading)
+    assert reading.fields.address is not None
+    assert "无" not in reading.fields.address.value
+
+
+def test_a_stamp_character_as_tall_as_the_print_stays(rules: RuleBook) -> None:
+    words = with_text(front_words(PERSON), "name", 1, "效")
+    lone = Word("无", WIDTH * 0.40, HEIGHT * 0.42, VALUE_PX * 1.2)
+    reading = read(layout(words, Variation(extra=(lone,))), rules)
+    assert reading.fields.name is not None and reading.fields.name.value == "效"
+    assert "address" not in stamped(reading)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from idcard.extract.labels import find_labels, form_label
-from idcard.extract.pieces import Piece, piece_from_line
+from idcard.extract.pieces import Piece, line_height, piece_from_line
 from idcard.extract.rules import BACK_LABELS, FRONT_LABELS, NoiseRules, RuleBook
 from idcard.text import (
     Quad,
@@ -105,7 +105,20 @@ def drop_noise(pieces: Iterable[Piece], rules: RuleBook) -> Cleaned:
     inside = [p for p in kept if len(p.glyphs) == 1 and p.text in rules.noise.stamp_chars
               and any(share_inside(p.box, s.box) >= _LONE_CHAR_INSIDE for s in stamps)]
     stamps += [_stamp_text(p, 0, 1) for p in inside]
-    return Cleaned([p for p in kept if p not in inside], stamps, on_form=bool(form))
+    # Or read on a line of its own, drawn much larger than the print.
+    outsized = [p for p in kept if p not in inside and _outsized_stamp_char(p, pieces, rules)]
+    stamps += [_stamp_text(p, 0, 1) for p in outsized]
+    return Cleaned([p for p in kept if p not in inside and p not in outsized], stamps,
+                   on_form=bool(form))
+
+
+def _outsized_stamp_char(piece: Piece, pieces: Sequence[Piece], rules: RuleBook) -> bool:
+    """Whether the piece is a stamp character read alone on its line, at least
+    `outsized_char` times the median height of the lines read."""
+    if len(piece.line.text) != 1 or piece.text not in rules.noise.stamp_chars:
+        return False
+    typical = median(line_height(p.line) for p in pieces)
+    return line_height(piece.line) >= rules.noise.outsized_char * typical
 
 
 def _form_text(piece: Piece, rules: RuleBook) -> bool:

@@ -97,6 +97,8 @@ class NoiseRules(_Strict, frozen=True):
     max_tilt: float = 10.0
     tilt_min_length: float = 1.5
     tilt_neighbours: int = 6
+    # A stamp character read alone this many times the lines' median height is a stamp's.
+    outsized_char: float = 1.5
 
     @property
     def stamp_chars(self) -> frozenset[str]:
