@@ -10,7 +10,7 @@ from pathlib import Path
 from lines.cardlines import HEIGHT, WIDTH, Identity, back_lines, back_words, layout, with_text
 
 from idcard.card import CardReading
-from idcard.extract import interpret_lines, load_rules
+from idcard.extract import interpret_lines, load_rules, unlike_printed
 from idcard.extract.findings import fields_named
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,3 +56,11 @@ def test_a_long_term_period_is_whole() -> None:
     reading = read_back("2013.10.26-长期")
     assert reading.fields.valid_until is not None
     assert "valid_from" not in fields_named(reading.warnings, "characters_missing")
+
+
+def test_a_period_place_read_without_a_digit_is_other_print() -> None:
+    # Its place read on its own (step value_regions) is kept only when like a period:
+    # the end of an authority printed lower than the layout puts it is not one.
+    assert unlike_printed("valid_from", "源分局。", RULES)
+    assert not unlike_printed("valid_from", "2014.09.21-2034.09.21", RULES)
+    assert not unlike_printed("valid_from", "2014.09.21-长期", RULES)
