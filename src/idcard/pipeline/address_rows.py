@@ -42,9 +42,7 @@ def address_bands(cell: Quad, rows: Sequence[Quad]) -> list[Quad]:
     (left, top), _, (right, bottom), _ = cell
     right = max([right, *(max(x for x, _ in row) for row in rows)])
     cell_height = bottom - top
-    bands: list[tuple[float, float]] = []
-    for top_y, bottom_y in _row_spans(rows):
-        bands.append((top_y, bottom_y))
+    bands = _row_spans(rows)
     centre = (top + bottom) / 2.0
     if not any(abs((a + b) / 2.0 - centre) < _SAME_ROW * cell_height for a, b in bands) \
             and all((a + b) / 2.0 > centre for a, b in bands):
