@@ -1,6 +1,7 @@
 """Cards drawn at test time by the generator (tools/make_cards.py), for pipeline tests
-on our own images: the generator's module, a mark that skips without its fonts, and one
-reader shared by a test module."""
+on our own images: the generator's module, a mark that skips without its fonts, and a
+reader whose first recogniser is another pack (the default reader is conftest.py's
+`reader` fixture)."""
 
 from __future__ import annotations
 
@@ -26,13 +27,10 @@ __all__ = ["REPO", "assert_right_or_flagged", "assert_wrong_and_passed", "drawn"
            "make_cards", "make_conditions", "needs_fonts"]
 
 
-def load_reader(rec_pack: str | None = None) -> CardReader:
-    """The default reader, or one whose first recogniser is `rec_pack` (`ppocrv4`, the
-    thorough pack, then reads alone: the thorough step never runs)."""
-    settings = load_settings()
-    if rec_pack is not None:
-        settings = msgspec.structs.replace(settings, rec_pack=rec_pack)
-    return CardReader.load(settings)
+def load_reader(rec_pack: str) -> CardReader:
+    """A reader whose first recogniser is `rec_pack` (`ppocrv4`, the thorough pack, then
+    reads alone: the thorough step never runs)."""
+    return CardReader.load(msgspec.structs.replace(load_settings(), rec_pack=rec_pack))
 
 
 def drawn(file: str, out: Path, seed: int, tiers: list[tuple[str, int]],

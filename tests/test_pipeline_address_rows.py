@@ -15,7 +15,7 @@ row's end, each row reads whole.
 from __future__ import annotations
 
 import pytest
-from generated import drawn, load_reader, needs_fonts
+from generated import drawn, needs_fonts
 
 from idcard.pipeline import CardReader, one_view
 
@@ -25,11 +25,6 @@ SEED = 1204
 TIERS = [("clean", 20), ("photo", 40), ("hard", 40), ("both", 12), ("stamped", 30),
          ("crop", 20), ("scan", 20), ("page", 10), ("tampered", 10)]
 FRONTS = ["front_stamped_014.jpg", "front_stamped_021.jpg"]
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 @pytest.fixture(scope="module", params=FRONTS)

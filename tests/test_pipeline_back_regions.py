@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from generated import load_reader, needs_fonts
+from generated import needs_fonts
 from test_pipeline_screen import drawn_conditions, fields_right
 
 import idcard.pipeline.one_view as one_view
@@ -21,11 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # Photographed screens from a seed no benchmark set uses; their backs are read.
 SHOTS = [(5, "photo", "screen_recapture", index, f"screen_{index}.jpg") for index in range(4)]
 BOX = ((0.0, 0.0), (10.0, 0.0), (10.0, 5.0), (0.0, 5.0))
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 def test_a_back_missing_its_values_is_read_where_the_back_prints_them() -> None:

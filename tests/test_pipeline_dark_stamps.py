@@ -7,20 +7,13 @@ re-check, which reads it right."""
 
 from __future__ import annotations
 
-import pytest
 import scans
 
-from idcard.config import load_settings
 from idcard.pipeline import CardReader, ReadOutcome
 
 FRONT = "front_clean_000.jpg"
 PRINT_TONE = 40  # the fixture's print, straightened and grey
 STAMP_CHARACTERS = set("复印无效禁止仅限使用再次件")
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
 
 
 def read_stamped(reader: CardReader, centre: tuple[float, float]) -> ReadOutcome:

@@ -7,17 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-from generated import load_reader, make_cards, needs_fonts
+from generated import make_cards, needs_fonts
 
 from idcard.pipeline import CardReader, ReadOutcome
 
 pytestmark = needs_fonts
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 def text_page(tmp: Path, seed: int, side: str = "front") -> tuple[dict[str, Any], bytes]:

@@ -33,7 +33,6 @@ from generated import (
     assert_right_or_flagged,
     assert_wrong_and_passed,
     drawn,
-    load_reader,
     needs_fonts,
 )
 
@@ -47,11 +46,6 @@ pytestmark = needs_fonts
 
 TIERS = [("clean", 30), ("photo", 40), ("hard", 40), ("both", 10), ("stamped", 30),
          ("crop", 20)]
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 def drawn_card(tmp_path_factory: pytest.TempPathFactory,

@@ -9,18 +9,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from generated import drawn, load_reader, needs_fonts
+from generated import drawn, needs_fonts
 
 from idcard.card import BACK_FIELDS
 from idcard.imaging.view import CardView
 from idcard.ocr import OcrEngine
 from idcard.pipeline import CardReader, one_view
 from idcard.text import Quad
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 @needs_fonts

@@ -10,7 +10,6 @@ import pytest
 from test_pipeline_photos import cut_card
 
 import idcard.pipeline.one_view as one_view
-from idcard.config import load_settings
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import levelled_view, skew_degrees
 from idcard.imaging.view import CardView, rectify_card
@@ -19,11 +18,6 @@ from idcard.pipeline.timing import Stopwatch
 
 WHOLE_VIEW = CardOutline(corners=np.array([[0, 0], [855, 0], [855, 539], [0, 539]], np.float32),
                          area_fraction=0.5, touches_edge=False)
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
 
 
 def tilted_view(name: str, degrees: float) -> CardView:

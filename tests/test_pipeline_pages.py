@@ -11,7 +11,6 @@ import pytest
 import scans
 from PIL import Image, ImageDraw, ImageFont
 
-from idcard.config import load_settings
 from idcard.imaging.ink import red_dropped
 from idcard.imaging.locate import CardOutline, print_regions
 from idcard.imaging.orient import text_block_view
@@ -198,11 +197,6 @@ def test_red_filter_lifts_a_seal_and_keeps_the_print_under_it() -> None:
 
 
 # -- the pipeline on a composed page ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
 
 
 def red_seal(card: np.ndarray, word: str, centre: tuple[float, float],

@@ -39,11 +39,6 @@ EXIF_ORIENTATION = 0x0112
 Points = NDArray[np.float64]
 
 
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
-
-
 def pixels(name: str) -> NDArray[np.uint8]:
     image = cv2.imread(str(FIXTURES / name), cv2.IMREAD_COLOR)
     assert image is not None

@@ -14,15 +14,9 @@ from typing import Any
 
 import pytest
 
-from idcard.config import load_settings
 from idcard.pipeline import CardReader, ReadOutcome
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
 
 
 @pytest.fixture(scope="module")

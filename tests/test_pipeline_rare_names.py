@@ -10,17 +10,12 @@ for review rather than returned as a sure reading.
 from __future__ import annotations
 
 import pytest
-from generated import load_reader, make_cards, needs_fonts
+from generated import make_cards, needs_fonts
 
 from idcard.ocr import engine
 from idcard.pipeline import CardReader, one_view
 
 pytestmark = needs_fonts
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from generated import load_reader, make_cards, needs_fonts
+from generated import make_cards, needs_fonts
 
 from idcard.imaging.locate import find_card_outlines
 from idcard.pipeline import CardReader
@@ -22,11 +22,6 @@ from idcard.pipeline import CardReader
 SEED, TIERS = 41, [("photo", 40)]
 # Two photos whose card the finder missed before (the frame, or nothing, was outlined).
 PHOTOS = ["front_photo_006.jpg", "back_photo_004.jpg"]
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 @pytest.fixture

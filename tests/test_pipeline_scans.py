@@ -20,7 +20,6 @@ import pytest
 import scans
 
 from idcard.api.routes import _STEP_PREFIX, _timings
-from idcard.config import load_settings
 from idcard.imaging.ink import without_stamps
 from idcard.imaging.locate import CardOutline, find_card_outlines, tight_crop_outline
 from idcard.pipeline import CardReader, ReadOutcome
@@ -35,11 +34,6 @@ STAMP_CHARACTERS = set("复印无效禁止仅限使用")
 FRONT = "front_clean_000.jpg"
 OTHER_FRONT = "front_clean_002.jpg"
 BACK = "back_clean_000.jpg"
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
 
 
 def value(outcome: ReadOutcome, field: str) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from generated import load_reader, make_conditions, needs_fonts
+from generated import make_conditions, needs_fonts
 
 import idcard.pipeline.one_view as one_view
 from idcard.errors import InputError
@@ -15,11 +15,6 @@ from idcard.pipeline import CardReader
 
 # Clean scans of screens, fronts and backs, from a seed no benchmark set uses.
 SCREENS = [(5, "clean", "screen_recapture", index, f"screen_{index}.jpg") for index in range(4)]
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 def drawn_conditions(jobs: list[tuple[int, str, str, int, str]],

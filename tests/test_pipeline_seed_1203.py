@@ -29,7 +29,6 @@ from generated import (
     assert_right_or_flagged,
     assert_wrong_and_passed,
     drawn,
-    load_reader,
     needs_fonts,
 )
 
@@ -41,11 +40,6 @@ pytestmark = needs_fonts
 SEED = 1203
 TIERS = [("scan", 30), ("page", 16), ("twofronts", 8), ("textpage", 10), ("tampered", 16),
          ("ethnic", 20), ("hard", 30), ("photo", 30)]
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 def drawn_card(tmp_path_factory: pytest.TempPathFactory,

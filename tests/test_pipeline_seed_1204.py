@@ -23,7 +23,6 @@ from generated import (
     assert_right_or_flagged,
     assert_wrong_and_passed,
     drawn,
-    load_reader,
     needs_fonts,
 )
 
@@ -37,11 +36,6 @@ SEED = 1204
 TIERS = [("clean", 20), ("photo", 40), ("hard", 40), ("both", 12), ("stamped", 30),
          ("crop", 20), ("scan", 20), ("page", 10), ("tampered", 10)]
 BACKS = ["back_stamped_000.jpg", "back_stamped_003.jpg"]
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 @pytest.fixture(scope="module", params=BACKS)

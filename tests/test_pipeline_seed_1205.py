@@ -25,7 +25,6 @@ from generated import (
     assert_right_or_flagged,
     assert_wrong_and_passed,
     drawn,
-    load_reader,
     needs_fonts,
 )
 
@@ -38,11 +37,6 @@ pytestmark = needs_fonts
 SEED = 1205
 TIERS = [("both", 20), ("page", 16), ("twofronts", 10), ("textpage", 12), ("ethnic", 20),
          ("tampered", 12), ("scan", 24), ("stamped", 24), ("crop", 12), ("hard", 30)]
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 def drawn_card(tmp_path_factory: pytest.TempPathFactory,

@@ -23,7 +23,6 @@ from generated import (
     assert_right_or_flagged,
     assert_wrong_and_passed,
     drawn,
-    load_reader,
     needs_fonts,
 )
 
@@ -35,11 +34,6 @@ pytestmark = needs_fonts
 SEED = 1206
 TIERS = [("clean", 10), ("photo", 30), ("hard", 30), ("both", 14), ("page", 12),
          ("stamped", 30), ("scan", 24), ("crop", 16), ("tampered", 10), ("ethnic", 10)]
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return load_reader()
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,9 @@ import numpy as np
 import pytest
 import scans
 
-from idcard.config import load_settings
 from idcard.pipeline import CardReader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
 
 
 def in_shadow(name: str) -> bytes:

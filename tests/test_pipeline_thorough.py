@@ -33,11 +33,6 @@ WHOLE = CardOutline(corners=np.array([[0, 0], [855, 0], [855, 539], [0, 539]], n
                     area_fraction=0.5, touches_edge=False)
 
 
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
-
-
 def field(value: str, confidence: float = 0.99) -> Field:
     return Field(value=value, confidence=confidence, box=BOX, raw=value)
 

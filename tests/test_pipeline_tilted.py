@@ -15,18 +15,12 @@ import pytest
 import scans
 from test_pipeline_photos import cut_card
 
-from idcard.config import load_settings
 from idcard.imaging.orient import skew_degrees, text_direction, tilt_from_edges
 from idcard.pipeline import CardReader
 from idcard.pipeline.views import cards_in_print
 from idcard.text import Quad
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def reader() -> CardReader:
-    return CardReader.load(load_settings())
 
 
 def line_at(degrees: float, centre: tuple[float, float] = (500.0, 400.0),
