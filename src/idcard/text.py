@@ -41,6 +41,13 @@ def box_centre(box: Quad) -> Point:
     return (sum(x for x, _ in box) / 4.0, sum(y for _, y in box) / 4.0)
 
 
+def centre_inside(box: Quad, area: Quad) -> bool:
+    """Whether the box's centre lies within the area's bounding rectangle."""
+    x, y = box_centre(box)
+    xs, ys = [px for px, _ in area], [py for _, py in area]
+    return min(xs) <= x <= max(xs) and min(ys) <= y <= max(ys)
+
+
 def edge_lengths(box: Quad) -> tuple[float, float]:
     """The box's length along its first edge (top-left to top-right) and across it."""
     (x0, y0), (x1, y1), _, (x3, y3) = box

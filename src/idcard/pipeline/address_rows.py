@@ -17,7 +17,7 @@ from difflib import SequenceMatcher
 import msgspec
 
 from idcard.card import CardReading
-from idcard.text import Quad, TextLine, box_centre
+from idcard.text import Quad, TextLine, box_centre, centre_inside
 
 # Lines whose centres lie this close (in line heights) are one row.
 _SAME_ROW = 0.5
@@ -86,9 +86,7 @@ def fitted(line: TextLine) -> TextLine:
 
 
 def centre_in_any(box: Quad, bands: Sequence[Quad]) -> bool:
-    x, y = box_centre(box)
-    return any(band[0][0] <= x <= band[1][0] and band[0][1] <= y <= band[2][1]
-               for band in bands)
+    return any(centre_inside(box, band) for band in bands)
 
 
 def reads_more_address(before: CardReading, after: CardReading) -> bool:

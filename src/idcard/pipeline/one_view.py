@@ -60,7 +60,7 @@ from idcard.pipeline.steps import (
     VOCABULARY,
 )
 from idcard.pipeline.timing import Stopwatch
-from idcard.text import Quad, TextLine, box_centre, share_inside
+from idcard.text import Quad, TextLine, box_centre, centre_inside, share_inside
 
 # Text rows tilted this much (degrees) across a straightened card put a value beside the
 # wrong label's row: a label and its value sit ~230 px apart, and rows ~65 px.
@@ -735,10 +735,7 @@ class _CardText:
 
 def _rows_in(lines: list[TextLine], box: Quad) -> list[Quad]:
     """The boxes of the lines whose centres lie in `box` (a value's), top to bottom."""
-    xs, ys = [x for x, _ in box], [y for _, y in box]
-    inside = [line.box for line in lines
-              if min(xs) <= box_centre(line.box)[0] <= max(xs)
-              and min(ys) <= box_centre(line.box)[1] <= max(ys)]
+    inside = [line.box for line in lines if centre_inside(line.box, box)]
     return sorted(inside, key=lambda row: min(y for _, y in row))
 
 
