@@ -10,8 +10,14 @@ import numpy as np
 import pytest
 
 from idcard.imaging.locate import find_card_outlines, order_corners
-from idcard.imaging.orient import needs_quarter_turn, skew_degrees
+from idcard.imaging.orient import (
+    line_reads_backwards,
+    needs_quarter_turn,
+    reads_upside_down,
+    skew_degrees,
+)
 from idcard.imaging.view import CARD_HEIGHT, CARD_WIDTH, rectify_card, whole_image
+from idcard.text import TextLine
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LABELS = json.loads((FIXTURES / "labels.json").read_text(encoding="utf-8"))
@@ -85,3 +91,14 @@ def test_orientation_from_boxes() -> None:
     assert needs_quarter_turn([tall, tall, wide])
     tilted = ((0.0, 0.0), (200.0, 17.5), (197.0, 47.5), (-3.0, 30.0))
     assert skew_degrees([tilted]) == pytest.approx(5.0, abs=0.1)
+
+
+def test_a_line_turned_to_be_read_points_leftwards_and_most_text_decides() -> None:
+    upright = TextLine("福建省南平市延平区金桥巷", 1.0,
+                       ((285, 402), (732, 402), (732, 461), (285, 461)))
+    # The engine orders a box from its text's own top-left: a line it turned over to
+    # read starts at the bottom right.
+    turned = TextLine("868", 1.0, ((388, 508), (274, 508), (274, 457), (388, 457)))
+    assert not line_reads_backwards(upright) and line_reads_backwards(turned)
+    assert not reads_upside_down([upright, turned])
+    assert reads_upside_down([turned])

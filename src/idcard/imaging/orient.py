@@ -45,12 +45,17 @@ def reads_upside_down(lines: Sequence[TextLine]) -> bool:
     """
     backwards = forwards = 0
     for line in lines:
-        (x0, _), (x1, _), _, _ = line.box
-        if x1 < x0:
+        if line_reads_backwards(line):
             backwards += len(line.text)
         else:
             forwards += len(line.text)
     return backwards > forwards
+
+
+def line_reads_backwards(line: TextLine) -> bool:
+    """Whether the engine turned this line over to read it (its box points leftwards)."""
+    (x0, _), (x1, _), _, _ = line.box
+    return x1 < x0
 
 
 def tilt_from_edges(boxes: Sequence[Quad]) -> float:

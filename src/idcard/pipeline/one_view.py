@@ -27,6 +27,7 @@ from idcard.imaging.ink import print_under, red_dropped, row_under, without_stam
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import (
     levelled_view,
+    line_reads_backwards,
     reads_upside_down,
     skew_degrees,
     text_block_view,
@@ -375,7 +376,8 @@ class ViewReader:
             # seal stamped on the copy across a value joins the value's line into one box
             # the recogniser misreads, and no card prints its text in red.
             lifted = CardView(red_dropped(view.image), view.to_source)
-            lines = self._ocr(lifted, clock, self._card_det_side)
+            lines = self._read_one_way(lifted, self._ocr(lifted, clock, self._card_det_side),
+                                       clock)
             if reads_upside_down(lines):
                 lines, view = _turned_over(lines, view)
             reading = self._interpret(lines, view, side, clock)
@@ -397,6 +399,27 @@ class ViewReader:
         self._note_no_outline(reading)
         return CardRead(view=view, lines=lines, reading=reading, outline=None,
                         stamps=stamps)
+
+    def _read_one_way(self, view: CardView, lines: list[TextLine],
+                      clock: Stopwatch) -> list[TextLine]:
+        """One card's lines, those the line classifier turned against most of its print
+        read again the way most were read. One card's print all reads one way: a short
+        line turned alone was read upside down (898号 as 868 at 1.0), and dropped as
+        such it leaves a value short without a sign. Label and stamp words are kept as
+        read: a stamp prints at any angle, and its words name it either way."""
+        backwards = reads_upside_down(lines)
+        against = [i for i, line in enumerate(lines)
+                   if line_reads_backwards(line) != backwards
+                   and not self._never_a_value(line.text)]
+        if not against:
+            return lines
+        result = self._engine.read_text_lines(
+            view.image, [_reversed(lines[i].box) for i in against],
+            settled=self._never_a_value, way_up="as_boxed")
+        clock.add_all(result.timings_ms)
+        again = dict(zip(against, result.lines, strict=True))
+        return [again.get(i, line) for i, line in enumerate(lines)
+                if i not in again or again[i].text.strip()]
 
     def _note_no_outline(self, reading: CardReading) -> None:
         if self._locate_cards:
@@ -745,6 +768,11 @@ def _turned_over(lines: list[TextLine], view: CardView) -> tuple[list[TextLine],
     turned = view.rotated(2)
     return [msgspec.structs.replace(line, box=turned.box_from_source(view.map_box(line.box)))
             for line in lines], turned
+
+
+def _reversed(box: Quad) -> Quad:
+    """The box read from its other end: the same corners, starting at the third."""
+    return (box[2], box[3], box[0], box[1])
 
 
 def _printed(reading: CardReading, name: str) -> Field | None:
