@@ -160,6 +160,13 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
     if hint == "auto" and detected is not None:
         detected = _card_side(pieces, rules) or detected
     if detected is None and hint == "auto":
+        # No word or number said which side this is: a front may still be told by its
+        # values in a front's rows (a grey copy whose pale labels faded, its number
+        # under a stamp). Told here, every later step reads it as the front it is.
+        front = _read_side(pieces, "front", image_size, rules, today, [], no_text=True,
+                           stamps=stamps, words=words, on_form=cleaned.on_form)
+        if told_by_values(front, rules):
+            return front
         # Nothing printed only on a card was read: any text here (a receipt, a screen,
         # a page) would give fields that mean nothing.
         return CardReading(side="front", warnings=[
