@@ -245,9 +245,9 @@ class CardReader:
         found (and not two that read as cards), the page's text is glanced at: the cards
         it holds beside any outline, each in its print region, are read where they lie
         (page_cards). When all that gave too few fields (one card without an edge, or a
-        wrong outline), the text is read alone, levelled where it lies (text_alone). An
-        outline around a side's own print with no value read is a card whose values are
-        all hidden; without any, the image holds no card."""
+        wrong outline), the text is read alone, levelled where it lies (text_alone). A
+        side's own print in place with no value read is a card whose values are all
+        hidden; without any, the image holds no card."""
         with clock.stage("locate"):
             views = card_views(image, self._locate_cards)
         # With two cards in view the hint picks between them instead of forcing both.
@@ -315,10 +315,10 @@ class CardReader:
                              and self._card_shaped(fallback)):
                 reads = [fallback]
         if max(r.field_count for r in reads) == 0:
-            # A card outline around a side's own print in place (its labels, the back's
-            # title) is a card whose values are all hidden (a stamp across them): answered
-            # with every field missing and flagged, not as no card.
-            printed = [r for r in reads if self._card_print(r)] or self._fronts_by_values(
+            # A side's own print in place (its labels, the back's title), in a card's
+            # outline or read alone, is a card whose values are all hidden (a stamp across
+            # them): answered with every field missing and flagged, not as no card.
+            printed = [r for r in reads if self._side_printed(r)] or self._fronts_by_values(
                 reads, clock)
             if not printed:
                 raise _no_card_text(reads)
@@ -421,9 +421,6 @@ class CardReader:
         return [read for read in found
                 if (read.field_count > 0 and self._card_shaped(read))
                 or (read.field_count == 0 and self._side_printed(read))]
-
-    def _card_print(self, read: CardRead) -> bool:
-        return read.outline is not None and self._side_printed(read)
 
     def _side_printed(self, read: CardRead) -> bool:
         """Whether the read's lines hold its side's labels (and a back's title) where a
