@@ -12,6 +12,7 @@ from idcard.pipeline.address_rows import (
     centre_in_any,
     fitted,
     reads_more_address,
+    rows_under_label,
 )
 from idcard.text import Quad, TextLine
 
@@ -95,3 +96,25 @@ def test_a_reading_across_is_taken_when_it_reads_more_of_the_same_print(
 
 def test_a_reading_that_lost_the_address_is_not_taken() -> None:
     assert not reads_more_address(reading("天英县"), CardReading(side="front"))
+
+
+def test_an_address_read_where_none_was_is_taken() -> None:
+    assert reads_more_address(CardReading(side="front"), reading("江苏省无锡市惠山区"))
+    assert not reads_more_address(CardReading(side="front"), CardReading(side="front"))
+
+
+def line_at(box: Quad, placed: bool = False) -> TextLine:
+    return TextLine(text="街411号", confidence=0.99, box=box, placed=placed)
+
+
+def test_a_missing_address_is_looked_for_in_the_rows_under_its_label() -> None:
+    # A stamp across the first row hid it: the second row was read, and is a band.
+    second = quad(141, 279, 488, 326)
+    lines = [
+        line_at(second),
+        line_at(quad(36, 250, 111, 287), placed=True),  # the label 住址
+        line_at(quad(135, 175, 400, 216)),  # the birth date's row above
+        line_at(quad(283, 454, 711, 491)),  # the number's row, more than 3 rows below
+        line_at(quad(400, 300, 520, 330)),  # print starting far right of the column
+    ]
+    assert rows_under_label(CELL, lines, 3) == [second]

@@ -14,6 +14,11 @@ twofronts:6,textpage:8 --seed 1207 --typefaces --rare-every 4`:
   passed at 0.99. A front is now told by its values in a front's rows as soon as its
   lines are interpreted (extract.told_by_values), and the two readings' disagreement
   flags the address;
+- a colour scan of both sides whose front is upside down, a red 仅限…使用 stamp across
+  its address's first row: the detector found no line there, the rows under it do not
+  start where an address does, and the address came back missing. An address not read
+  beside its label is now looked for in its rows (step `address_rows`), read as bands
+  from the value column;
 - a grey copy of a back found without its outline, its title and both labels legible
   in place and its values under a stamp: answered 422 `no_card_found` ("no identity card
   text was found"). A side's own print in place is a card, outline or not: a back with
@@ -27,9 +32,10 @@ from collections.abc import Callable
 import pytest
 from generated import assert_right_or_flagged, assert_wrong_and_passed, drawn, needs_fonts
 
+from idcard.card import CardReading
 from idcard.errors import InputError
 from idcard.extract import interpret
-from idcard.pipeline import CardReader
+from idcard.pipeline import CardReader, one_view
 from idcard.pipeline import reader as reader_module
 from idcard.pipeline.one_view import CardRead, ViewReader
 
@@ -114,3 +120,26 @@ def test_needing_an_outline_it_is_refused_as_no_card(
     with pytest.raises(InputError) as refused:
         reader.read(data, side="auto")
     assert refused.value.code == "no_card_found"
+
+
+@pytest.fixture(scope="module")
+def stamp_over_first_row(tmp_path_factory: pytest.TempPathFactory) -> Drawn:
+    return _drawn("both_005.jpg", tmp_path_factory)
+
+
+def test_an_address_hidden_from_the_detector_is_read_in_its_rows(
+        reader: CardReader, stamp_over_first_row: Drawn) -> None:
+    data, truth = stamp_over_first_row
+    outcome = reader.read(data, side="auto")
+    assert_right_or_flagged(outcome.reading, truth, "address", "low_confidence")
+    assert "step:address_rows" in outcome.timings_ms
+
+
+def test_looking_only_at_addresses_read_short_leaves_it_missing(
+        reader: CardReader, stamp_over_first_row: Drawn,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    short: Callable[[CardReading], bool] = one_view._address_short
+    monkeypatch.setattr(one_view, "_address_short",
+                        lambda reading: reading.fields.address is not None and short(reading))
+    data, _ = stamp_over_first_row
+    assert reader.read(data, side="auto").reading.fields.address is None

@@ -1,5 +1,5 @@
-"""Where an address read short is read again: each of its rows, across the whole width
-the card prints it over.
+"""Where an address read short, or not at all beside its label, is read again: each of
+its rows, across the whole width the card prints it over.
 
 An address prints left-aligned rows from the value column. A stamp as dark as the print
 laid over a row, a glare spot or blur can make the detector box only part of it (its
@@ -25,6 +25,9 @@ _SAME_ROW = 0.5
 # heights) before the first character's centre and after the last's: about half a
 # character and the padding a detector leaves.
 _FITTED_ROOM = 0.75
+# An address's rows begin at the value column: a line starting further from it (in line
+# heights) is other print (a number, a stamp's words off to the side).
+_COLUMN_STRAY = 2.0
 # A reading across the rows is taken only when it keeps at least this share of the
 # characters read before, in order: it reads the same print, more of it.
 _KEEPS_BEFORE = 0.6
@@ -48,6 +51,17 @@ def address_bands(cell: Quad, rows: Sequence[Quad]) -> list[Quad]:
             and all((a + b) / 2.0 > centre for a, b in bands):
         bands.insert(0, (top, bottom))
     return [((left, a), (right, a), (right, b), (left, b)) for a, b in bands]
+
+
+def rows_under_label(cell: Quad, lines: Sequence[TextLine], max_rows: int) -> list[Quad]:
+    """Where an address that no line gave may lie: the boxes of the lines read (not
+    labels placed by layout) whose centres lie within `max_rows` rows from the top of
+    its first row's `cell`, and that begin near the value column, as its rows do."""
+    (left, top), _, (_, bottom), _ = cell
+    height = bottom - top
+    return [line.box for line in lines if not line.placed
+            and top <= box_centre(line.box)[1] <= top + max_rows * height
+            and abs(min(x for x, _ in line.box) - left) <= _COLUMN_STRAY * height]
 
 
 def _row_spans(rows: Sequence[Quad]) -> list[tuple[float, float]]:
@@ -91,9 +105,13 @@ def centre_in_any(box: Quad, bands: Sequence[Quad]) -> bool:
 
 def reads_more_address(before: CardReading, after: CardReading) -> bool:
     """Whether `after` gives the address longer than `before`, with most of what was read
-    before in it, in order."""
+    before in it, in order (or gives one where `before` gave none)."""
     old, new = before.fields.address, after.fields.address
-    if old is None or new is None or len(new.value) <= len(old.value):
+    if new is None:
+        return False
+    if old is None:
+        return True
+    if len(new.value) <= len(old.value):
         return False
     kept = sum(block.size for block in
                SequenceMatcher(None, old.value, new.value, autojunk=False).get_matching_blocks())

@@ -41,6 +41,7 @@ from idcard.pipeline.address_rows import (
     centre_in_any,
     fitted,
     reads_more_address,
+    rows_under_label,
 )
 from idcard.pipeline.placed import (
     READ_EVERYTHING,
@@ -576,13 +577,17 @@ class ViewReader:
                            ) -> tuple[list[TextLine], CardReading]:
         """Read the address's rows again, each across the width it is printed over
         (pipeline.address_rows), in place of the lines read there; kept when that gives
-        more of the address and loses no field."""
+        more of the address and loses no field. An address not read at all is looked for
+        from its label's row down: a stamp across its first row can hide that row from
+        the detector, and the rows under it, read, do not start where an address does."""
         address = reading.fields.address
         cell = front_value_cells(lines, ["address"], image_size=view.size,
                                  rules=self._rules).get("address")
-        if address is None or cell is None:
+        if cell is None:
             return lines, reading
-        bands = address_bands(cell, _rows_in(lines, address.box))
+        spans = _rows_in(lines, address.box) if address is not None else rows_under_label(
+            cell, lines, self._rules.layout.max_address_lines)
+        bands = address_bands(cell, spans)
         result = self._engine.read_text_lines(view.image, bands, second_opinion=True,
                                               way_up="as_boxed")
         clock.add_all(result.timings_ms)
@@ -850,9 +855,11 @@ def _trimmed(row: TextLine, floor: float) -> TextLine:
 
 
 def _address_short(reading: CardReading) -> bool:
-    """Whether a front's address was read with room for characters not read."""
-    return reading.side == "front" and reading.fields.address is not None \
-        and "address" in fields_named(reading.warnings, "characters_missing")
+    """Whether a front's address was not read, or read with room for characters not
+    read."""
+    return reading.side == "front" and (
+        reading.fields.address is None
+        or "address" in fields_named(reading.warnings, "characters_missing"))
 
 
 def _lost_any(before: CardReading, after: CardReading) -> bool:

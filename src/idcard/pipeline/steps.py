@@ -52,9 +52,10 @@ ADDRESS_ROWS = Step(
     "address_rows",
     "a front's address was read with room for characters that were not read (a stamp as "
     "dark as the print over a row, glare or blur broke the detector's box, and part of "
-    "the row was dropped): read each of its rows as one band from the value column to "
-    "the row's end, and keep that reading where it gives more of the address, with most "
-    "of what was read before in it")
+    "the row was dropped), or not read at all beside its label (a stamp across its first "
+    "row): read each of its rows as one band from the value column to the row's end, and "
+    "keep that reading where it gives more of the address, with most of what was read "
+    "before in it")
 VOCABULARY = Step(
     "vocabulary",
     "a front's sex or ethnicity was not read, or read unsure (a stamp printed as dark as "
