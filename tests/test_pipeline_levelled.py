@@ -14,6 +14,7 @@ from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import levelled_view, skew_degrees
 from idcard.imaging.view import CardView, rectify_card
 from idcard.pipeline import CardReader
+from idcard.pipeline.one_view import CardRead
 from idcard.pipeline.timing import Stopwatch
 
 WHOLE_VIEW = CardOutline(corners=np.array([[0, 0], [855, 0], [855, 539], [0, 539]], np.float32),
@@ -50,7 +51,14 @@ def test_a_tilted_front_is_read_level(reader: CardReader,
         with monkeypatch.context() as patch:
             patch.setattr(one_view, "_LEVEL_FROM_DEGREES", 90.0)
             unlevelled = reader._views.read_view(view, WHOLE_VIEW, "auto", Stopwatch())
-        assert unlevelled.field_count < read.field_count, name
+        # Unlevelled, a value beside the wrong label's row is lost, or (an address now
+        # looked for in its rows) read only in part.
+        assert unlevelled.field_count < read.field_count or (
+            doubted(unlevelled) and not doubted(read)), name
+
+
+def doubted(read: CardRead) -> set[str]:
+    return {w.code for w in read.reading.warnings} & {"characters_missing", "field_missing"}
 
 
 def test_a_level_card_is_not_read_twice(reader: CardReader) -> None:
