@@ -4,9 +4,12 @@ when the reading across is taken."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from idcard.card import CardFields, CardReading, Field
+from idcard.extract import load_rules
 from idcard.pipeline.address_rows import (
     address_bands,
     centre_in_any,
@@ -22,6 +25,8 @@ def quad(left: float, top: float, right: float, bottom: float) -> Quad:
 
 
 CELL = quad(145, 276, 530, 316)
+STARTS = load_rules(Path(__file__).resolve().parent.parent / "rules").values.value_starts[
+    "address"]
 
 
 def test_a_row_read_from_its_middle_is_read_from_the_value_column() -> None:
@@ -91,16 +96,20 @@ def reading(address: str) -> CardReading:
 ])
 def test_a_reading_across_is_taken_when_it_reads_more_of_the_same_print(
         before: str, after: str, taken: bool) -> None:
-    assert reads_more_address(reading(before), reading(after)) is taken
+    assert reads_more_address(reading(before), reading(after), STARTS) is taken
 
 
 def test_a_reading_that_lost_the_address_is_not_taken() -> None:
-    assert not reads_more_address(reading("天英县"), CardReading(side="front"))
+    assert not reads_more_address(reading("天英县"), CardReading(side="front"), STARTS)
 
 
-def test_an_address_read_where_none_was_is_taken() -> None:
-    assert reads_more_address(CardReading(side="front"), reading("江苏省无锡市惠山区"))
-    assert not reads_more_address(CardReading(side="front"), CardReading(side="front"))
+def test_an_address_read_where_none_was_is_taken_when_it_begins_as_one() -> None:
+    none = CardReading(side="front")
+    assert reads_more_address(none, reading("江苏省无锡市惠山区"), STARTS)
+    # A stamp's strokes read as characters, or a row read without the first.
+    assert not reads_more_address(none, reading("维五治"), STARTS)
+    assert not reads_more_address(none, reading("五里村3组75"), STARTS)
+    assert not reads_more_address(none, none, STARTS)
 
 
 def line_at(box: Quad, placed: bool = False) -> TextLine:

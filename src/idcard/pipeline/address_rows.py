@@ -103,14 +103,18 @@ def centre_in_any(box: Quad, bands: Sequence[Quad]) -> bool:
     return any(centre_inside(box, band) for band in bands)
 
 
-def reads_more_address(before: CardReading, after: CardReading) -> bool:
+def reads_more_address(before: CardReading, after: CardReading,
+                       starts: Sequence[str]) -> bool:
     """Whether `after` gives the address longer than `before`, with most of what was read
-    before in it, in order (or gives one where `before` gave none)."""
+    before in it, in order; or, where `before` gave none, one that begins as an address
+    does (`starts`: rules' `value_starts`, its province-level names). A band read where
+    no line was found may hold a stamp's strokes read as characters, and such a reading
+    counted as a field would outweigh a fuller reading elsewhere."""
     old, new = before.fields.address, after.fields.address
     if new is None:
         return False
     if old is None:
-        return True
+        return new.value.startswith(tuple(starts))
     if len(new.value) <= len(old.value):
         return False
     kept = sum(block.size for block in

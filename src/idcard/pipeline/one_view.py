@@ -596,7 +596,8 @@ class ViewReader:
         again = [line for line in lines if line.placed or not centre_in_any(line.box, bands)]
         again += rows
         new = self._interpret(again, view, side, clock)
-        if _lost_any(reading, new) or not reads_more_address(reading, new):
+        starts = self._rules.values.value_starts.get("address", ())
+        if _lost_any(reading, new) or not reads_more_address(reading, new, starts):
             return lines, reading
         return again, new
 
