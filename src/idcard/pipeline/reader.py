@@ -67,7 +67,7 @@ from idcard.pipeline.views import (
     text_beside,
     text_view,
 )
-from idcard.text import Quad, TextLine
+from idcard.text import Quad, TextLine, box_centre
 from idcard.validate import warm_up_place_tables
 
 # A card cropped to its edges prints its lines along them: a scan cut this many degrees
@@ -289,11 +289,16 @@ class CardReader:
                 # card on its own, text_alone reads it levelled by the same lines.
                 page = glance(self._engine, image, clock)
                 # An outline on which nothing was read is no card (a shadow's edge across
-                # one): its text is not set apart from the page's.
+                # one), nor is one whose sides cut through the print (a stamp's frame
+                # taken for an edge): its text is not set apart from the page's, and the
+                # card read in its print region takes its place.
+                cut = [read for read in reads if _print_past_outline(read)]
                 found = [view for view, read in zip(views, reads, strict=True)
-                         if read.field_count > 0]
+                         if read.field_count > 0 and read not in cut]
                 with clock.step(PAGE_CARDS):
-                    reads += self._cards_beside(image, page, regions, found, clock)
+                    beside = self._cards_beside(image, page, regions, found, clock)
+                reads = [read for read in reads if read not in cut
+                         or not any(_lies_over(other, read) for other in beside)] + beside
         # A tilted crop's text read alone is preferred unless it gives fewer fields (the
         # lines of a crop read askew may still be tilted, though its detection was not).
         tilted = askew or _tilted_crop(reads)
@@ -477,6 +482,18 @@ def _print_past_outline(read: CardRead) -> bool:
                 if min(x for x, _ in line.box) <= margin
                 or max(x for x, _ in line.box) >= width - margin]
     return len(touching) >= _LINES_PAST_OUTLINE
+
+
+def _lies_over(card: CardRead, cut: CardRead) -> bool:
+    """Whether a card read where it lies has its print's centre inside the outline read
+    as `cut` (both in the image's pixels): the same card."""
+    if cut.outline is None or not card.lines:
+        return False
+    centres = [box_centre(card.view.map_box(line.box)) for line in card.lines]
+    centre = (sum(x for x, _ in centres) / len(centres),
+              sum(y for _, y in centres) / len(centres))
+    corners = cut.outline.corners.astype(np.float32).reshape(-1, 1, 2)
+    return bool(cv2.pointPolygonTest(corners, centre, False) >= 0)
 
 
 def _tight_crop(outline: CardOutline | None) -> bool:
