@@ -292,12 +292,12 @@ class CardReader:
                 # one), nor is one whose sides cut through the print (a stamp's frame
                 # taken for an edge): its text is not set apart from the page's, and the
                 # card read in its print region takes its place.
-                cut = [read for read in reads if _print_past_outline(read)]
-                found = [view for view, read in zip(views, reads, strict=True)
-                         if read.field_count > 0 and read not in cut]
+                cut = [_print_past_outline(read) for read in reads]
+                found = [view for view, read, cut_by in zip(views, reads, cut, strict=True)
+                         if read.field_count > 0 and not cut_by]
                 with clock.step(PAGE_CARDS):
                     beside = self._cards_beside(image, page, regions, found, clock)
-                reads = [read for read in reads if read not in cut
+                reads = [read for read, cut_by in zip(reads, cut, strict=True) if not cut_by
                          or not any(_lies_over(other, read) for other in beside)] + beside
         # A tilted crop's text read alone is preferred unless it gives fewer fields (the
         # lines of a crop read askew may still be tilted, though its detection was not).
