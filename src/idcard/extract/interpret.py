@@ -159,27 +159,24 @@ def _interpret(lines: Sequence[TextLine], image_size: tuple[int, int], hint: Sid
     detected = decide_side(pieces, rules) if pieces else None
     if hint == "auto" and detected is not None:
         detected = _card_side(pieces, rules) or detected
-    if detected is None and hint == "auto":
-        # No word or number said which side this is: a front may still be told by its
-        # values in a front's rows (a grey copy whose pale labels faded, its number
-        # under a stamp). Told here, every later step reads it as the front it is.
-        front = _read_side(pieces, "front", image_size, rules, today, [], no_text=True,
-                           stamps=stamps, words=words, on_form=cleaned.on_form)
-        if told_by_values(front, rules):
-            return front
-        # Nothing printed only on a card was read: any text here (a receipt, a screen,
-        # a page) would give fields that mean nothing.
-        return CardReading(side="front", warnings=[
-            Notice("no_card_text", "no identity card text was found in the lines")])
     side: CardSide = hint if hint != "auto" else (detected or "front")
     warnings: list[Notice] = []
     if hint != "auto" and detected is not None and detected != hint:
         warnings.append(Notice("side_mismatch",
                                f"the text looks like the {detected} side, not the {hint} side "
                                "that was asked for; fields were read as asked"))
-    return _read_side(pieces, side, image_size, rules, today, warnings,
-                      no_text=detected is None, stamps=stamps, words=words,
-                      on_form=cleaned.on_form)
+    reading = _read_side(pieces, side, image_size, rules, today, warnings,
+                         no_text=detected is None, stamps=stamps, words=words,
+                         on_form=cleaned.on_form)
+    # No word or number said which side this is: a front may still be told by its values
+    # in a front's rows (a grey copy whose pale labels faded, its number under a stamp).
+    # Told here, every later step reads it as the front it is. Else nothing printed only
+    # on a card was read: any text here (a receipt, a screen, a page) would give fields
+    # that mean nothing.
+    if detected is None and hint == "auto" and not told_by_values(reading, rules):
+        return CardReading(side="front", warnings=[
+            Notice("no_card_text", "no identity card text was found in the lines")])
+    return reading
 
 
 def told_by_values(front: CardReading, rules: RuleBook) -> bool:

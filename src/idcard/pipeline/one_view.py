@@ -412,13 +412,8 @@ class ViewReader:
         against = [i for i, line in enumerate(lines)
                    if line_reads_backwards(line) != backwards
                    and not self._never_a_value(line.text)]
-        if not against:
-            return lines
-        result = self._engine.read_text_lines(
-            view.image, [_reversed(lines[i].box) for i in against],
-            settled=self._never_a_value, way_up="as_boxed")
-        clock.add_all(result.timings_ms)
-        again = dict(zip(against, result.lines, strict=True))
+        again = self._recognised(view, [_reversed(line.box) for line in lines], against,
+                                 clock, "as_boxed")
         return [again.get(i, line) for i, line in enumerate(lines)
                 if i not in again or again[i].text.strip()]
 

@@ -62,6 +62,7 @@ from idcard.pipeline.views import (
     glance,
     inside,
     page_cards,
+    point_inside,
     print_beside,
     small_outline,
     text_beside,
@@ -492,8 +493,7 @@ def _lies_over(card: CardRead, cut: CardRead) -> bool:
     centres = [box_centre(card.view.map_box(line.box)) for line in card.lines]
     centre = (sum(x for x, _ in centres) / len(centres),
               sum(y for _, y in centres) / len(centres))
-    corners = cut.outline.corners.astype(np.float32).reshape(-1, 1, 2)
-    return bool(cv2.pointPolygonTest(corners, centre, False) >= 0)
+    return point_inside(centre, cut.outline)
 
 
 def _tight_crop(outline: CardOutline | None) -> bool:

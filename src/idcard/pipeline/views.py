@@ -133,7 +133,11 @@ def print_beside(regions: list[Corners], outline: CardOutline | None) -> bool:
 
 
 def inside(box: Quad, outline: CardOutline) -> bool:
-    return cv2.pointPolygonTest(outline.corners, box_centre(box), False) >= 0
+    return point_inside(box_centre(box), outline)
+
+
+def point_inside(point: tuple[float, float], outline: CardOutline) -> bool:
+    return bool(cv2.pointPolygonTest(outline.corners, point, False) >= 0)
 
 
 def split_cards(boxes: list[Quad]) -> list[list[Quad]]:
