@@ -16,12 +16,14 @@ from lines.cardlines import (
     Variation,
     Word,
     back_lines,
+    back_words,
     front_lines,
+    layout,
     to_line,
 )
 
 from idcard.card import CardReading, Field, Quality, QualitySignal
-from idcard.extract import interpret_lines, labels_in_place, load_rules
+from idcard.extract import card_print_in_place, interpret_lines, labels_in_place, load_rules
 from idcard.extract.labels import find_labels
 from idcard.extract.pieces import piece_from_line
 from idcard.pipeline.trust import decide_review
@@ -171,3 +173,15 @@ def test_a_label_hit_cuts_its_span_once() -> None:
     hit = find_labels([piece], ["name"], RULES)[0]
     assert hit.span is hit.span
     assert hit.span.text == "姓名"
+
+
+def test_a_backs_print_is_placed_past_a_stamp_drawn_large_on_its_row() -> None:
+    """A back whose values are under stamps: its title and 签发机关 are read, and on the
+    label's row a stamp's words drawn twice as tall as the print. The card's scale is
+    tried from the label's own height too, so the title lands in place."""
+    words = back_words(CARD)
+    label, value = words["issuing_authority"]
+    words["issuing_authority"] = [label, replace(value, text="大复离", size=value.size * 2.4)]
+    del words["valid_period"]  # under another stamp
+    lines = layout(words)
+    assert card_print_in_place(lines, image_size=(WIDTH, HEIGHT), side="back", rules=RULES)

@@ -150,9 +150,12 @@ def _candidate(anchor: LabelHit, pieces: Sequence[Piece], hits: Sequence[LabelHi
     """The card frame the anchor proposes: placed at the anchor at a few scales around the
     one its row's text gives, then fitted to the labels that landed roughly in place."""
     layout = rules.layout
-    base = _row_height(anchor, pieces) / layout.line_height
-    tries = [_frame_at(anchor, places, base * factor, layout.aspect_ratio)
-             for factor in _SCALES]
+    # The label's own height too: the tallest text on its row may be no value but a
+    # stamp laid over it, drawn larger (a back's title then fell outside every try).
+    heights = dict.fromkeys((_row_height(anchor, pieces), anchor.span.height))
+    tries = [_frame_at(anchor, places, height / layout.line_height * factor,
+                       layout.aspect_ratio)
+             for height in heights for factor in _SCALES]
     rough, start = max(((_placed_hits(f, hits, places, _ROUGHLY_PLACED), f) for f in tries),
                        key=lambda found: len(found[0]))
     rough[anchor.label] = anchor
