@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from lines.cardlines import HEIGHT, WIDTH, Identity, back_lines, back_words, layout, with_text
 
 from idcard.card import CardReading
@@ -56,6 +57,27 @@ def test_a_long_term_period_is_whole() -> None:
     reading = read_back("2013.10.26-长期")
     assert reading.fields.valid_until is not None
     assert "valid_from" not in fields_named(reading.warnings, "characters_missing")
+
+
+@pytest.mark.parametrize(("printed", "end"), [(".10.26-长期", "long-term"),
+                                              ("3.10.26-2033.10.26", "2033-10-26")])
+def test_the_end_after_a_start_read_in_part_is_read_and_flagged(printed: str, end: str) -> None:
+    # A stamp over the start's year: the end after the separator is whole.
+    reading = read_back(printed)
+    assert reading.fields.valid_from is None
+    valid_until = reading.fields.valid_until
+    assert valid_until is not None and valid_until.value == end
+    assert "valid_until" in fields_named(reading.warnings, "characters_missing")
+    assert "valid_from was not found" in [w.message for w in reading.warnings]
+
+
+@pytest.mark.parametrize("printed", ["2013.10.26", ".10.26-2033.10", "2013.13.26-长期"])
+def test_no_end_is_read_from_a_start_alone_or_an_unsure_split(printed: str) -> None:
+    # One date alone is the start read (above); an end short of a date is no end; a
+    # start of eight digits that make no date leaves which digits are which unknown.
+    reading = read_back(printed)
+    if reading.fields.valid_from is None:
+        assert reading.fields.valid_until is None
 
 
 def test_a_period_place_read_without_a_digit_is_other_print() -> None:

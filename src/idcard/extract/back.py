@@ -51,7 +51,8 @@ def read_back(pieces: Sequence[Piece], image_size: tuple[int, int],
         _unlabelled(_find_period_row(segments, height, rules), "valid_period", frame, rules)
     period = read_period(chars_of(s.piece for s in period_row), rules) if period_row else None
     if period is not None:
-        draft.values["valid_from"] = period.valid_from
+        if period.valid_from is not None:
+            draft.values["valid_from"] = period.valid_from
         if period.valid_until is not None:
             draft.values["valid_until"] = period.valid_until
     rest = [s for s in segments if s not in period_row]

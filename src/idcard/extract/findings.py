@@ -155,7 +155,11 @@ def row_missing_notice(name: str) -> Notice:
                   "its end")
 
 
-def period_in_part_notice() -> Notice:
+def period_in_part_notice(name: str) -> Notice:
+    if name == "valid_until":
+        return Notice("characters_missing",
+                      "valid_until: the validity period was read with its end only; its "
+                      "start was not read whole")
     return Notice("characters_missing",
                   "valid_from: the validity period was read with one date only; the date "
                   "read may be either end")

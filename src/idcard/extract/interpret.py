@@ -335,7 +335,7 @@ def _read_side(pieces: list[Piece], side: CardSide, image_size: tuple[int, int],
     in_part = [name for name in _period_in_part(values) if name not in missing]
     fields = _scale_confidence(fields, [*missing, *in_part], rules.spacing.missing_factor)
     warnings += [missing_notice(name) for name in missing]
-    warnings += [period_in_part_notice() for _ in in_part]
+    warnings += [period_in_part_notice(name) for name in in_part]
     warnings += [form_unknown_notice(name) for name in _unlike_printed(values, rules)
                  if name not in missing]
     # A place repaired says so itself; one left as read is flagged as a misread.
@@ -392,10 +392,14 @@ def _missing_characters(values: dict[str, Value], rules: RuleBook) -> list[str]:
 
 
 def _period_in_part(values: dict[str, Value]) -> list[str]:
-    """`valid_from` when the validity period was read with one date and no 长期: a card
-    prints both ends, so the other was not read, and which end the one read is, its
-    line's text does not say (a stamp over the first date leaves the second read alone)."""
-    return ["valid_from"] if "valid_from" in values and "valid_until" not in values else []
+    """The end of the validity period read when the other was not: `valid_from` read
+    with one date and no 长期 (a card prints both ends, and which end the one read is,
+    its line's text does not say: a stamp over the first date leaves the second read
+    alone); `valid_until` read after a separator, its start read short of a date
+    (nothing checks the end against a start)."""
+    if "valid_from" in values and "valid_until" not in values:
+        return ["valid_from"]
+    return ["valid_until"] if "valid_until" in values and "valid_from" not in values else []
 
 
 def _usable(line: TextLine) -> bool:

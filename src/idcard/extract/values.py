@@ -166,19 +166,18 @@ def read_birth_date(chars: Sequence[Char], rules: RuleBook) -> Value | None:
 
 @dataclass(frozen=True)
 class Period:
-    valid_from: Value
+    valid_from: Value | None
     valid_until: Value | None
 
 
 def read_period(chars: Sequence[Char], rules: RuleBook) -> Period | None:
-    """`2015.01.01-2035.01.01`, `2010.05.20-长期`, any separators or none."""
+    """`2015.01.01-2035.01.01`, `2010.05.20-长期`, any separators or none; or the end
+    alone where the start was read in part (`.08.27-长期`: a stamp over its year)."""
     text = _numeric(chars, rules)
     digits = [i for i, c in enumerate(text) if c.isascii() and c.isdigit()]
-    if len(digits) < 8:
-        return None
-    start = _date_at(text, digits[:8], rules)
+    start = _date_at(text, digits[:8], rules) if len(digits) >= 8 else None
     if start is None:
-        return None
+        return _end_alone(chars, text, rules)
     from_value = Value(start.isoformat(), tuple(chars[digits[0]:digits[7] + 1]))
     until = _long_term_after(chars, text, digits[7] + 1, rules)
     if until is None and len(digits) >= 16:
@@ -186,6 +185,21 @@ def read_period(chars: Sequence[Char], rules: RuleBook) -> Period | None:
         if end is not None:
             until = Value(end.isoformat(), tuple(chars[digits[8]:digits[15] + 1]))
     return Period(from_value, until)
+
+
+def _end_alone(chars: Sequence[Char], text: str, rules: RuleBook) -> Period | None:
+    """A period whose start was read short of a whole date, and after a separator a
+    whole end: 长期, or a date (its eight digits and nothing more). A start read with
+    eight digits that make no date is no such case (which digits are which is unknown)."""
+    cut = next((i for i, c in enumerate(text) if i > 0 and c in rules.dates.period_separators),
+               None)
+    if cut is None or sum(c.isascii() and c.isdigit() for c in text[:cut]) >= 8:
+        return None
+    until = _long_term_after(chars, text, cut + 1, rules)
+    digits = [i for i, c in enumerate(text) if i > cut and c.isascii() and c.isdigit()]
+    if until is None and len(digits) == 8 and (end := _date_at(text, digits, rules)):
+        until = Value(end.isoformat(), tuple(chars[digits[0]:digits[7] + 1]))
+    return Period(None, until) if until is not None else None
 
 
 def _date_at(text: str, positions: list[int], rules: RuleBook) -> date | None:
