@@ -1,11 +1,12 @@
-"""`print_under`: print under the last row of a value that no line was read from."""
+"""`print_under`: print under the last row of a value that no line was read from;
+`row_of_print`: the row of print in a zone."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from idcard.imaging.ink import print_under, row_under
+from idcard.imaging.ink import print_under, row_of_print, row_under
 from idcard.text import Quad
 
 ROW = 24  # px: a row's box height; its glyphs are ~16 px
@@ -62,3 +63,28 @@ def test_the_row_under_lies_below_the_last_row_across_all_of_them() -> None:
     (left, top), _, (right, bottom), _ = row_under([row_box(0), row_box(1)])
     assert (left, right) == (40.0, 360.0)
     assert 40 + PITCH + ROW < top < bottom < 40 + 2 * PITCH + ROW
+
+
+def zone(top: float, bottom: float) -> Quad:
+    return ((30.0, top), (380.0, top), (380.0, bottom), (30.0, bottom))
+
+
+def test_the_row_of_print_in_a_zone_is_found_where_its_glyphs_are() -> None:
+    # Rows of glyphs from y 44 (tops), 72 and 100; a zone holding the second alone
+    # among paper, and one holding parts of two.
+    found = row_of_print(card(3), zone(62.0, 98.0), ROW, row_box(0))
+    assert found is not None
+    top, bottom = found
+    assert top <= 72 and bottom >= 88 and bottom - top < 2 * ROW
+    found = row_of_print(card(3), zone(50.0, 98.0), ROW, row_box(0))
+    assert found is not None and found[0] < 72 + 16 and found[1] > 44
+
+
+def test_a_zone_without_print_or_off_the_image_has_no_row() -> None:
+    # Blank paper measured against a row of print; print measured against a blank
+    # reference (no strokes to compare with); a zone off the image.
+    paper = card(1)
+    assert row_of_print(paper, zone(100.0, 200.0), ROW, row_box(0)) is None
+    assert row_of_print(card(3), zone(40.0, 120.0), ROW, row_box(5)) is None
+    assert row_of_print(card(3), zone(300.0, 400.0), ROW, row_box(0)) is None
+    assert row_of_print(np.zeros((1, 1, 3), np.uint8), zone(0.0, 50.0), ROW, row_box(0)) is None

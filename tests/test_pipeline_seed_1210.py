@@ -14,6 +14,10 @@ twofronts:6,textpage:6 --seed 1210 --typefaces --rare-every 4`:
   both ends came back missing although 长期 was plainly read. The end after the
   separator is now read when the start was read short of a date, flagged, the start
   missing.
+- a grey A4 scan of both sides, a dark stamp over the back's authority: the detector
+  joined the stamp's words to the authority's row, and the authority came back missing
+  although its period, the row under it, was read whole. The authority's row is now
+  found above the period's (step `authority_row`) and read as one band.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import pytest
 from generated import drawn, needs_fonts
 
-from idcard.pipeline import CardReader
+from idcard.pipeline import CardReader, one_view
 
 pytestmark = needs_fonts
 
@@ -34,6 +38,13 @@ TIERS = [("clean", 10), ("photo", 40), ("hard", 50), ("both", 16), ("page", 16),
 @pytest.fixture(scope="module")
 def year_under_stamp(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
     return drawn("back_scan_011.jpg", tmp_path_factory.mktemp("seed1210"), SEED, TIERS,
+                 typefaces=True, rare_every=4)
+
+
+@pytest.fixture(scope="module")
+def authority_under_stamp(tmp_path_factory: pytest.TempPathFactory,
+                          ) -> tuple[bytes, dict[str, str]]:
+    return drawn("both_009.jpg", tmp_path_factory.mktemp("seed1210"), SEED, TIERS,
                  typefaces=True, rare_every=4)
 
 
@@ -66,3 +77,19 @@ def test_the_end_of_a_period_whose_start_is_under_a_stamp_is_read(
     assert valid_until is not None and valid_until.value == truth["valid_until"]
     assert valid_until.review
     assert reading.fields.valid_from is None or reading.fields.valid_from.review
+
+
+def test_an_authority_joined_to_a_stamp_is_read_in_its_row(
+        reader: CardReader, authority_under_stamp: tuple[bytes, dict[str, str]]) -> None:
+    data, truth = authority_under_stamp
+    reading = reader.read(data, side="auto").reading
+    authority = reading.fields.issuing_authority
+    assert authority is not None and authority.value == truth["issuing_authority"]
+
+
+def test_without_the_row_step_the_authority_is_missing(
+        reader: CardReader, authority_under_stamp: tuple[bytes, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(one_view, "_authority_unread", lambda reading: False)
+    data, _ = authority_under_stamp
+    assert reader.read(data, side="auto").reading.fields.issuing_authority is None

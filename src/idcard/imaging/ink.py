@@ -137,3 +137,48 @@ def _outside(areas: Sequence[Quad], rect: tuple[int, int, int, int]) -> npt.NDAr
 def _rows_of(box: Quad, height: int) -> tuple[int, int]:
     ys = [y for _, y in box]
     return max(0, int(min(ys))), min(height, int(max(ys)) + 1)
+
+
+# The row of print found in a zone is this tall, in the expected line heights.
+_ROW_BAND = 1.3
+
+
+def row_of_print(image: Image, zone: Quad, height: float,
+                 reference: Quad) -> tuple[float, float] | None:
+    """(top, bottom) of the row holding the most print in `zone` (upright, in the image's
+    pixels), `height` being a line's height there: the window of that height with the
+    most strokes, grown to `_ROW_BAND` heights. Strokes are a black-hat response (dark
+    and thin, so a shadow or the paper's shade is none) above 0.6 of the strong strokes
+    of `reference`, a line of the same print read nearby. None where the zone is off the
+    image or too small, or the reference or the zone holds no strokes."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    window = max(3, round(height))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, window // 2 | 1),) * 2)
+    area = _clipped(zone, grey.shape)
+    known = _clipped(reference, grey.shape)
+    if area is None or known is None or area[3] - area[1] < window:
+        return None
+    left, top, right, bottom = area
+    strokes = cv2.morphologyEx(grey[top:bottom, left:right], cv2.MORPH_BLACKHAT, kernel)
+    printed = cv2.morphologyEx(grey[known[1]:known[3], known[0]:known[2]],
+                               cv2.MORPH_BLACKHAT, kernel)
+    cut = _STROKE_OF_ROW * float(np.percentile(printed, _STRONG_STROKE))
+    if cut <= 1.0:
+        return None
+    profile = (strokes > cut).mean(axis=1)
+    sums = np.convolve(profile, np.ones(window), mode="valid")
+    if float(sums.max()) <= 0.0:
+        return None
+    centre = top + int(np.argmax(sums)) + window / 2.0
+    return centre - _ROW_BAND * height / 2.0, centre + _ROW_BAND * height / 2.0
+
+
+def _clipped(box: Quad, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """The box's bounding rectangle (left, top, right, bottom) clipped to the image; None
+    when less than 3 pixels of it remain either way."""
+    xs, ys = [x for x, _ in box], [y for _, y in box]
+    left, right = max(0, int(min(xs))), min(shape[1], int(max(xs)) + 1)
+    top, bottom = max(0, int(min(ys))), min(shape[0], int(max(ys)) + 1)
+    if right - left < 3 or bottom - top < 3:
+        return None
+    return left, top, right, bottom

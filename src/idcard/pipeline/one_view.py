@@ -12,7 +12,7 @@ import cv2
 import msgspec
 import numpy as np
 
-from idcard.card import FRONT_FIELDS, CardReading, Field, Notice, SideHint, fields_printed_on
+from idcard.card import CardReading, Field, Notice, SideHint, fields_printed_on
 from idcard.extract import (
     LABEL_FIELDS,
     RuleBook,
@@ -23,7 +23,12 @@ from idcard.extract import (
     unlike_printed,
     with_row_missing,
 )
-from idcard.imaging.ink import print_under, red_dropped, row_under, without_stamps
+from idcard.imaging.ink import (
+    print_under,
+    red_dropped,
+    row_under,
+    without_stamps,
+)
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import (
     levelled_view,
@@ -43,6 +48,7 @@ from idcard.pipeline.address_rows import (
     reads_more_address,
     rows_under_label,
 )
+from idcard.pipeline.authority_row import authority_band
 from idcard.pipeline.placed import (
     READ_EVERYTHING,
     ReadPlan,
@@ -51,6 +57,7 @@ from idcard.pipeline.placed import (
 )
 from idcard.pipeline.steps import (
     ADDRESS_ROWS,
+    AUTHORITY_ROW,
     DESCREENED,
     FIRST_LOOK,
     LEVELLED,
@@ -244,6 +251,10 @@ class ViewReader:
                 and _address_short(reading):
             with clock.step(ADDRESS_ROWS):
                 lines, reading = self._read_address_rows(view, lines, reading, side, clock)
+        if (outline is not None or abs(skew) <= _LEVEL_BANDS_DEGREES) \
+                and _authority_unread(reading):
+            with clock.step(AUTHORITY_ROW):
+                lines, reading = self._read_authority_row(view, lines, reading, side, clock)
         closed = self._closed_fields_to_read(reading) \
             if outline is not None and READ_FROM_VOCABULARY else []
         if closed:
@@ -391,6 +402,9 @@ class ViewReader:
             with clock.step(NUMBER_ROWS):
                 lines, reading = self._read_rows(view, lines, reading, rows, side, clock,
                                                  offsets=())
+        if _authority_unread(reading):
+            with clock.step(AUTHORITY_ROW):
+                lines, reading = self._read_authority_row(view, lines, reading, side, clock)
         if reading.fields.name is not None:
             with clock.step(NAME_SECOND_LOOK):
                 if self._second_look_at_name(view, lines, reading, clock):
@@ -595,6 +609,32 @@ class ViewReader:
         if _lost_any(reading, new) or not reads_more_address(reading, new, starts):
             return lines, reading
         return again, new
+
+    def _read_authority_row(self, view: CardView, lines: list[TextLine],
+                            reading: CardReading, side: SideHint, clock: Stopwatch,
+                            ) -> tuple[list[TextLine], CardReading]:
+        """Read a back's authority row, found above its period's (pipeline.authority_row),
+        as one band through a red filter (no card prints its text in red; a red seal over
+        it does), in place of the lines read there; kept when it gives the authority,
+        holding what every printed one holds (公安局), and loses no field."""
+        period = reading.fields.valid_from or reading.fields.valid_until
+        image = red_dropped(view.image)
+        band = authority_band(image, period.box) if period is not None else None
+        if band is None:
+            return lines, reading
+        result = self._engine.read_text_lines(image, [band], second_opinion=True,
+                                              way_up="as_boxed")
+        clock.add_all(result.timings_ms)
+        floor = self._rules.thresholds.row_edge_min_confidence
+        rows_read = [fitted(row) for line in result.lines
+                     if (row := _trimmed(line, floor)).text]
+        again = [line for line in lines if line.placed or not centre_in_any(line.box, [band])]
+        new = self._interpret(again + rows_read, view, side, clock)
+        authority = new.fields.issuing_authority
+        if authority is None or unlike_printed("issuing_authority", authority.value,
+                                               self._rules) or _lost_any(reading, new):
+            return lines, reading
+        return again + rows_read, new
 
     def _vocabulary(self, name: str) -> tuple[str, ...]:
         """The words a card may print as the field's value (empty: not a closed field)."""
@@ -858,10 +898,18 @@ def _address_short(reading: CardReading) -> bool:
         or "address" in fields_named(reading.warnings, "characters_missing"))
 
 
+def _authority_unread(reading: CardReading) -> bool:
+    """Whether a back's authority was not read while its period was: the period's row
+    places the authority's."""
+    fields = reading.fields
+    return reading.side == "back" and fields.issuing_authority is None \
+        and (fields.valid_from is not None or fields.valid_until is not None)
+
+
 def _lost_any(before: CardReading, after: CardReading) -> bool:
     """Whether a field read before is not read after."""
     return any(getattr(before.fields, name) is not None and getattr(after.fields, name) is None
-               for name in FRONT_FIELDS)
+               for name in before.fields.__struct_fields__)
 
 
 def _lengthened(cell: Quad) -> Quad:

@@ -56,6 +56,13 @@ ADDRESS_ROWS = Step(
     "row): read each of its rows as one band from the value column to the row's end, and "
     "keep that reading where it gives more of the address, with most of what was read "
     "before in it")
+AUTHORITY_ROW = Step(
+    "authority_row",
+    "a back's issuing authority was not read while its validity period was (a stamp as "
+    "dark as the print across the authority joined the two into one box that reads as "
+    "neither, or the detector dropped the row): read the row one row pitch above the "
+    "period's, from the period's column, as one band, and keep that reading where it "
+    "gives an authority holding 公安局 and loses no field")
 VOCABULARY = Step(
     "vocabulary",
     "a front's sex or ethnicity was not read, or read unsure (a stamp printed as dark as "
@@ -106,5 +113,5 @@ CROP_ASKEW = Step(
 
 # In the order the reader may run them (see reader.py).
 STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, ADDRESS_ROWS,
-         VOCABULARY, NAME_SECOND_LOOK, LEVELLED, DESCREENED, THOROUGH, PAGE_CARDS, TEXT_ALONE,
-         CROP_ASKEW)
+         AUTHORITY_ROW, VOCABULARY, NAME_SECOND_LOOK, LEVELLED, DESCREENED, THOROUGH,
+         PAGE_CARDS, TEXT_ALONE, CROP_ASKEW)
