@@ -12,10 +12,14 @@ stamped:24,crop:12,hard:30 --seed 1205 --dark-stamps`:
   labels, the back's title) with no value is a side whose values are all hidden: the
   page is answered as both sides, the back's fields missing and flagged.
 
-(Also silent on that seed, and left: a grey scan whose 复禁印止 square lies over the end
-of 福州市公安局长乐分局, read 福州市公安局 at 1.0 — the stamp's words lie below the row and
-its frame over the value; widening every stamp by its frame flagged ~100 right fields on
-the other sets for this one — and a page's 沈䶮鹏 read 沈美鹏 at 0.995 by every model.)
+- a grey scan whose 复禁印止 square lies over the end of 福州市公安局长乐分局: read
+  福州市公安局 at 1.0, unflagged (the seal's words below the row, its frame over the
+  value's end, where the detector ended the line). Widening every stamp by its frame
+  flagged ~100 right fields on the other sets for this one. Where a stamp lies right
+  past a value's end, the row is now read again as one band reaching past the stamp's
+  edge (step `end_under_stamp`); print that goes on there flags the value.
+
+(Also silent on that seed, and left: a page's 沈䶮鹏 read 沈美鹏 at 0.995 by every model.)
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from generated import (
 )
 
 from idcard.extract import interpret
-from idcard.pipeline import CardReader
+from idcard.pipeline import CardReader, one_view
 from idcard.pipeline import reader as card_reader
 
 pytestmark = needs_fonts
@@ -47,6 +51,11 @@ def drawn_card(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture(scope="module")
 def place_unread(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
     return drawn_card(tmp_path_factory, "back_hard_011.jpg")
+
+
+@pytest.fixture(scope="module")
+def seal_over_authority(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
+    return drawn_card(tmp_path_factory, "back_scan_002.jpg")
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +96,18 @@ def test_without_it_the_page_is_a_front_alone(
     monkeypatch.setattr(card_reader.CardReader, "_side_printed", lambda self, read: False)
     data, _ = hidden_back
     assert reader.read(data, side="auto").reading.side == "front"
+
+
+def test_a_seal_over_the_authoritys_end_flags_it(
+        reader: CardReader, seal_over_authority: tuple[bytes, dict[str, str]]) -> None:
+    data, truth = seal_over_authority
+    assert_right_or_flagged(reader.read(data, side="auto").reading, truth, "issuing_authority",
+                            "characters_missing")
+
+
+def test_without_reading_past_the_end_the_cut_authority_passes(
+        reader: CardReader, seal_over_authority: tuple[bytes, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(one_view, "goes_on", lambda read, again, rules: False)
+    data, truth = seal_over_authority
+    assert_wrong_and_passed(reader.read(data, side="auto").reading, truth, "issuing_authority")

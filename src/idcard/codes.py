@@ -114,8 +114,9 @@ WARNING_CODES: Mapping[WarningCode, str] = {
                           "ends in a digit, or an authority does not end with 局 or names no "
                           "place before its 公安局, or a name "
                           "has one character, or a validity period was read with one date "
-                          "(`valid_from` holds it, and it may be either end); the message "
-                          "names the field",
+                          "(`valid_from` holds it, and it may be either end) or with its end "
+                          "alone (`valid_until`), or the value's last row runs into a stamp "
+                          "and print goes on past it; the message names the field",
     "address_place_unknown": "the address begins with a province but does not go on with "
                              "one of its prefectures and a county, or a county (GB/T 2260, "
                              "as python-stdnum ships it, former names included): a division "

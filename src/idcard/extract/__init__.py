@@ -15,10 +15,25 @@ from idcard.extract.interpret import (
     told_by_values,
     with_row_missing,
 )
-from idcard.extract.noise import never_a_value
+from idcard.extract.noise import find_stamps, never_a_value, stamp_spans
 from idcard.extract.rules import LABEL_FIELDS, RuleBook, RulesError, load_rules
 from idcard.extract.values import unlike_printed
 
-__all__ = ["LABEL_FIELDS", "RuleBook", "RulesError", "card_print_in_place", "fields_named",
-           "front_value_cells", "interpret_lines", "labels_in_place", "load_rules",
-           "merge_sides", "never_a_value", "told_by_values", "unlike_printed", "with_row_missing"]
+__all__ = [
+    "LABEL_FIELDS",
+    "RuleBook",
+    "RulesError",
+    "card_print_in_place",
+    "fields_named",
+    "find_stamps",
+    "front_value_cells",
+    "interpret_lines",
+    "labels_in_place",
+    "load_rules",
+    "merge_sides",
+    "never_a_value",
+    "stamp_spans",
+    "told_by_values",
+    "unlike_printed",
+    "with_row_missing",
+]

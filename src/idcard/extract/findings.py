@@ -149,6 +149,12 @@ def missing_notice(name: str) -> Notice:
                   "may lack one")
 
 
+def end_hidden_notice(name: str) -> Notice:
+    return Notice("characters_missing",
+                  f"{name}: print goes on past the value's end under a stamp; the value may "
+                  "lack its end")
+
+
 def row_missing_notice(name: str) -> Notice:
     return Notice("characters_missing",
                   f"{name}: print continues under the last row read; the value may lack "

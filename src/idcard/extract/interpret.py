@@ -30,6 +30,7 @@ from idcard.extract.card_choice import CardChoice, card_fit, looks_like_card, mi
 from idcard.extract.findings import (
     authority_place_notice,
     cut_short,
+    end_hidden_notice,
     expiry_warnings,
     fields_named,
     form_unknown_notice,
@@ -486,15 +487,18 @@ def _lower_doubtful(fields: CardFields, checks: Checks, before: Checks,
     return _scale_confidence(fields, sorted(doubtful), factor)
 
 
-def with_row_missing(reading: CardReading, name: str, rules: RuleBook) -> CardReading:
-    """The reading with `name` read short of a row printed under it (the caller saw print
-    there that no line was read from): flagged `characters_missing`, its confidence
-    lowered as for a character missing, unless it is flagged so already."""
+def with_row_missing(reading: CardReading, name: str, rules: RuleBook,
+                     past_end: bool = False) -> CardReading:
+    """The reading with `name` read short of a row printed under it, or (`past_end`) of
+    print going on past its end under a stamp (the caller saw print there that no line
+    was read from): flagged `characters_missing`, its confidence lowered as for a
+    character missing, unless it is flagged so already."""
     if name in fields_named(reading.warnings, "characters_missing"):
         return reading
     fields = _scale_confidence(reading.fields, [name], rules.spacing.missing_factor)
+    notice = end_hidden_notice(name) if past_end else row_missing_notice(name)
     return msgspec.structs.replace(reading, fields=fields,
-                                   warnings=[*reading.warnings, row_missing_notice(name)])
+                                   warnings=[*reading.warnings, notice])
 
 
 def _scale_confidence(fields: CardFields, names: Sequence[str], factor: float) -> CardFields:

@@ -17,18 +17,14 @@ from idcard.extract import (
     LABEL_FIELDS,
     RuleBook,
     fields_named,
+    find_stamps,
     front_value_cells,
     interpret_lines,
     never_a_value,
     unlike_printed,
     with_row_missing,
 )
-from idcard.imaging.ink import (
-    print_under,
-    red_dropped,
-    row_under,
-    without_stamps,
-)
+from idcard.imaging.ink import print_under, red_dropped, row_under, without_stamps
 from idcard.imaging.locate import CardOutline
 from idcard.imaging.orient import (
     levelled_view,
@@ -59,6 +55,7 @@ from idcard.pipeline.steps import (
     ADDRESS_ROWS,
     AUTHORITY_ROW,
     DESCREENED,
+    END_UNDER_STAMP,
     FIRST_LOOK,
     LEVELLED,
     NAME_SECOND_LOOK,
@@ -69,6 +66,7 @@ from idcard.pipeline.steps import (
     VOCABULARY,
 )
 from idcard.pipeline.timing import Stopwatch
+from idcard.pipeline.value_ends import end_band, goes_on, past_end
 from idcard.text import Quad, TextLine, box_centre, centre_inside, share_inside
 
 # Text rows tilted this much (degrees) across a straightened card put a value beside the
@@ -266,6 +264,7 @@ class ViewReader:
                 if self._second_look_at_name(view, lines, reading, clock):
                     reading = self._interpret(lines, view, side, clock)
         reading = self._rows_left_unread(view, lines, reading, stamps)
+        reading = self._ends_under_stamps(view, lines, reading, clock)
         if outline is None:
             self._note_no_outline(reading)
         elif outline.touches_edge:
@@ -290,6 +289,43 @@ class ViewReader:
                     or print_under(view.image, rows, stamps) > spacing.max_print_under:
                 reading = with_row_missing(reading, name, self._rules)
         return reading
+
+    def _ends_under_stamps(self, view: CardView, lines: list[TextLine],
+                           reading: CardReading, clock: Stopwatch) -> CardReading:
+        """Flag a value whose last row runs into a stamp read right past its end, where
+        the row read again as one band past the stamp's edge (through a red filter) goes
+        on: a 2 × 2 seal's frame over 长乐分局 left 福州市公安局 read whole at 1.0. A
+        stamp beside a value that ended there reads as paper or the stamp's own words."""
+        stamps = self._stamp_areas(lines, view.size)
+        for name in self._rules.spacing.fields:
+            field: Field | None = getattr(reading.fields, name, None)
+            rows = _rows_in(lines, field.box) if field is not None else []
+            if not rows:
+                continue
+            row = rows[-1]
+            line = next(line for line in lines if line.box == row)
+            band = end_band(row, view.size)
+            if band is None or not _under_any(past_end(row), stamps):
+                continue
+            with clock.step(END_UNDER_STAMP):
+                result = self._engine.read_text_lines(red_dropped(view.image), [band],
+                                                      way_up="as_boxed")
+                clock.add_all(result.timings_ms)
+            floor = self._rules.thresholds.row_edge_min_confidence
+            again = _trimmed(result.lines[0], floor).text if result.lines else ""
+            if goes_on(line.text, again, self._rules):
+                reading = with_row_missing(reading, name, self._rules, past_end=True)
+        return reading
+
+    def _stamp_areas(self, lines: list[TextLine], size: tuple[int, int]) -> list[Quad]:
+        """Where stamps lie: the stamp lines, and the stamp text the rules find in any
+        other line (a 2 × 2 seal reads as 复禁 and 印止, each like no phrase), each
+        widened for its frame."""
+        phrases = self._rules.noise.phrases
+        inline = [stamp.box for line in lines if not _stamp_like(line.text, phrases)
+                  for stamp in find_stamps(line, self._rules)]
+        return self._stamp_boxes(lines, size) + [_widened(box, size, _STAMP_FRAME)
+                                                 for box in inline]
 
     def read_right_way_up(self, view: CardView, side: SideHint, clock: Stopwatch,
                           detect_side: int | None, card: bool = False,
@@ -411,6 +447,7 @@ class ViewReader:
                     reading = self._interpret(lines, view, side, clock)
         stamps = self._stamp_boxes(lines, view.size)
         reading = self._rows_left_unread(view, lines, reading, stamps)
+        reading = self._ends_under_stamps(view, lines, reading, clock)
         self._note_no_outline(reading)
         return CardRead(view=view, lines=lines, reading=reading, outline=None,
                         stamps=stamps)

@@ -63,6 +63,13 @@ AUTHORITY_ROW = Step(
     "neither, or the detector dropped the row): read the row one row pitch above the "
     "period's, from the period's column, as one band, and keep that reading where it "
     "gives an authority holding 公安局 and loses no field")
+END_UNDER_STAMP = Step(
+    "end_under_stamp",
+    "a stamp lies right past the end of a name's, address's or authority's last row (a "
+    "2 × 2 seal's frame over the end of 福州市公安局长乐分局 ends the detector's line at "
+    "福州市公安局, read whole and sure): read the row again as one band reaching four "
+    "line heights past its end, through a red filter, and flag the value "
+    "`characters_missing` when print that is no stamp's words goes on there")
 VOCABULARY = Step(
     "vocabulary",
     "a front's sex or ethnicity was not read, or read unsure (a stamp printed as dark as "
@@ -113,5 +120,5 @@ CROP_ASKEW = Step(
 
 # In the order the reader may run them (see reader.py).
 STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, ADDRESS_ROWS,
-         AUTHORITY_ROW, VOCABULARY, NAME_SECOND_LOOK, LEVELLED, DESCREENED, THOROUGH,
-         PAGE_CARDS, TEXT_ALONE, CROP_ASKEW)
+         AUTHORITY_ROW, VOCABULARY, NAME_SECOND_LOOK, END_UNDER_STAMP, LEVELLED, DESCREENED,
+         THOROUGH, PAGE_CARDS, TEXT_ALONE, CROP_ASKEW)
