@@ -41,7 +41,7 @@ def goes_on(read: str, again: str, rules: RuleBook) -> bool:
     """Whether `again` (the band) holds the row as `read` and more after it: at least
     `_MORE` characters past where the row's last two characters are found that are no
     stamp's or caption's words (仅供办理…使用 laid beside a name reads 供办) and no mark.
-    One is not enough: a frame's corner or edge reads as 田, 口 or 丨."""
+    One is not enough: a frame's corner read 田 past a whole authority."""
     tail = read.strip()[-2:]
     at = again.find(tail) if tail else -1
     if at < 0:
