@@ -297,23 +297,23 @@ class ViewReader:
         on: a 2 × 2 seal's frame over 长乐分局 left 福州市公安局 read whole at 1.0. A
         stamp beside a value that ended there reads as paper or the stamp's own words."""
         stamps = self._stamp_areas(lines, view.size)
+        floor = self._rules.thresholds.row_edge_min_confidence
+        image: Image | None = None
         for name in self._rules.spacing.fields:
             field: Field | None = getattr(reading.fields, name, None)
-            rows = _rows_in(lines, field.box) if field is not None else []
+            rows = _lines_in(lines, field.box) if field is not None else []
             if not rows:
                 continue
-            row = rows[-1]
-            line = next(line for line in lines if line.box == row)
-            band = end_band(row, view.size)
-            if band is None or not _under_any(past_end(row), stamps):
+            last = rows[-1]
+            band = end_band(last.box, view.size)
+            if band is None or not _under_any(past_end(last.box), stamps):
                 continue
+            image = red_dropped(view.image) if image is None else image
             with clock.step(END_UNDER_STAMP):
-                result = self._engine.read_text_lines(red_dropped(view.image), [band],
-                                                      way_up="as_boxed")
+                result = self._engine.read_text_lines(image, [band], way_up="as_boxed")
                 clock.add_all(result.timings_ms)
-            floor = self._rules.thresholds.row_edge_min_confidence
             again = _trimmed(result.lines[0], floor).text if result.lines else ""
-            if goes_on(line.text, again, self._rules):
+            if goes_on(last.text, again, self._rules):
                 reading = with_row_missing(reading, name, self._rules, past_end=True)
         return reading
 
@@ -322,10 +322,10 @@ class ViewReader:
         other line (a 2 × 2 seal reads as 复禁 and 印止, each like no phrase), each
         widened for its frame."""
         phrases = self._rules.noise.phrases
-        inline = [stamp.box for line in lines if not _stamp_like(line.text, phrases)
-                  for stamp in find_stamps(line, self._rules)]
-        return self._stamp_boxes(lines, size) + [_widened(box, size, _STAMP_FRAME)
-                                                 for box in inline]
+        boxes = [box for line in lines
+                 for box in ([line.box] if _stamp_like(line.text, phrases)
+                             else [stamp.box for stamp in find_stamps(line, self._rules)])]
+        return [_widened(box, size, _STAMP_FRAME) for box in boxes]
 
     def read_right_way_up(self, view: CardView, side: SideHint, clock: Stopwatch,
                           detect_side: int | None, card: bool = False,
@@ -633,15 +633,8 @@ class ViewReader:
             return lines, reading
         spans = _rows_in(lines, address.box) if address is not None else rows_under_label(
             cell, lines, self._rules.layout.max_address_lines)
-        bands = address_bands(cell, spans)
-        result = self._engine.read_text_lines(view.image, bands, second_opinion=True,
-                                              way_up="as_boxed")
-        clock.add_all(result.timings_ms)
-        floor = self._rules.thresholds.row_edge_min_confidence
-        rows = [fitted(row) for line in result.lines if (row := _trimmed(line, floor)).text]
-        again = [line for line in lines if line.placed or not centre_in_any(line.box, bands)]
-        again += rows
-        new = self._interpret(again, view, side, clock)
+        again, new = self._read_as_bands(view, view.image, lines, address_bands(cell, spans),
+                                         side, clock)
         starts = self._rules.values.value_starts.get("address", ())
         if _lost_any(reading, new) or not reads_more_address(reading, new, starts):
             return lines, reading
@@ -659,19 +652,28 @@ class ViewReader:
         band = authority_band(image, period.box) if period is not None else None
         if band is None:
             return lines, reading
-        result = self._engine.read_text_lines(image, [band], second_opinion=True,
-                                              way_up="as_boxed")
-        clock.add_all(result.timings_ms)
-        floor = self._rules.thresholds.row_edge_min_confidence
-        rows_read = [fitted(row) for line in result.lines
-                     if (row := _trimmed(line, floor)).text]
-        again = [line for line in lines if line.placed or not centre_in_any(line.box, [band])]
-        new = self._interpret(again + rows_read, view, side, clock)
+        again, new = self._read_as_bands(view, image, lines, [band], side, clock)
         authority = new.fields.issuing_authority
         if authority is None or unlike_printed("issuing_authority", authority.value,
                                                self._rules) or _lost_any(reading, new):
             return lines, reading
-        return again + rows_read, new
+        return again, new
+
+    def _read_as_bands(self, view: CardView, image: Image, lines: list[TextLine],
+                       bands: list[Quad], side: SideHint, clock: Stopwatch,
+                       ) -> tuple[list[TextLine], CardReading]:
+        """The view's lines with those whose centres lie in `bands` replaced by the bands
+        read on `image` (the view's pixels, or a filtered copy) as boxed, with both
+        recognisers, their unsure ends trimmed and boxes fitted to their characters; and
+        those lines interpreted."""
+        result = self._engine.read_text_lines(image, bands, second_opinion=True,
+                                              way_up="as_boxed")
+        clock.add_all(result.timings_ms)
+        floor = self._rules.thresholds.row_edge_min_confidence
+        rows = [fitted(row) for line in result.lines if (row := _trimmed(line, floor)).text]
+        again = [line for line in lines if line.placed or not centre_in_any(line.box, bands)]
+        again += rows
+        return again, self._interpret(again, view, side, clock)
 
     def _vocabulary(self, name: str) -> tuple[str, ...]:
         """The words a card may print as the field's value (empty: not a closed field)."""
@@ -836,8 +838,13 @@ class _CardText:
 
 def _rows_in(lines: list[TextLine], box: Quad) -> list[Quad]:
     """The boxes of the lines whose centres lie in `box` (a value's), top to bottom."""
-    inside = [line.box for line in lines if centre_inside(line.box, box)]
-    return sorted(inside, key=lambda row: min(y for _, y in row))
+    return [line.box for line in _lines_in(lines, box)]
+
+
+def _lines_in(lines: list[TextLine], box: Quad) -> list[TextLine]:
+    """The lines whose centres lie in `box` (a value's), top to bottom."""
+    inside = [line for line in lines if centre_inside(line.box, box)]
+    return sorted(inside, key=lambda line: min(y for _, y in line.box))
 
 
 def _turned_over(lines: list[TextLine], view: CardView) -> tuple[list[TextLine], CardView]:
