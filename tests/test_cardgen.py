@@ -229,6 +229,26 @@ def test_typefaces_change_the_values_print_not_the_labels(tmp_path: Path) -> Non
 
 
 @needs_fonts
+def test_shifted_rows_move_the_upper_rows_not_the_number(tmp_path: Path) -> None:
+    from cardgen.render import CANONICAL_ROWS, draw_front, shifted_rows
+
+    person = make_identity(random.Random(6))
+    rows = shifted_rows(random.Random(3))
+    assert rows["number"] == CANONICAL_ROWS["number"]
+    assert CANONICAL_ROWS["name"] <= rows["name"] < rows["sex"] < rows["birth"] < rows["address"]
+    plain = draw_front(person, random.Random(7))
+    moved = draw_front(person, random.Random(7), rows=rows)
+    drop = rows["name"] - CANONICAL_ROWS["name"]
+    assert moved.boxes["name"][0][1] - plain.boxes["name"][0][1] == pytest.approx(
+        drop * 540, abs=0.01 * 540)
+    assert moved.boxes["id_number"][0][1] == pytest.approx(plain.boxes["id_number"][0][1], abs=1)
+    jobs = list(make_cards.plan_jobs(7, [("clean", 1), ("crop", 3)], layouts=True))
+    assert [j.layouts for j in jobs] == [False, True, True, True]
+    front = next(j for j in jobs if j.side == "front" and j.layouts)
+    assert "rows-shifted" in make_cards.make_one(front, tmp_path)["tags"]
+
+
+@needs_fonts
 def test_dark_stamps_are_the_same_stamps_in_the_prints_tone(tmp_path: Path) -> None:
     image = np.full((285, 450, 3), 205, np.uint8)
     image[100:120, 60:200] = 48  # the card's print

@@ -19,7 +19,9 @@ and a card copied onto a form that repeats its labels. Their labels also carry `
 `stamps` and `stamp_covers` (and `number_says` on tampered cards). They draw from their own
 random streams, so the first four tiers make the same images for a seed as before. With
 `--typefaces`, scan-tier cards print their values in one of several installed typefaces
-(cardgen.fonts.FACES) instead of the standard one; without it they look as before.
+(cardgen.fonts.FACES) instead of the standard one; with `--layouts`, their fronts space
+the rows as other printers do (cardgen.render.shifted_rows: the upper rows lower, the
+number in place); without them they look as before.
 
 All people, numbers and addresses are invented; portraits are blank silhouettes.
 """
@@ -52,7 +54,14 @@ from cardgen.identity import (
     with_tampered_birth,
     with_tampered_sex,
 )
-from cardgen.render import Rendered, draw_back, draw_front, render_back, render_front
+from cardgen.render import (
+    Rendered,
+    draw_back,
+    draw_front,
+    render_back,
+    render_front,
+    shifted_rows,
+)
 
 STYLE_TIERS = {
     "crop": "grey card cropped at its edge, ~450 × 285, low contrast; a 仅限…使用 corner "
@@ -95,6 +104,7 @@ class Job:
     ethnicity: str | None = None  # printed instead of the drawn one
     typefaces: bool = False  # pick the values' typeface from fonts.FACES
     dark_stamps: bool = False  # stamps in the print's own tone (degrade.stamp's `dark`)
+    layouts: bool = False  # fronts space their rows as other printers do (shifted_rows)
 
 
 def parse_tiers(spec: str, default_n: int) -> list[tuple[str, int]]:
@@ -135,7 +145,7 @@ def _style_options(tier: str, index: int, side: str, fronts: int) -> dict[str, o
 
 def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False,
               dark_stamps: bool = False, rare_every: int = RARE_EVERY,
-              fronts_only: bool = False) -> Iterator[Job]:
+              fronts_only: bool = False, layouts: bool = False) -> Iterator[Job]:
     for tier_no, (tier, count) in enumerate(tiers):
         rng = random.Random(f"{seed}:{tier}:sides")
         numbers = {"front": 0, "back": 0, "both": 0}
@@ -157,6 +167,8 @@ def plan_jobs(seed: int, tiers: list[tuple[str, int]], typefaces: bool = False,
                 options["typefaces"] = True
             if dark_stamps and tier in STYLE_TIERS:
                 options["dark_stamps"] = True
+            if layouts and tier in STYLE_TIERS:
+                options["layouts"] = True
             yield Job(seed, tier, i, side, file, rare, plan, **options)  # type: ignore[arg-type]
 
 
@@ -260,13 +272,16 @@ def make_styled(job: Job, out: Path) -> dict[str, object]:
     face = "noto"
     if job.typefaces:  # its own stream: the other choices stay as without --typefaces
         face = random.Random(f"{job.seed}:{job.tier}:{job.index}:face").choice(sorted(FACES))
-    cards = ([draw_front(person, rng, portrait, face)] if job.side != "back" else []) + \
+    rows = None
+    if job.layouts:  # its own stream too
+        rows = shifted_rows(random.Random(f"{job.seed}:{job.tier}:{job.index}:rows"))
+    cards = ([draw_front(person, rng, portrait, face, rows)] if job.side != "back" else []) + \
         ([draw_back(person, rng, face)] if job.side != "front" else [])
     # The second card's or the form's person (drawn only there: the other tiers' streams
     # stay as they were).
     other = make_identity(rng) if job.tier in ("twofronts", "textpage") else person
     if job.tier == "twofronts":
-        cards.append(draw_front(other, rng, portrait, face))
+        cards.append(draw_front(other, rng, portrait, face, rows))
     shot = _styled_shot(job.tier, cards, rng, style, other)
     image, marks = shot.image, []
     for card, quad in zip(cards, shot.quads, strict=True):
@@ -293,6 +308,7 @@ def _styled_label(job: Job, person: Identity, shot: degrade.Shot,
     tags += ["decoy-fields"] if job.tier == "textpage" else []
     tags += [f"typeface-{face}"] if job.typefaces else []
     tags += ["dark-stamps"] if job.dark_stamps and marks else []
+    tags += ["rows-shifted"] if job.layouts and job.side != "back" else []
     label = _label(job, person, shot) | {
         "tags": tags, "stamps": [m.label() for m in marks], "stamp_covers": covers,
     }
@@ -326,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dark-stamps", action="store_true",
                         help="scan tiers' stamps are opaque, in the print's own tone and the "
                              "楷体 face, with a thick frame (same stamps as without, other ink)")
+    parser.add_argument("--layouts", action="store_true",
+                        help="scan tiers' fronts space their rows as other printers do: the "
+                             "upper rows moved down, the number in place (render.shifted_rows)")
     parser.add_argument("--rare-every", type=int, default=RARE_EVERY, metavar="N",
                         help="every Nth front gets a rarer name character (1: every front)")
     parser.add_argument("--fronts-only", action="store_true",
@@ -340,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rare-every must be at least 1")
     jobs = list(plan_jobs(args.seed, parse_tiers(args.tiers, args.n), args.typefaces,
                           dark_stamps=args.dark_stamps, rare_every=args.rare_every,
-                          fronts_only=args.fronts_only))
+                          fronts_only=args.fronts_only, layouts=args.layouts))
     work = [(job, args.out) for job in jobs]
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as pool:

@@ -186,15 +186,31 @@ def _portrait(image: Image.Image, j: Jitter, rng: np.random.Generator) -> None:
     image.alpha_composite(Image.fromarray(layer, "RGBA"), (x0, y0))
 
 
+# The value rows' baselines (fractions of the height) as GA 450 places them.
+CANONICAL_ROWS = {"name": 0.135, "sex": 0.255, "birth": 0.375, "address": 0.495, "number": 0.875}
+_UPPER_ROWS = ("name", "sex", "birth", "address")
+
+
+def shifted_rows(rng: random.Random) -> dict[str, float]:
+    """Rows as other card printers space them: competition scans print a caption line
+    above the name, which moves the four upper rows down (here by 0–9 % of the height,
+    at a pitch of 10.5–12.5 %) while the number keeps its place at the foot."""
+    top = CANONICAL_ROWS["name"] + rng.uniform(0.0, 0.09)
+    pitch = rng.uniform(0.105, 0.125)
+    rows = {name: top + i * pitch for i, name in enumerate(_UPPER_ROWS)}
+    return rows | {"number": CANONICAL_ROWS["number"]}
+
+
 def render_front(person: Identity, rng: random.Random) -> np.ndarray:
     """The 人像面 as an RGBA array of HEIGHT × WIDTH."""
     return draw_front(person, rng).image
 
 
 def draw_front(person: Identity, rng: random.Random, portrait: bool = True,
-               face: str = "noto") -> Rendered:
+               face: str = "noto", rows: dict[str, float] | None = None) -> Rendered:
     """The 人像面 and its value boxes; `portrait=False` leaves the photo area blank, `face`
-    names the values' typeface (fonts.FACES)."""
+    names the values' typeface (fonts.FACES), `rows` the rows' baselines (default
+    CANONICAL_ROWS; see shifted_rows)."""
     nrng = np.random.default_rng(rng.randrange(2**32))
     image = _canvas(nrng, back=False)
     j = Jitter.draw(rng)
@@ -203,7 +219,7 @@ def draw_front(person: Identity, rng: random.Random, portrait: bool = True,
     out = Rendered(np.empty(0))
     draw = ImageDraw.Draw(image)
     value = value_chain(face, j.size(28))
-    rows = {"name": 0.135, "sex": 0.255, "birth": 0.375, "address": 0.495, "number": 0.875}
+    rows = rows or CANONICAL_ROWS
     _label(draw, j, 0.07, rows["name"], "姓名")
     _value(draw, out, "name", j.x(0.19), j.y(rows["name"]), person.name,
            value_chain(face, j.size(30)))
