@@ -66,3 +66,23 @@ def test_rows_close_together_or_a_scaled_frame_are_left_alone() -> None:
     assert rescaled_by_rows(scaled, [(0.365, 200.0), (0.865, 470.0)], [], 1.585) == scaled
     # A scale wildly off the guess means a value was found on the wrong row.
     assert rescaled_by_rows(guess, [(0.365, 200.0), (0.865, 240.0)], [], 1.585) == guess
+
+
+def _rows_lowered(by: float) -> dict[str, list[Word]]:
+    """The front's words with every row above the number's `by` of the height lower, as
+    cards from another printer place them (a caption line above the name)."""
+    return {name: [replace(word, y=word.y + (0.0 if name == "id_number" else by * 540))
+                   for word in words]
+            for name, words in front_words(PERSON).items()}
+
+
+def test_a_row_is_looked_for_beside_the_nearest_row_found() -> None:
+    # Only 住址 and 公民身份号码 read, the rows above the number 8 % of the height lower
+    # than the layout's: a frame fitted to those two labels places the name's row half a
+    # row above the name; one layout step above the sex row found finds it.
+    lines = layout(_rows_lowered(0.08), Variation(drop_labels=GROUPS - {"address",
+                                                                        "id_number"}))
+    fields = _read(lines, (856, 540)).fields
+    assert fields.name is not None and fields.name.value == PERSON.name
+    assert fields.sex is not None and fields.sex.value == PERSON.sex
+    assert fields.address is not None and fields.address.value == PERSON.address

@@ -210,3 +210,19 @@ def test_a_page_with_a_date_and_a_sex_is_no_front() -> None:
     assert front.fields.sex is not None and front.fields.birth_date is not None
     assert not told_by_values(front, RULES)
     assert "no_card_text" in codes(read(lines))
+
+
+def test_a_sex_whose_box_reaches_into_the_ethnicity_label_is_read() -> None:
+    # No 性别 read, and the detector's box round 女 padded past the start of 民族 (the
+    # label read with its value): the sex still lies left of the label.
+    person = Identity(sex="女", sequence=124)
+    lines = [line for line in front_lines(person, Variation(drop_labels=frozenset({"sex"})))
+             if line.text not in ("女", "民族", "汉")]
+    sex_left, label_left = 0.19 * 856, 0.36 * 856
+    lines.append(TextLine("女", 0.99, box(sex_left, 118, label_left + 12 - sex_left, 30)))
+    lines.append(TextLine("民族汉", 0.97, box(label_left, 118, 110, 30)))
+    reading = read(lines, "front")
+    fields = reading.fields
+    assert fields.sex is not None and fields.sex.value == "女"
+    assert "sex_from_id" not in codes(reading)  # read where it prints, not taken from the number
+    assert fields.ethnicity is not None and fields.ethnicity.value == "汉"

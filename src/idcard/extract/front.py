@@ -49,6 +49,12 @@ _ADDRESS_ALIGN = 2.5
 # A value's cell (`value_cells`) is this many typical line heights tall: a line's box
 # with room for a row printed a little off the layout's.
 _CELL_HEIGHT = 1.3
+# A row step measured between two rows found is used (`_expected_row`) within these
+# shares of the frame's height: outside them one of the two rows is a wrong one.
+_STEP_BOUNDS = (0.4, 2.5)
+# Without a measured step, a row is placed from the nearest row found only this far (a
+# share of the card's height: two rows) from it.
+_NEAR_ROWS = 0.25
 # The label each field's value follows.
 _LABEL_BEFORE = {field: label for label, field in LABEL_FIELDS.items()}
 
@@ -168,7 +174,7 @@ def _row_segments(ctx: _Context, label: str) -> list[Segment]:
         row = on_row(ctx.segments, span.centre_y, max(span.height, ctx.height))
         return ctx.free([s for s in row if s.piece.left >= span.left
                          or (s.piece is not span and s.after_label == label)])
-    expected = ctx.frame.y_at(ctx.rules.layout.front_rows.get(label, -1.0))
+    expected = _expected_row(ctx, label)
     rows = [r for r in rows_of(ctx.free(ctx.segments), ctx.height)
             if abs(row_centre(r) - expected) <= 0.6 * _row_pitch(ctx)]
     if not rows:
@@ -179,6 +185,33 @@ def _row_segments(ctx: _Context, label: str) -> list[Segment]:
         return row
     column = ctx.frame.x0 + (ctx.rules.layout.value_column - 0.03) * ctx.frame.width
     return [s for s in row if s.piece.right > column]
+
+
+def _expected_row(ctx: _Context, label: str) -> float:
+    """Where the label's row should lie: layout steps from the nearest row already found
+    (a label read, or a value's own row), a step measured between the two nearest found
+    (else the frame's), or where the frame puts it when none was found. Cards from other
+    printers space their rows unlike the layout (a caption line above the name pushes
+    the upper rows down while the number stays at the foot), and a frame not scaled by
+    its rows may be far off a small card's size: the rows nearby place a row best."""
+    layout_rows = ctx.rules.layout.front_rows
+    target = layout_rows.get(label, -1.0)
+    found = {name: hit.span.centre_y for name, hit in ctx.hits.items() if name in layout_rows}
+    found |= {name: y for name, y in ctx.rows.items() if name not in found}
+    near = sorted(found, key=lambda name: abs(layout_rows[name] - target))
+    if label not in layout_rows or not near:
+        return ctx.frame.y_at(target)
+    step = None
+    if len(near) >= 2 and layout_rows[near[1]] != layout_rows[near[0]]:
+        first, second = near[0], near[1]
+        measured = (found[second] - found[first]) / (layout_rows[second] - layout_rows[first])
+        if _STEP_BOUNDS[0] * ctx.frame.height <= measured <= _STEP_BOUNDS[1] * ctx.frame.height:
+            step = measured
+    offset = target - layout_rows[near[0]]
+    if step is None and abs(offset) > _NEAR_ROWS:
+        # One row found, far off: the frame's scale would be multiplied by the distance.
+        return ctx.frame.y_at(target)
+    return found[near[0]] + offset * (step if step is not None else ctx.frame.height)
 
 
 def _row_pitch(ctx: _Context) -> float:
@@ -237,12 +270,13 @@ def _read_sex_and_ethnicity(ctx: _Context) -> dict[str, Value | None]:
         eth_segments = [s for s in _row_segments(ctx, "ethnicity")]
         if not row:
             span = eth_label.span
+            # Left of 民族 by its centre: a detector's box round 女 may reach into the label.
             row = [s for s in on_row(ctx.free(ctx.segments), span.centre_y, ctx.height)
-                   if s.piece.right <= eth_left]
+                   if (s.piece.left + s.piece.right) / 2.0 < eth_left]
         sex_segments = [s for s in row if s.piece.left < eth_left]
     else:
         sex_segments = eth_segments = row
-    sex = ctx.take(read_sex(_chars(sex_segments), ctx.rules), sex_segments)
+    sex = ctx.take(read_sex(_chars(sex_segments), ctx.rules), sex_segments, "sex")
     eth_chars = _chars(ctx.free(eth_segments))
     if eth_label is None and sex is not None:
         # Without the 民族 label the ethnicity is what follows the sex on the same row.
