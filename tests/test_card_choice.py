@@ -175,6 +175,16 @@ def test_a_label_hit_cuts_its_span_once() -> None:
     assert hit.span.text == "姓名"
 
 
+def test_a_misread_label_as_near_two_labels_is_the_one_whose_text_it_is_nearer() -> None:
+    # 性刻 is one edit from 性别 and one from 性名, an alias of 姓名: taken for 姓名, the
+    # sex row became the name's and its ethnicity the name.
+    line = TextLine("性刻", 0.82, ((56.0, 118.0), (124.0, 118.0), (124.0, 152.0), (56.0, 152.0)))
+    piece = piece_from_line(line)
+    assert piece is not None
+    hits = find_labels([piece], ["name", "sex"], RULES)
+    assert [hit.label for hit in hits] == ["sex"]
+
+
 def test_a_backs_print_is_placed_past_a_stamp_drawn_large_on_its_row() -> None:
     """A back whose values are under stamps: its title and 签发机关 are read, and on the
     label's row a stamp's words drawn twice as tall as the print. The card's scale is

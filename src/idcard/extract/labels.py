@@ -72,7 +72,10 @@ def find_labels(pieces: Iterable[Piece], labels: Iterable[str], rules: RuleBook)
             for spelling in rules.labels.labels[label].spellings:
                 candidates += [LabelHit(label, piece, a, b, d)
                                for a, b, d in find(piece.text, spelling)]
-    candidates.sort(key=lambda h: (h.distance, -(h.end - h.start)))
+    # Equally near two labels' spellings (性刻: one edit from 性别, and from 性名, an
+    # alias of 姓名), the label whose own text it is nearer, character for character
+    # (no misreading forgiven), wins.
+    candidates.sort(key=lambda h: (h.distance, _from_text(h, rules), -(h.end - h.start)))
     accepted: list[LabelHit] = []
     taken: dict[int, list[tuple[int, int]]] = {}  # by piece: the spans accepted in it
     for hit in candidates:
@@ -81,6 +84,13 @@ def find_labels(pieces: Iterable[Piece], labels: Iterable[str], rules: RuleBook)
             accepted.append(hit)
             spans.append((hit.start, hit.end))
     return accepted
+
+
+def _from_text(hit: LabelHit, rules: RuleBook) -> int:
+    """Edits from what the hit covers to its label's own text (not an alias), each
+    character different counting, a known misreading or not."""
+    covered = hit.piece.text[hit.start:hit.end]
+    return edit_distance(covered, rules.labels.labels[hit.label].text, {})
 
 
 def best_hits(hits: list[LabelHit]) -> dict[str, LabelHit]:
