@@ -140,6 +140,20 @@ def test_two_printings_placing_as_many_words_place_nothing() -> None:
     assert plan_reads(boxes, SIZE, twice) == READ_EVERYTHING
 
 
+def test_labels_going_on_above_a_printings_first_row_are_not_placed_by_it() -> None:
+    # A front whose label rows lie between the two printings' (a photo's card, read a
+    # little wide): its name label ran into its value, and the second printing, whose
+    # rows are a row lower, took 性别 for 姓名, 出生 for 性别, 住址 for 出生. The label
+    # starting in its column a row above its first says its rows are one off.
+    boxes = [quad(0.072, 0.063, 0.275, 0.131),  # 姓名 with its value
+             quad(0.074, 0.193, 0.201, 0.252), quad(0.07, 0.319, 0.158, 0.376),
+             quad(0.068, 0.437, 0.152, 0.493), quad(0.067, 0.822, 0.225, 0.872),
+             quad(0.19, 0.19, 0.24, 0.248), quad(0.19, 0.31, 0.5, 0.372),
+             quad(0.2, 0.433, 0.58, 0.496), quad(0.34, 0.817, 0.83, 0.88)]
+    plan = plan_reads(boxes, SIZE, LAYOUT)
+    assert plan.placed.get(1) != "name"
+
+
 def test_no_label_places_in_the_rules_place_nothing() -> None:
     boxes, _ = front_boxes()
     none = msgspec.structs.replace(LAYOUT, front_words=[], back_words=[])

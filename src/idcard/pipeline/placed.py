@@ -23,6 +23,9 @@ from idcard.text import Quad, TextLine
 
 # A place on the card: left, top, right, bottom as fractions of its width and height.
 Place = tuple[float, float, float, float]
+# A card's label rows lie about this share of its height apart, within this spread.
+_ROW_STEP = 0.12
+_ROW_STEP_SPREAD = (1.3, 0.7)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ def plan_reads(boxes: Sequence[Quad], size: tuple[int, int],
     found: list[tuple[CardSide, dict[int, str]]] = []
     for side, words in printings:
         placed = _words_in_place(extents, words, layout)
-        if words and len(placed) >= min(layout.min_placed_words, len(words)):
+        if words and len(placed) >= min(layout.min_placed_words, len(words)) \
+                and not _label_above(extents, words, placed, layout):
             found.append((side, placed))
     found.sort(key=lambda item: len(item[1]), reverse=True)
     if not found or (len(found) > 1 and len(found[1][1]) == len(found[0][1])):
@@ -86,6 +90,24 @@ def _words_in_place(extents: Sequence[Place], words: Mapping[str, Place],
         if len(fitting) == 1 and not others and fitting[0] not in placed:
             placed[fitting[0]] = word
     return placed
+
+
+def _label_above(extents: Sequence[Place], words: Mapping[str, Place],
+                 placed: Mapping[int, str], layout: LayoutRules) -> bool:
+    """Whether a box not placed starts in the column of the printing's first row, about
+    a row step above it and about a label's height: the card's labels go on above where
+    this printing has its first, so its rows are a row off the card's (two printings'
+    rows may lie a row apart, and either then places a card's labels). A caption printed
+    above a card's first row lies closer to it than a row step."""
+    if not placed:
+        return False
+    top = min(words.values(), key=lambda place: place[1])
+    left, centre, height = top[0], (top[1] + top[3]) / 2.0, top[3] - top[1]
+    low, high = (centre - share * _ROW_STEP for share in _ROW_STEP_SPREAD)
+    return any(index not in placed and abs(extent[0] - left) <= layout.word_slack[0]
+               and low <= (extent[1] + extent[3]) / 2.0 <= high
+               and extent[3] - extent[1] >= layout.word_min_size * height
+               for index, extent in enumerate(extents))
 
 
 def _fits(extent: Place, place: Place, grown: Place, min_size: float) -> bool:
