@@ -18,6 +18,7 @@ from lines.cardlines import (
     back_words,
     front_words,
     layout,
+    split,
     to_line,
     with_text,
 )
@@ -298,3 +299,17 @@ def test_a_stamp_character_as_tall_as_the_print_stays(rules: RuleBook) -> None:
     reading = read(layout(words, Variation(extra=(lone,))), rules)
     assert reading.fields.name is not None and reading.fields.name.value == "效"
     assert "address" not in stamped(reading)
+
+
+def test_an_authority_split_by_a_stamp_is_found_by_its_rows_text(rules: RuleBook) -> None:
+    # No label read, the period under a stamp read as no date range, and the authority
+    # read as two boxes, 滦平县公安 and 局 (a stamp's stroke between them): the row as a
+    # whole still ends in 公安局.
+    person = Identity(authority="滦平县公安局")
+    words = with_text(back_words(person), "valid_period", 1, "0181.14-293.11.效")
+    authority = words["issuing_authority"][1]
+    words["issuing_authority"] = [words["issuing_authority"][0], *split(authority, 5)]
+    lines = layout(words, Variation(drop_labels=frozenset({"issuing_authority",
+                                                           "valid_period"})))
+    found = read(lines, rules, side="back").fields.issuing_authority
+    assert found is not None and found.value == "滦平县公安局"

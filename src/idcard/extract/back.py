@@ -107,7 +107,9 @@ def _find_authority_row(segments: Sequence[Segment], period_row: Sequence[Segmen
                         height: float) -> list[Segment]:
     rows = rows_of(segments, height)
     for row in rows:
-        if any(s.piece.text.endswith(_AUTHORITY_ENDINGS) for s in row):
+        # The row's text as a whole: a gap (a stamp's stroke) may split 公安 from 局.
+        text = "".join(s.piece.text for s in row)
+        if any(ending in text for ending in _AUTHORITY_ENDINGS):
             return row
     if period_row:
         # The authority sits on the row just above the validity period.

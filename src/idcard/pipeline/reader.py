@@ -303,14 +303,19 @@ class CardReader:
         # A tilted crop's text read alone is preferred unless it gives fewer fields (the
         # lines of a crop read askew may still be tilted, though its detection was not).
         tilted = askew or _tilted_crop(reads)
+        alone: list[CardRead] = []  # the text read alone, when it was
         # One outline whose sides cut through the print is no card's edge (a shadow's or
         # the paper's beside it): the text read alone is taken where it gives more fields
         # (not beside two cards read, whose text alone reads both at once).
+        # Nor is the whole image a card cropped to its edges when its print fills a small
+        # part of it: a small card on a card-shaped page (a scan), its faint edges unseen.
         if not reads or max(r.field_count for r in reads) < MIN_FIELDS_FROM_OUTLINE \
-                or tilted or (len(reads) == 1 and _print_past_outline(reads[0])):
+                or tilted or (len(reads) == 1 and (_print_past_outline(reads[0])
+                                                   or _print_small_in_crop(reads[0]))):
             with clock.step(TEXT_ALONE):
                 fallback = self._card_views.read_view(
                     text_view(self._engine, image, clock, page), None, side, clock)
+            alone.append(fallback)
             if askew and not (side_complete(fallback.reading) and self._card_shaped(fallback)):
                 with clock.step(CROP_ASKEW):
                     reads = [self._card_views.read_view(view, outline, card_side, clock)
@@ -323,8 +328,11 @@ class CardReader:
         if max(r.field_count for r in reads) == 0:
             # A side's own print in place (its labels, the back's title), in a card's
             # outline or read alone, is a card whose values are all hidden (a stamp across
-            # them): answered with every field missing and flagged, not as no card.
-            printed = [r for r in reads if self._side_printed(r)] or self._fronts_by_values(
+            # them): answered with every field missing and flagged, not as no card. The
+            # text read alone counts too: cut from the page, it may place labels an
+            # outline's view lost under the stamps.
+            looked = reads + [r for r in alone if all(r is not other for other in reads)]
+            printed = [r for r in looked if self._side_printed(r)] or self._fronts_by_values(
                 reads, clock)
             if not printed:
                 raise _no_card_text(reads)
@@ -485,6 +493,20 @@ def _print_past_outline(read: CardRead) -> bool:
     return len(touching) >= _LINES_PAST_OUTLINE
 
 
+def _print_small_in_crop(read: CardRead) -> bool:
+    """Whether the image taken as a card cropped tight holds its print within less than
+    `_SMALL_PRINT` of its width and of its height: a card's print spans most of both
+    (labels from 7 % of the width, the number past 80 %; the name's row near the top, the
+    number's near the foot), so the card is a small one on a larger page."""
+    if read.outline is None or not read.outline.tight_crop or not read.lines:
+        return False
+    xs = [x for line in read.lines for x, _ in line.box]
+    ys = [y for line in read.lines for _, y in line.box]
+    width, height = read.view.size
+    return (max(xs) - min(xs) < _SMALL_PRINT * width
+            and max(ys) - min(ys) < _SMALL_PRINT * height)
+
+
 def _lies_over(card: CardRead, cut: CardRead) -> bool:
     """Whether a card read where it lies has its print's centre inside the outline read
     as `cut` (both in the image's pixels): the same card."""
@@ -510,6 +532,9 @@ def _askew_in_image(lines: list[Quad]) -> bool:
 # this many lines reaching it say the outline cut the print (one may be a stamp's).
 _SIDE_MARGIN = 0.01
 _LINES_PAST_OUTLINE = 2
+# Print spanning less than this share of a card-shaped image's width and height lies on a
+# card smaller than the image (a whole card's spans about 0.75 of both).
+_SMALL_PRINT = 0.5
 
 
 def _cards_only(reads: list[CardRead], printed: Callable[[CardRead], bool]) -> list[CardRead]:
