@@ -190,10 +190,11 @@ def _row_segments(ctx: _Context, label: str) -> list[Segment]:
 def _expected_row(ctx: _Context, label: str) -> float:
     """Where the label's row should lie: layout steps from the nearest row already found
     (a label read, or a value's own row), a step measured between the two nearest found
-    (else the frame's), or where the frame puts it when none was found. Cards from other
-    printers space their rows unlike the layout (a caption line above the name pushes
-    the upper rows down while the number stays at the foot), and a frame not scaled by
-    its rows may be far off a small card's size: the rows nearby place a row best."""
+    (else the frame's, and then only within two rows of it), or where the frame puts it
+    otherwise. Cards from other printers space their rows unlike the layout (a caption
+    line above the name pushes the upper rows down while the number stays at the foot),
+    and a frame not scaled by its rows may be far off a small card's size: the rows
+    nearby place a row best."""
     layout_rows = ctx.rules.layout.front_rows
     target = layout_rows.get(label, -1.0)
     found = {name: hit.span.centre_y for name, hit in ctx.hits.items() if name in layout_rows}
