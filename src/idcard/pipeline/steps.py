@@ -90,7 +90,8 @@ DESCREENED = Step(
     "descreened",
     "a view read with fields missing shows a screen's pixel grid (a photo of a screen "
     "showing the card): its dark rows and coloured stripes break the strokes into dots "
-    "the detector does not join into lines. Read the view again smoothed, and keep "
+    "the detector does not join into lines. Read the view again smoothed in one tone "
+    "(the brightest of each pixel's red, green and blue stripes), and keep "
     "whichever reading found more fields")
 THOROUGH = Step(
     "thorough",
