@@ -52,11 +52,20 @@ def test_a_period_read_with_one_date_is_flagged(
     assert_right_or_flagged(reading, truth, "valid_from", "characters_missing")
 
 
+@pytest.fixture(scope="module")
+def misread_back(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, str]]:
+    # back_stamped_000 no longer shows the failure at all: the screen measure takes its
+    # texture for a screen's grid, and the copy smoothed in one tone reads its period
+    # whole (twenty-fourth session).
+    return drawn("back_stamped_003.jpg", tmp_path_factory.mktemp("seed1204"), SEED, TIERS,
+                 typefaces=True)
+
+
 def test_without_it_the_wrong_date_passes(
-        reader: CardReader, stamped_back: tuple[bytes, dict[str, str]],
+        reader: CardReader, misread_back: tuple[bytes, dict[str, str]],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(interpret, "_period_in_part", lambda values: [])
-    data, truth = stamped_back
+    data, truth = misread_back
     assert_wrong_and_passed(reader.read(data, side="auto").reading, truth, "valid_from")
 
 
