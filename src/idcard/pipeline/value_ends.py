@@ -10,7 +10,7 @@ are no stamp's words) is part of the value left unread.
 from __future__ import annotations
 
 from idcard.extract import RuleBook, stamp_spans
-from idcard.text import Quad
+from idcard.text import Quad, union_box
 
 # Past the row's end, in its line heights: where a stamp over the value's continuation
 # lies (its frame reaches the next character), and how far the band read again reaches.
@@ -22,7 +22,7 @@ _MORE = 2
 
 def past_end(row: Quad) -> Quad:
     """The stretch of the row just past its end, `_STAMP_REACH` line heights long."""
-    _, (right, top), (_, bottom), _ = _upright(row)
+    _, (right, top), (_, bottom), _ = union_box([row])
     reach = _STAMP_REACH * (bottom - top)
     return ((right, top), (right + reach, top), (right + reach, bottom), (right, bottom))
 
@@ -30,7 +30,7 @@ def past_end(row: Quad) -> Quad:
 def end_band(row: Quad, size: tuple[int, int]) -> Quad | None:
     """The row from its start to `_BAND_REACH` line heights past its end, clipped to the
     view; None where nothing of it lies past the end."""
-    (left, top), (right, _), (_, bottom), _ = _upright(row)
+    (left, top), (right, _), (_, bottom), _ = union_box([row])
     far = min(size[0] - 1.0, right + _BAND_REACH * (bottom - top))
     if far - right < (bottom - top) / 2.0:
         return None
@@ -59,7 +59,3 @@ def _stamp_words(rules: RuleBook) -> frozenset[str]:
     enclosing = "".join(word for pair in rules.noise.enclosing for word in pair)
     return frozenset("".join(rules.noise.phrases) + "".join(rules.noise.stamps) + enclosing)
 
-
-def _upright(box: Quad) -> Quad:
-    xs, ys = [x for x, _ in box], [y for _, y in box]
-    return ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys)))
