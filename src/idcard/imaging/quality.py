@@ -613,6 +613,12 @@ def shows_screen(card: Image) -> bool:
     return _screen(card).raised
 
 
+def shows_motion_blur(card: Image) -> bool:
+    """Whether a straightened card's print is blurred one way (`motion_blur`), judged on
+    the whole card: the card's fields are not known yet when this is asked."""
+    return _blur(card, {})[1].raised
+
+
 def descreened(card: Image) -> Image:
     """The card with a photographed screen's grid smoothed away, for reading: the grid's
     dark rows and coloured stripes break each stroke into dots the detector does not join

@@ -33,7 +33,8 @@ from idcard.imaging.orient import (
     skew_degrees,
     text_block_view,
 )
-from idcard.imaging.quality import descreened, shows_screen
+from idcard.imaging.quality import descreened, shows_motion_blur, shows_screen
+from idcard.imaging.smear import camera_smear, unsmeared
 from idcard.imaging.view import CARD_WIDTH, CardView, Image, region_box, whole_image
 from idcard.ocr import OcrEngine, WayUp, legible
 from idcard.ocr.consensus import distrust_changes, keep_surer_common
@@ -62,8 +63,10 @@ from idcard.pipeline.steps import (
     NUMBER_ROWS,
     STAMP_CLEARED,
     TURNED_OVER,
+    UNSMEARED,
     VALUE_REGIONS,
     VOCABULARY,
+    Step,
 )
 from idcard.pipeline.timing import Stopwatch
 from idcard.pipeline.value_ends import end_band, goes_on, past_end
@@ -190,19 +193,27 @@ class ViewReader:
     def read_view(self, view: CardView, outline: CardOutline | None, side: SideHint,
                   clock: Stopwatch) -> CardRead:
         """The view read by every step that applies to it, read again turned level when its
-        lines run tilted; with fields still missing, a photographed screen read again
-        through a smoothed copy, keeping the view's own pixels (quality, crops)."""
+        lines run tilted; with fields still missing (or, smeared, unsure), read again
+        through a copy made for reading where the camera saw the card badly
+        (_copy_to_read), keeping the view's own pixels (quality, crops)."""
         read = self._read_levelled(self._read_view(view, outline, side, clock), side, clock)
-        if side_complete(read.reading):
-            return read
+        unsure = self._rules.thresholds.low_confidence
         with clock.stage("locate"):
-            screen = shows_screen(view.image)
-        if not screen:
+            if not side_complete(read.reading):
+                copy = _copy_to_read(view.image)
+            elif _sure_fields(read.reading, unsure) < read.field_count:
+                # Every field read, some unsure: a smear turns strokes into others'.
+                copy = _unsmeared_copy(view.image)
+            else:
+                return read
+        if copy is None:
             return read
-        with clock.step(DESCREENED):
-            smoothed = CardView(descreened(view.image), view.to_source)
-            again = self._read_view(smoothed, outline, side, clock)
-        return _in_pixels_of(again, view) if again.field_count > read.field_count else read
+        step, image = copy
+        with clock.step(step):
+            again = self._read_view(CardView(image, view.to_source), outline, side, clock)
+        better = (again.field_count, _sure_fields(again.reading, unsure)) \
+            > (read.field_count, _sure_fields(read.reading, unsure))
+        return _in_pixels_of(again, view) if better else read
 
     def _read_levelled(self, read: CardRead, side: SideHint, clock: Stopwatch) -> CardRead:
         """A card view whose lines run tilted, read again turned level (kept unless it
@@ -1000,6 +1011,26 @@ def _stretched(box: Quad, size: tuple[int, int]) -> Quad:
     points[:, 1] = points[:, 1].clip(0, size[1] - 1)
     a, b, c, d = ((float(x), float(y)) for x, y in points)
     return (a, b, c, d)
+
+
+def _copy_to_read(image: Image) -> tuple[Step, Image] | None:
+    """A copy of a view that reads better where the camera saw the card badly, with the
+    step that reads it: a photographed screen smoothed in one tone, or a card smeared by
+    the camera's movement with the smear taken back out; None for neither."""
+    if shows_screen(image):
+        return DESCREENED, descreened(image)
+    return _unsmeared_copy(image)
+
+
+def _unsmeared_copy(image: Image) -> tuple[Step, Image] | None:
+    smear = camera_smear(image) if shows_motion_blur(image) else None
+    return (UNSMEARED, unsmeared(image, smear)) if smear is not None else None
+
+
+def _sure_fields(reading: CardReading, unsure_below: float) -> int:
+    return sum(field is not None and field.confidence >= unsure_below
+               for name in reading.fields.__struct_fields__
+               if (field := getattr(reading.fields, name)) is not None)
 
 
 def _in_pixels_of(read: CardRead, view: CardView) -> CardRead:

@@ -93,6 +93,15 @@ DESCREENED = Step(
     "the detector does not join into lines. Read the view again smoothed in one tone "
     "(the brightest of each pixel's red, green and blue stripes), and keep "
     "whichever reading found more fields")
+UNSMEARED = Step(
+    "unsmeared",
+    "a view read with fields missing or unsure shows the one-way blur of a camera that "
+    "moved while it shot (imaging.quality's `motion_blur`, on the whole view): strokes "
+    "smeared along a line run into each other, and the detector finds no lines or the "
+    "recogniser reads other characters. Measure the smear's length and direction from "
+    "the view's cepstrum, read the view again with the smear taken back out (Wiener "
+    "deconvolution), and keep whichever reading found more fields, then more of them "
+    "sure (confidence at least the rules' `low_confidence`)")
 THOROUGH = Step(
     "thorough",
     "the fast recogniser read a card view with a field missing or unsure, or the card is "
@@ -122,4 +131,4 @@ CROP_ASKEW = Step(
 # In the order the reader may run them (see reader.py).
 STEPS = (FIRST_LOOK, TURNED_OVER, STAMP_CLEARED, VALUE_REGIONS, NUMBER_ROWS, ADDRESS_ROWS,
          AUTHORITY_ROW, VOCABULARY, NAME_SECOND_LOOK, END_UNDER_STAMP, LEVELLED, DESCREENED,
-         THOROUGH, PAGE_CARDS, TEXT_ALONE, CROP_ASKEW)
+         UNSMEARED, THOROUGH, PAGE_CARDS, TEXT_ALONE, CROP_ASKEW)
