@@ -4,8 +4,12 @@ its own pixels."""
 
 from __future__ import annotations
 
+import math
+import random
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from generated import needs_fonts
 from test_pipeline_screen import drawn_conditions, fields_right
@@ -46,3 +50,40 @@ def test_a_sharp_card_with_a_value_unsure_is_not_unsmeared(
                               (6, "photo", "glare", 0, "glare.jpg")], tmp_path)
     for data, _, _ in shots:
         assert "step:unsmeared" not in reader.read(data).timings_ms
+
+
+def along_an_arc(image: np.ndarray, length: float, degrees: float) -> np.ndarray:
+    """`image` as a camera sees it that swings `length` px at `degrees` while it shoots,
+    its path bowing sideways by 15 % of its length: no straight line, unlike the smear
+    `imaging.smear` models and tools/cardgen draws."""
+    a = math.radians(degrees)
+    total = np.zeros(image.shape, np.float32)
+    steps = np.linspace(-0.5, 0.5, 4 * round(length) + 1)
+    for t in steps:
+        bow = 0.6 * (t * t - 0.25) * length
+        x = t * length * math.cos(a) - bow * math.sin(a)
+        y = -t * length * math.sin(a) - bow * math.cos(a)
+        shift = np.float32([[1, 0, x], [0, 1, y]])
+        total += cv2.warpAffine(image, shift, image.shape[1::-1],
+                                borderMode=cv2.BORDER_REFLECT).astype(np.float32)
+    return np.clip(total / len(steps), 0, 255).astype(np.uint8)
+
+
+@needs_fonts
+def test_a_card_smeared_along_a_curve_reads_more_with_a_straight_smear_taken_out(
+        reader: CardReader, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cardgen.conditions import Condition, shoot  # tools/, on the path via generated
+    from cardgen.identity import make_identity
+    from cardgen.render import render_front
+
+    shots = []
+    for index, degrees in enumerate((20.0, 135.0)):
+        rng = random.Random(f"arc:{index}")
+        person = make_identity(rng, None)
+        shot = shoot(render_front(person, rng), "front", "clean", Condition(None), rng)
+        swung = along_an_arc(shot.image, 16 * shot.image.shape[1] / 1000, degrees)
+        data = cv2.imencode(".jpg", swung, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+        shots.append((data, {k: str(v) for k, v in person.front_fields().items()}))
+    unsmeared = fields_right(reader, shots)
+    monkeypatch.setattr(one_view, "shows_motion_blur", lambda image: False)
+    assert unsmeared >= fields_right(reader, shots) + 4
