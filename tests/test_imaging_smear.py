@@ -69,7 +69,7 @@ def test_taking_the_smear_out_brings_the_print_back(degrees: float) -> None:
     assert likeness(restored, sharp) > likeness(blurred, sharp) + 0.1
 
 
-def test_a_smear_too_short_to_matter_or_an_image_too_small_is_none() -> None:
+def test_an_image_too_small_to_measure_has_no_smear() -> None:
     assert camera_smear(np.full((12, 12, 3), 200, np.uint8)) is None
     assert camera_smear(np.zeros((1, 1), np.uint8)) is None
 

@@ -21,8 +21,8 @@ import numpy.typing as npt
 
 from idcard.imaging.view import Image
 
-# Smears shorter than this (px) leave strokes readable; longer than this share of the
-# image's width are beyond what deconvolution gives back (and the peak beyond is noise).
+# Smears shorter than this (px) leave strokes readable, and are not looked for; longer
+# than this share of the image's width are beyond what deconvolution gives back.
 _SHORTEST = 4.0
 _LONGEST_SHARE = 0.06
 # Wiener's noise-to-signal ratio: larger keeps more blur, smaller rings around strokes.
@@ -43,8 +43,10 @@ class Smear:
 
 
 def camera_smear(card: Image) -> Smear | None:
-    """The straight smear the image shows, from its cepstrum's deepest peak away from the
-    origin; None when that peak lies nearer than `_SHORTEST` (nothing to undo)."""
+    """The straight smear the image would show, from its cepstrum's deepest peak between
+    `_SHORTEST` px and `_LONGEST_SHARE` of its width from the origin (there is always one:
+    whether the image is smeared at all is imaging.quality's `motion_blur` to say); None
+    for an image too small to measure."""
     grey = card if card.ndim == 2 else cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
     height, width = grey.shape[:2]
     longest = _LONGEST_SHARE * width

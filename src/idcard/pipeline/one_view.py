@@ -1028,8 +1028,7 @@ def _unsmeared_copy(image: Image) -> tuple[Step, Image] | None:
 
 
 def _sure_fields(reading: CardReading, unsure_below: float) -> int:
-    return sum(field is not None and field.confidence >= unsure_below
-               for name in reading.fields.__struct_fields__
+    return sum(field.confidence >= unsure_below for name in reading.fields.__struct_fields__
                if (field := getattr(reading.fields, name)) is not None)
 
 
