@@ -161,6 +161,29 @@ def test_a_long_term_period_does_not_confirm_its_start() -> None:
     assert {("low_confidence", "valid_from"), ("low_confidence", "valid_until")} <= codes
 
 
+def pinned_back(confidence: float) -> CardReading:
+    fields = front(name=None, sex=None, ethnicity=None, birth_date=None, address=None,
+                   id_number=None)
+    back = msgspec.structs.replace(fields, issuing_authority=field("北京市公安局东城分局"),
+                                   valid_from=field("2016-01-03", confidence),
+                                   valid_until=field("2026-01-03", confidence))
+    return CardReading(side="back", fields=back,
+                       checks=Checks(validity_period_plausible="pass"))
+
+
+@pytest.mark.parametrize("signal", ["blur", "motion_blur", "screen_recapture"])
+def test_a_period_pinning_itself_confirms_nothing_where_glyphs_are_misread_alike(
+        signal: str) -> None:
+    # 2018.01.03-2028.01.03 on a photographed screen read 2016.01.03-2026.01.03 at 0.87:
+    # the same 8 misread as 6 at both ends keeps the ten years between them.
+    codes = {(r.code, r.field)
+             for r in decide_review(pinned_back(0.87), quiet(**{signal: []}),
+                                    0.98).review_reasons}
+    assert {("low_confidence", "valid_from"), ("low_confidence", "valid_until")} <= codes
+    # Where nothing softens the print, the pin confirms an unsure reading of both ends.
+    assert decide_review(pinned_back(0.87), quiet(), 0.98).review_reasons == []
+
+
 def test_a_field_with_room_for_a_dropped_character_is_flagged() -> None:
     # The rule layer names the field (extract/spacing.py); the review says why.
     notice = missing_notice("name")

@@ -176,6 +176,14 @@ CONFIRMING: dict[str, tuple[str, ...]] = {
 }
 
 
+# Signals under which one glyph is misread alike wherever it is printed (strokes softened
+# or broken into a screen's grid): a validity period's two ends, read in one line, share
+# their month, day and (for 10 and 20 years) the year's last digit, so 2018.01.03-
+# 2028.01.03 read 2016.01.03-2026.01.03 still pins itself. There its pin confirms nothing.
+_GLYPHS_MISREAD_ALIKE = ("blur", "motion_blur", "screen_recapture")
+_PINNED = frozenset({"valid_from", "valid_until"})
+
+
 # A field whose confirming check asks only whether its value is one of a closed list: a
 # value chosen from that list (by the vocabulary step, or a look-alike mapped onto a name)
 # passes it by construction, so only a value read as printed is confirmed by it.
@@ -213,6 +221,8 @@ def decide_review(reading: CardReading, quality: Quality, review_below: float,
     failed = {name for check, names in CHECK_FIELDS.items()
               if getattr(reading.checks, check) == "fail" for name in names}
     sure = confirmed(reading)
+    if any(getattr(quality, signal).raised for signal in _GLYPHS_MISREAD_ALIKE):
+        sure -= _PINNED
     # A value completed from a number its check character does not prove is as unsure
     # as a repaired one.
     repaired = {n.code.removesuffix("_repaired").removesuffix("_completed_from_id")
