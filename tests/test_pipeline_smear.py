@@ -17,8 +17,8 @@ from test_pipeline_screen import drawn_conditions, fields_right
 import idcard.pipeline.one_view as one_view
 from idcard.pipeline import CardReader
 
-# Smears of 10-17 card px, fronts and backs, clean scans and photos, from seeds no
-# benchmark set uses; read before the step, the two backs were refused as no card.
+# Smears of 15-20 card px, fronts and backs, clean scans and photos, from seeds no
+# benchmark set uses; read before the step, three of the four were refused as no card.
 SMEARED = [(6, "clean", "motion_blur", 3, "clean_back.jpg"),
            (6, "photo", "motion_blur", 1, "photo_back.jpg"),
            (6, "photo", "motion_blur", 2, "photo_front.jpg"),
